@@ -1,0 +1,11 @@
+// Fan-out between processes: publish an event to a topic; every subscriber of that topic, on
+// every process, receives it. Events must survive JSON (a remote bus serializes them).
+
+export type BusHandler<E> = (event: E, topic: string) => void;
+
+export interface Bus<E> {
+  publish(topic: string, event: E): Promise<void>;
+  /** Returns the function that ends this subscription. */
+  subscribe(topic: string, handler: BusHandler<E>): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+// The in-process bus: one process, no serialization; handlers run on a later microtask so a
+// publisher never re-enters itself.
+import type { Bus, BusHandler } from './bus.js';
+
+export class LocalBus<E> implements Bus<E> {
+  private readonly handlers = new Map<string, Set<BusHandler<E>>>();
+
+  async publish(topic: string, event: E): Promise<void> {
+    const handlers = this.handlers.get(topic);
+    if (!handlers) return;
+    await Promise.resolve();
+    for (const handler of [...handlers]) handler(event, topic);
+  }
+
+  subscribe(topic: string, handler: BusHandler<E>): () => void {
+    let handlers = this.handlers.get(topic);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(topic, handlers);
+    }
+    handlers.add(handler);
+    return () => {
+      const current = this.handlers.get(topic);
+      if (!current) return;
+      current.delete(handler);
+      if (current.size === 0) this.handlers.delete(topic);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,212 @@
+// Accounts and their tokens: sign-up, log-in, log-out, and resolving a presented key.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Bus } from '../bus/bus.js';
+import type { Store } from '../store/store.js';
+import { UniqueViolation, type AccountRecord } from '../store/records.js';
+import { ValidationError } from './errors.js';
+import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { now } from './time.js';
+
+export const PHONE_PATTERN = /^\d{10}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const USERNAME_PATTERN = /^[\w.@+-]+$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+const MAX_USERNAME = 150;
+const MAX_EMAIL = 254;
+const MAX_NAME = 150;
+/** last_used_at is written at most this often per token: authentication stays a memory read. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SignupInput {
+  email: unknown;
+  username: unknown;
+  password: unknown;
+  phone: unknown;
+  firstName?: unknown;
+  lastName?: unknown;
+}
+
+export type LoginIdentifier = 'username' | 'email' | 'phone';
+
+interface CachedToken {
+  accountId: number;
+  touchedAt: number;
+}
+
+const REQUIRED = 'This field is required.';
+
+export class Accounts {
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly accountsById = new Map<number, AccountRecord>();
+  private readonly idByPhone = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus<CoreEvent>,
+  ) {
+    bus.subscribe(INVALIDATION_TOPIC, (event) => {
+      if (event.type === 'invalidate.token') this.tokens.delete(event.keyHash);
+    });
+  }
+
+  /** Creates the account and its first token. Field problems come back all at once. */
+  async signup(input: SignupInput): Promise<{ account: AccountRecord; token: string }> {
+    const problems: Record<string, string[]> = {};
+    const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    const username = requiredText(input.username, 'username', problems, MAX_USERNAME);
+    if (username !== undefined && !USERNAME_PATTERN.test(username)) {
+      problems.username = ['Enter a valid username: letters, digits and @/./+/-/_ only.'];
+    }
+    const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
+    if (password !== undefined && password.length < MIN_PASSWORD) {
+      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+    }
+    const phone = requiredText(input.phone, 'ph_num', problems, 10);
+    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.ph_num = ['Enter a 10-digit phone number.'];
+    const firstName = optionalText(input.firstName, 'first_name', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    if (Object.keys(problems).length > 0 || !email || !username || !password || !phone) {
+      throw new ValidationError(problems);
+    }
+
+    let account: AccountRecord;
+    try {
+      account = await this.store.insertAccount({
+        email,
+        username,
+        phone,
+        firstName: firstName ?? '',
+        lastName: lastName ?? '',
+        photo: null,
+        role: 'member',
+        year: null,
+        passwordHash: await hashPassword(password),
+        createdAt: now(),
+      });
+    } catch (error) {
+      if (error instanceof UniqueViolation) {
+        const field = error.field === 'phone' ? 'ph_num' : error.field;
+        throw new ValidationError({ [field]: [`account with this ${field} already exists.`] });
+      }
+      throw error;
+    }
+    this.remember(account);
+    return { account, token: await this.issueToken(account.id) };
+  }
+
+  /** A new token for the account behind the identifier, or undefined for bad credentials. */
+  async login(by: LoginIdentifier, identifier: string, password: string): Promise<{ account: AccountRecord; token: string } | undefined> {
+    const value = by === 'email' ? identifier.trim().toLowerCase() : identifier.trim();
+    const account = await this.store.findAccount(by, value);
+    // Verify against a throwaway hash when the account is unknown, so timing does not tell.
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await hashForUnknownAccount()));
+    if (!account || !ok) return undefined;
+    this.remember(account);
+    return { account, token: await this.issueToken(account.id) };
+  }
+
+  async logout(key: string): Promise<void> {
+    const keyHash = hashKey(key);
+    await this.store.revokeToken(keyHash, now());
+    this.tokens.delete(keyHash);
+    await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
+  }
+
+  /** The account a presented key belongs to, if the key is live. */
+  async authenticate(key: string): Promise<AccountRecord | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(key)) return undefined;
+    const keyHash = hashKey(key);
+    let cached = this.tokens.get(keyHash);
+    if (!cached) {
+      const token = await this.store.findToken(keyHash);
+      if (!token || token.revokedAt !== null) return undefined;
+      cached = { accountId: token.accountId, touchedAt: 0 };
+      this.tokens.set(keyHash, cached);
+    }
+    const nowMs = Date.now();
+    if (nowMs - cached.touchedAt > TOUCH_INTERVAL_MS) {
+      cached.touchedAt = nowMs;
+      await this.store.touchToken(keyHash, now());
+    }
+    return this.byId(cached.accountId);
+  }
+
+  async byPhone(phone: string): Promise<AccountRecord | undefined> {
+    const id = this.idByPhone.get(phone);
+    if (id !== undefined) return this.byId(id);
+    if (!PHONE_PATTERN.test(phone)) return undefined;
+    const account = await this.store.findAccount('phone', phone);
+    if (account) this.remember(account);
+    return account;
+  }
+
+  async byId(id: number): Promise<AccountRecord | undefined> {
+    const cached = this.accountsById.get(id);
+    if (cached) return cached;
+    const account = await this.store.findAccount('id', id);
+    if (account) this.remember(account);
+    return account;
+  }
+
+  private remember(account: AccountRecord): void {
+    this.accountsById.set(account.id, account);
+    if (account.phone) this.idByPhone.set(account.phone, account.id);
+  }
+
+  private async issueToken(accountId: number): Promise<string> {
+    const key = randomBytes(20).toString('hex');
+    await this.store.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
+    return key;
+  }
+}
+
+let unknownAccountHash: Promise<string> | undefined;
+/** A hash no password matches, made on first need so that start-up does not pay for it. */
+function hashForUnknownAccount(): Promise<string> {
+  unknownAccountHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return unknownAccountHash;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function requiredText(
+  value: unknown,
+  field: string,
+  problems: Record<string, string[]>,
+  max: number,
+  trim = true,
+): string | undefined {
+  if (value === undefined || value === null || value === '') {
+    problems[field] = [REQUIRED];
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    problems[field] = ['Not a valid string.'];
+    return undefined;
+  }
+  const text = trim ? value.trim() : value;
+  if (text === '') {
+    problems[field] = ['This field may not be blank.'];
+    return undefined;
+  }
+  if (text.length > max) {
+    problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    return undefined;
+  }
+  return text;
+}
+
+function optionalText(
+  value: unknown,
+  field: string,
+  problems: Record<string, string[]>,
+  max: number,
+): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return requiredText(value, field, problems, max);
+}

@@ -1,0 +1,131 @@
+// Conversations and their members, read from memory and invalidated over the bus. Dialogues
+// (the phone dialect's personal chats) are opened and closed here.
+import type { Bus } from '../bus/bus.js';
+import type { AccountRecord, ConversationRecord, MemberRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { DomainError, forbidden, notFound } from './errors.js';
+import { INVALIDATION_TOPIC, accountTopic, refOf, type CoreEvent } from './events.js';
+import { now } from './time.js';
+
+export interface Membership {
+  conversation: ConversationRecord;
+  memberIds: readonly number[];
+}
+
+export class Conversations {
+  private readonly byId = new Map<number, Membership>();
+  private readonly idByPair = new Map<string, number>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus<CoreEvent>,
+  ) {
+    bus.subscribe(INVALIDATION_TOPIC, (event) => {
+      if (event.type === 'invalidate.conversation') this.forget(event.id, event.pairKey);
+    });
+  }
+
+  /** The conversation with its member ids, from memory when possible. */
+  async membership(id: number): Promise<Membership | undefined> {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
+    const conversation = await this.store.findConversation('id', id);
+    if (!conversation) return undefined;
+    return this.remember(conversation);
+  }
+
+  /** Refuses unless the account is a member of the conversation. */
+  async requireMember(id: number, accountId: number): Promise<Membership> {
+    const membership = await this.membership(id);
+    if (!membership) throw notFound('no such conversation');
+    if (!membership.memberIds.includes(accountId)) throw forbidden('you are not a member of this conversation');
+    return membership;
+  }
+
+  async member(conversationId: number, accountId: number): Promise<MemberRecord | undefined> {
+    const members = await this.store.listMembers(conversationId);
+    return members.find((m) => m.accountId === accountId);
+  }
+
+  async shareAny(a: number, b: number): Promise<boolean> {
+    return a === b || this.store.shareConversation(a, b);
+  }
+
+  /** The dialogue between two accounts, if there is one. */
+  async findDialogue(a: number, b: number): Promise<Membership | undefined> {
+    const pairKey = dialoguePairKey(a, b);
+    const id = this.idByPair.get(pairKey);
+    if (id !== undefined) return this.membership(id);
+    const conversation = await this.store.findConversation('pairKey', pairKey);
+    return conversation && this.remember(conversation);
+  }
+
+  /** Opens the dialogue between actor and peer; tells the peer when it is new. */
+  async openDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ membership: Membership; created: boolean }> {
+    if (actor.id === peer.id) throw new DomainError('invalid', 'a dialogue needs two different accounts');
+    const createdAt = now();
+    const { conversation, created } = await this.store.openPairConversation(
+      {
+        kind: 'dialogue',
+        key: null,
+        pairKey: dialoguePairKey(actor.id, peer.id),
+        name: null,
+        description: null,
+        avatar: null,
+        createdBy: actor.id,
+        active: true,
+        expiresAt: null,
+        createdAt,
+      },
+      [actor.id, peer.id],
+    );
+    const membership = await this.remember(conversation);
+    if (created) {
+      await this.bus.publish(accountTopic(peer.id), {
+        type: 'conversation.opened',
+        conversation: { id: conversation.id, kind: conversation.kind },
+        actor: refOf(actor),
+        at: createdAt,
+      });
+    }
+    return { membership, created };
+  }
+
+  /** Deletes the dialogue and its stored messages; returns how many each side had sent. */
+  async closeDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ byActor: number; byPeer: number }> {
+    const membership = await this.findDialogue(actor.id, peer.id);
+    if (!membership) throw notFound('there is no dialogue between these two phones');
+    const { conversation } = membership;
+    const counts = await this.store.deleteConversation(conversation.id);
+    this.forget(conversation.id, conversation.pairKey);
+    await this.bus.publish(INVALIDATION_TOPIC, {
+      type: 'invalidate.conversation',
+      id: conversation.id,
+      pairKey: conversation.pairKey,
+    });
+    await this.bus.publish(accountTopic(peer.id), {
+      type: 'conversation.closed',
+      conversation: { id: conversation.id, kind: conversation.kind },
+      actor: refOf(actor),
+      at: now(),
+    });
+    return { byActor: counts.get(actor.id) ?? 0, byPeer: counts.get(peer.id) ?? 0 };
+  }
+
+  private async remember(conversation: ConversationRecord): Promise<Membership> {
+    const members = await this.store.listMembers(conversation.id);
+    const membership = { conversation, memberIds: members.map((m) => m.accountId) };
+    this.byId.set(conversation.id, membership);
+    if (conversation.pairKey) this.idByPair.set(conversation.pairKey, conversation.id);
+    return membership;
+  }
+
+  private forget(id: number, pairKey: string | null): void {
+    this.byId.delete(id);
+    if (pairKey) this.idByPair.delete(pairKey);
+  }
+}
+
+export function dialoguePairKey(a: number, b: number): string {
+  return a < b ? `${a}:${b}` : `${b}:${a}`;
+}

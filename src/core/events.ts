@@ -1,0 +1,65 @@
+// What the core tells the rest of the system. Events travel over the bus, so they are plain
+// JSON: no Dates, no Maps, no class instances.
+import type { ConversationKind } from '../store/records.js';
+
+export interface AccountRef {
+  id: number;
+  phone: string | null;
+  username: string;
+}
+
+export interface ConversationRef {
+  id: number;
+  kind: ConversationKind;
+}
+
+export interface MessageCreated {
+  type: 'message.created';
+  conversation: ConversationRef;
+  sender: AccountRef;
+  message: { id: number; body: string; type: string; clientSentAt: string | null; sentAt: string | null; createdAt: string };
+}
+
+/** A member acknowledged (received) or read messages of a conversation. */
+export interface ReceiptEvent {
+  type: 'receipt';
+  receipt: 'received' | 'read';
+  conversation: ConversationRef;
+  by: AccountRef;
+  /** The acknowledged message's timestamp, as the acknowledging client wrote it. */
+  ref: string;
+  /** When the client says it acknowledged, as it wrote it. */
+  at: string;
+}
+
+export interface TypingEvent {
+  type: 'typing';
+  conversation: ConversationRef;
+  by: AccountRef;
+  at: string;
+}
+
+/** A conversation was created or deleted by an actor; sent to the other members. */
+export interface ConversationEvent {
+  type: 'conversation.opened' | 'conversation.closed';
+  conversation: ConversationRef;
+  actor: AccountRef;
+  at: string;
+}
+
+export type DeliveryEvent = MessageCreated | ReceiptEvent | TypingEvent | ConversationEvent;
+
+/** Tells every process to drop what it cached about a conversation or a token. */
+export type InvalidationEvent =
+  | { type: 'invalidate.conversation'; id: number; pairKey: string | null }
+  | { type: 'invalidate.token'; keyHash: string };
+
+export type CoreEvent = DeliveryEvent | InvalidationEvent;
+
+/** The topic of everything addressed to one account. */
+export const accountTopic = (accountId: number): string => `account:${accountId}`;
+export const INVALIDATION_TOPIC = 'invalidate';
+
+export function refOf(account: { id: number; phone: string | null; username: string }): AccountRef {
+  return { id: account.id, phone: account.phone, username: account.username };
+}

@@ -1,0 +1,151 @@
+// Messages and their deliveries: send, acknowledge, read, typing, and what is still pending.
+import type { Bus } from '../bus/bus.js';
+import type { AccountRecord, ConversationKind, MessageRecord } from '../store/records.js';
+import type { PendingMessage, Store } from '../store/store.js';
+import type { Conversations, Membership } from './conversations.js';
+import { invalid } from './errors.js';
+import { accountTopic, refOf, type CoreEvent } from './events.js';
+import { now, parseInstant, type Instant } from './time.js';
+
+/**
+ * Store-and-forward kinds keep a message only until every recipient has acknowledged it;
+ * rooms keep their history. Retention belongs to the kind, not to a code path.
+ */
+export const DROP_WHEN_DELIVERED: Record<ConversationKind, boolean> = {
+  dialogue: true,
+  group: true,
+  match: true,
+  room: false,
+};
+
+export const MAX_BODY_LENGTH = 65_536;
+
+export interface SendInput {
+  actor: AccountRecord;
+  conversationId: number;
+  body: string;
+  type?: string;
+  /** The client's own timestamp for the message, as it wrote it. */
+  clientSentAt: string;
+}
+
+export interface ReceiptInput {
+  actor: AccountRecord;
+  conversationId: number;
+  /** The timestamp of the message concerned, as the client wrote it. */
+  ref: string;
+  /** When the client says it happened, as it wrote it. */
+  at: string;
+}
+
+export class Messages {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus<CoreEvent>,
+    private readonly conversations: Conversations,
+  ) {}
+
+  /** Persists the message with a delivery per other member, then publishes it to them. */
+  async send(input: SendInput): Promise<MessageRecord> {
+    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    if (input.body.length > MAX_BODY_LENGTH) throw invalid(`a message may hold at most ${MAX_BODY_LENGTH} characters`);
+    const sentAt = requireInstant(input.clientSentAt, 'sent_timestamp');
+    const recipients = otherMembers(membership, input.actor.id);
+    const message = await this.store.insertMessage(
+      {
+        conversationId: membership.conversation.id,
+        senderId: input.actor.id,
+        body: input.body,
+        type: input.type ?? 'text',
+        clientSentAt: input.clientSentAt,
+        sentAt,
+        createdAt: now(),
+      },
+      recipients,
+    );
+    const event: CoreEvent = {
+      type: 'message.created',
+      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      sender: refOf(input.actor),
+      message: {
+        id: message.id,
+        body: message.body,
+        type: message.type,
+        clientSentAt: message.clientSentAt,
+        sentAt: message.sentAt,
+        createdAt: message.createdAt,
+      },
+    };
+    await Promise.all(recipients.map((id) => this.bus.publish(accountTopic(id), event)));
+    return message;
+  }
+
+  /**
+   * The actor acknowledges the message sent at `ref`: its delivery is removed (the message too
+   * when nobody else is waiting for it and its kind drops delivered messages), the actor's
+   * received-marker moves to `at`, and the sender is told. Returns false when no message sent
+   * at that instant was pending for the actor.
+   */
+  async acknowledge(input: ReceiptInput): Promise<boolean> {
+    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const sentAt = requireInstant(input.ref, 'message');
+    const at = requireInstant(input.at, 'sent_timestamp');
+    const message = await this.store.acknowledge({
+      conversationId: membership.conversation.id,
+      recipientId: input.actor.id,
+      sentAt,
+      dropWhenDelivered: DROP_WHEN_DELIVERED[membership.conversation.kind],
+    });
+    if (!message) return false;
+    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
+    await this.bus.publish(accountTopic(message.senderId), this.receipt('received', membership, input));
+    return true;
+  }
+
+  /** The actor has read the conversation up to `ref`: the read-marker moves and the others are told. */
+  async markRead(input: ReceiptInput): Promise<void> {
+    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const at = requireInstant(input.at, 'sent_timestamp');
+    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
+    const event = this.receipt('read', membership, input);
+    await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
+  }
+
+  /** Tells the other members that the actor is typing. Never touches the store. */
+  async typing(input: { actor: AccountRecord; conversationId: number; at: string }): Promise<void> {
+    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const event: CoreEvent = {
+      type: 'typing',
+      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      by: refOf(input.actor),
+      at: input.at,
+    };
+    await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
+  }
+
+  /** Messages still waiting for the account's acknowledgement, oldest first. */
+  pendingFor(account: AccountRecord, kinds: readonly ConversationKind[]): Promise<PendingMessage[]> {
+    return this.store.pendingFor(account.id, kinds);
+  }
+
+  private receipt(receipt: 'received' | 'read', membership: Membership, input: ReceiptInput): CoreEvent {
+    return {
+      type: 'receipt',
+      receipt,
+      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      by: refOf(input.actor),
+      ref: input.ref,
+      at: input.at,
+    };
+  }
+}
+
+function otherMembers(membership: Membership, accountId: number): number[] {
+  return membership.memberIds.filter((id) => id !== accountId);
+}
+
+function requireInstant(text: string, field: string): Instant {
+  const instant = parseInstant(text);
+  if (!instant) throw invalid(`${field} must be a date and time such as 2020-11-21 16:32:17.356`);
+  return instant;
+}

@@ -1,0 +1,15 @@
+// The phone dialect: its HTTP endpoints and its sockets.
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/core.js';
+import type { Gateway } from '../../gateway/gateway.js';
+import { authRoutes } from './auth-routes.js';
+import { chatRoutes } from './chat-routes.js';
+import { personalSocket } from './personal-socket.js';
+import { receiveSocket } from './receive-socket.js';
+
+export async function registerPhoneDialect(app: FastifyInstance, gateway: Gateway, core: Core): Promise<void> {
+  await app.register(authRoutes(core));
+  await app.register(chatRoutes(core));
+  gateway.route(receiveSocket(core));
+  gateway.route(personalSocket(core));
+}

@@ -1,0 +1,141 @@
+// The WebSocket side of the one port: matches the upgrade path to a dialect's route,
+// authenticates it, keeps the registry of live sockets, pings them, and drains them on shutdown.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Core } from '../core/core.js';
+import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
+import type { AccountRecord } from '../store/records.js';
+import { Connection } from './connection.js';
+import { CLOSE, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
+import { Registry } from './registry.js';
+import { SocketRefusal, type SocketRoute } from './session.js';
+
+export interface GatewayLogger {
+  error(details: object, message: string): void;
+}
+
+export class Gateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+  private readonly registry: Registry;
+  private readonly routes: SocketRoute[] = [];
+  private readonly connections = new Set<Connection>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private draining = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly log: GatewayLogger,
+  ) {
+    this.registry = new Registry(core.bus);
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+  }
+
+  route(route: SocketRoute): void {
+    this.routes.push(route);
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(request, socket, head).catch((error: unknown) => {
+        this.log.error({ err: error }, 'websocket upgrade failed');
+        socket.destroy();
+      });
+    });
+  }
+
+  get openSockets(): number {
+    return this.connections.size;
+  }
+
+  /** Refuses new sockets and closes the open ones with 1001 (going away). */
+  close(): void {
+    this.draining = true;
+    clearInterval(this.heartbeat);
+    for (const connection of this.connections) connection.close(CLOSE.goingAway, 'server shutting down');
+    this.wss.close();
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://parley.invalid');
+    let match: { route: SocketRoute; params: string[] } | undefined;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(url.pathname);
+      if (m) {
+        match = { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+        break;
+      }
+    }
+    if (!match || this.draining) {
+      socket.end(`HTTP/1.1 ${match ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    const account = await this.authenticate(request, url);
+    if (socket.destroyed) return;
+    const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
+    if (!account) {
+      ws.close(CLOSE.unauthenticated, 'authentication required');
+      return;
+    }
+    await this.open(ws, account, match.route, match.params, url);
+  }
+
+  private async authenticate(request: IncomingMessage, url: URL): Promise<AccountRecord | undefined> {
+    const fromQuery = url.searchParams.get('token');
+    const presented: PresentedKey | undefined =
+      fromQuery !== null ? { key: fromQuery, source: 'query' } : keyFromHeaders(request.headers);
+    if (!presented) return undefined;
+    if (presented.source === 'cookie' && !sameOrigin(request.headers)) return undefined;
+    return this.core.accounts.authenticate(presented.key);
+  }
+
+  private async open(ws: WebSocket, account: AccountRecord, route: SocketRoute, params: string[], url: URL): Promise<void> {
+    const connection = new Connection(ws, account, (error) => this.log.error({ err: error }, 'socket frame failed'));
+    const topics = new Set<string>();
+    // Frames that arrive while the session opens wait in the connection's inbox.
+    ws.on('message', (data) => connection.receive(data.toString()));
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      for (const topic of topics) this.registry.unsubscribe(connection, topic);
+      this.core.presence.disconnected(account.id);
+      connection.session?.onClose?.();
+    });
+    this.connections.add(connection);
+    this.core.presence.connected(account.id);
+    try {
+      connection.session = await route.open({
+        connection,
+        account,
+        params,
+        url,
+        subscribe: (topic) => {
+          if (!connection.open || topics.has(topic)) return;
+          topics.add(topic);
+          this.registry.subscribe(connection, topic);
+        },
+      });
+    } catch (error) {
+      if (error instanceof SocketRefusal) {
+        connection.close(error.code, error.message);
+        return;
+      }
+      this.log.error({ err: error }, 'socket session failed to open');
+      connection.close(CLOSE.tryAgainLater, 'try again later');
+    }
+  }
+
+  private ping(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// The socket limits, in one place.
+
+/** Close codes Parley uses (4000–4999 is the application range). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  /** The server could not open the session (store unreachable, say); 1011 is never used. */
+  tryAgainLater: 1013,
+  unauthenticated: 4401,
+  forbidden: 4403,
+  notFound: 4404,
+  tooSlow: 4408,
+  rateLimited: 4429,
+} as const;
+
+/** Frames larger than this are refused by ws itself (close 1009); dialects set lower soft caps. */
+export const MAX_PAYLOAD_BYTES = 1024 * 1024;
+/** A socket whose unsent data grows past this is closed with CLOSE.tooSlow. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Token bucket per socket: this many frames at once, refilled at FRAMES_PER_SECOND. */
+export const FRAME_BURST = 200;
+export const FRAMES_PER_SECOND = 100;
+/** A socket that has not answered a ping by the next one is dropped. */
+export const HEARTBEAT_MS = 30_000;

@@ -1,0 +1,42 @@
+// The contract between the gateway and a dialect's socket handlers.
+import type { DeliveryEvent } from '../core/events.js';
+import type { AccountRecord } from '../store/records.js';
+import type { Connection } from './connection.js';
+
+/** What a dialect does with one socket once it is open. */
+export interface SocketSession {
+  /** One text frame from the client. Frames of a socket arrive one at a time, in order. */
+  onFrame(text: string): Promise<void> | void;
+  /**
+   * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
+   * gets the same event: keep each distinct frame there so it is rendered once, not per socket.
+   */
+  onEvent?(event: DeliveryEvent, rendered: Map<string, string>): void;
+  onClose?(): void;
+}
+
+export interface SocketContext {
+  connection: Connection;
+  account: AccountRecord;
+  /** The route pattern's capture groups. */
+  params: string[];
+  url: URL;
+  /** Deliver events of this topic to this socket until it closes. */
+  subscribe(topic: string): void;
+}
+
+export interface SocketRoute {
+  pattern: RegExp;
+  /** Opens a session, or throws SocketRefusal to close the socket with a code. */
+  open(context: SocketContext): Promise<SocketSession> | SocketSession;
+}
+
+export class SocketRefusal extends Error {
+  constructor(
+    readonly code: number,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'SocketRefusal';
+  }
+}

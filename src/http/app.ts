@@ -1,0 +1,74 @@
+// The Fastify app: body parsing, the authentication hook, error mapping and health.
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Core } from '../core/core.js';
+import type { AccountRecord } from '../store/records.js';
+import type { LogLevel } from '../config.js';
+import { keyFromHeaders } from './credentials.js';
+import { errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, or null when no credentials came with the request. */
+    account: AccountRecord | null;
+    /** The key the caller presented, so that log-out can revoke exactly that one. */
+    presentedKey: string | null;
+  }
+}
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  core: Core;
+  logLevel: LogLevel;
+}
+
+export async function buildApp({ core, logLevel }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: logLevel },
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Wrong-typed fields are refused, not converted.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  });
+  await app.register(formbody);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ detail: 'Not found.', code: 'not_found' });
+  });
+
+  app.decorateRequest('account', null);
+  app.decorateRequest('presentedKey', null);
+  app.addHook('onRequest', async (request) => {
+    const presented = keyFromHeaders(request.headers);
+    if (!presented) return;
+    const account = await core.accounts.authenticate(presented.key);
+    // A bad cookie is ignored (it may be stale); a bad header is an error, as in the original.
+    if (!account) {
+      if (presented.source === 'header') throw INVALID_TOKEN;
+      return;
+    }
+    request.account = account;
+    request.presentedKey = presented.key;
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    await core.store.ping();
+    return reply.send({ status: 'ok' });
+  });
+
+  return app;
+}
+
+/** Route hook: a request without credentials is refused before its body is even validated. */
+export async function requireCaller(request: FastifyRequest): Promise<void> {
+  caller(request);
+}
+
+/** The caller, or a 401 when the request carried no (valid) credentials. */
+export function caller(request: FastifyRequest): AccountRecord {
+  if (!request.account) throw NOT_AUTHENTICATED;
+  return request.account;
+}
+
+export { HttpError };

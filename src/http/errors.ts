@@ -1,0 +1,90 @@
+// Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
+// ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ValidationError, type ErrorCode } from '../core/errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+};
+
+/** An HTTP-level refusal with a DRF-style body. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(String(body.detail ?? 'http error'));
+    this.name = 'HttpError';
+  }
+}
+
+export const NOT_AUTHENTICATED = new HttpError(401, {
+  detail: 'Authentication credentials were not provided.',
+  code: 'not_authenticated',
+});
+export const INVALID_TOKEN = new HttpError(401, { detail: 'Invalid token.', code: 'authentication_failed' });
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { missingProperty?: string };
+}
+
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (error instanceof HttpError) {
+    void reply.status(error.statusCode).send(error.body);
+    return;
+  }
+  if (error instanceof ValidationError) {
+    void reply.status(400).send(error.fields);
+    return;
+  }
+  if (error instanceof DomainError) {
+    void reply.status(STATUS[error.code]).send({ detail: error.message, code: error.code });
+    return;
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    void reply.status(400).send(fieldErrors(fastifyError.validation as AjvIssue[]));
+    return;
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    void reply.status(status).send({ detail: clientMessage(fastifyError), code: 'bad_request' });
+    return;
+  }
+  request.log.error({ err: error }, 'request failed');
+  void reply.status(500).send({ detail: 'The server failed to handle this request.', code: 'internal' });
+}
+
+function clientMessage(error: FastifyError): string {
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported media type: send JSON or a form.';
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body is too large.';
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'JSON parse error - the body is empty.';
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return 'JSON parse error - the body is not valid JSON.';
+  }
+  return error.message;
+}
+
+/** Schema failures in the originals' field-error shape: {"msg_to": ["This field is required."]}. */
+function fieldErrors(issues: AjvIssue[]): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) {
+    const missing = issue.params?.missingProperty;
+    const field = missing ?? (issue.instancePath?.replace(/^\//, '').replace(/\//g, '.') || 'non_field_errors');
+    const message =
+      issue.keyword === 'required'
+        ? 'This field is required.'
+        : issue.keyword === 'type'
+          ? `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`
+          : `Invalid value: ${issue.message ?? 'rejected'}.`;
+    (fields[field] ??= []).push(message);
+  }
+  return fields;
+}

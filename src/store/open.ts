@@ -1,0 +1,47 @@
+// Opens the configured store: SQLite under the data directory, or PostgreSQL when a URL is given.
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrate.js';
+import { SqlStore } from './sql-store.js';
+import type { Store } from './store.js';
+
+export interface StoreOptions {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+// int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { engine, db } = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new SqlStore(engine, db);
+}
+
+function openSqlite(dataDir: string): { engine: 'sqlite'; db: Kysely<Database> } {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const database = new BetterSqlite3(path.join(dataDir, 'parley.sqlite3'));
+  database.pragma('journal_mode = WAL');
+  // WAL with NORMAL survives a killed process; only a power loss can take the last commits.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return { engine: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) };
+}
+
+function openPostgres(connectionString: string): { engine: 'postgres'; db: Kysely<Database> } {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle client that loses its server must not take the process down.
+  pool.on('error', () => undefined);
+  return { engine: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+}

@@ -1,0 +1,78 @@
+// What the store hands back: plain records, one per row, with the core's names.
+// Instants are UTC ISO-8601 text with six fractional digits (see core/time.ts).
+
+export type ConversationKind = 'dialogue' | 'group' | 'match' | 'room';
+export type MemberRole = 'admin' | 'member';
+
+export interface AccountRecord {
+  id: number;
+  email: string;
+  username: string;
+  phone: string | null;
+  firstName: string;
+  lastName: string;
+  photo: string | null;
+  role: string;
+  year: number | null;
+  passwordHash: string;
+  createdAt: string;
+}
+
+export type NewAccount = Omit<AccountRecord, 'id'>;
+
+export interface TokenRecord {
+  keyHash: string;
+  accountId: number;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface ConversationRecord {
+  id: number;
+  kind: ConversationKind;
+  key: string | null;
+  /** Dialogues only: the two account ids, lower first, so that a pair has one dialogue. */
+  pairKey: string | null;
+  name: string | null;
+  description: string | null;
+  avatar: string | null;
+  createdBy: number | null;
+  active: boolean;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+export type NewConversation = Omit<ConversationRecord, 'id'>;
+
+export interface MemberRecord {
+  conversationId: number;
+  accountId: number;
+  role: MemberRole;
+  joinedAt: string;
+  lastReceivedAt: string | null;
+  lastSeenAt: string | null;
+}
+
+export interface MessageRecord {
+  id: number;
+  conversationId: number;
+  senderId: number;
+  body: string;
+  type: string;
+  /** The client's timestamp exactly as sent (the phone dialect acknowledges by it). */
+  clientSentAt: string | null;
+  /** The client's timestamp read as an instant; equal instants in other formats match it. */
+  sentAt: string | null;
+  createdAt: string;
+}
+
+export type NewMessage = Omit<MessageRecord, 'id'>;
+
+/** Which field a unique constraint protected, when an insert collides. */
+export class UniqueViolation extends Error {
+  constructor(readonly field: string) {
+    super(`unique violation on ${field}`);
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,0 +1,373 @@
+// The Store on Kysely: one implementation for SQLite and PostgreSQL.
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, AccountsTable, ConversationsTable, MessagesTable, MembersTable } from './schema.js';
+import {
+  UniqueViolation,
+  type AccountRecord,
+  type ConversationKind,
+  type ConversationRecord,
+  type MemberRecord,
+  type MemberRole,
+  type MessageRecord,
+  type NewAccount,
+  type NewConversation,
+  type NewMessage,
+  type TokenRecord,
+} from './records.js';
+import type { AccountLookup, PendingMessage, Store } from './store.js';
+
+const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
+const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
+
+export class SqlStore implements Store {
+  constructor(
+    readonly engine: 'sqlite' | 'postgres',
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('accounts').select('id').limit(1).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  async insertAccount(account: NewAccount): Promise<AccountRecord> {
+    try {
+      const row = await this.db
+        .insertInto('accounts')
+        .values({
+          email: account.email,
+          username: account.username,
+          phone: account.phone,
+          first_name: account.firstName,
+          last_name: account.lastName,
+          photo: account.photo,
+          role: account.role,
+          year: account.year,
+          password_hash: account.passwordHash,
+          created_at: account.createdAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    } catch (error) {
+      throw uniqueViolation(error) ?? error;
+    }
+  }
+
+  async findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where(ACCOUNT_COLUMNS[by], '=', value)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.db
+      .insertInto('tokens')
+      .values({
+        key_hash: token.keyHash,
+        account_id: token.accountId,
+        created_at: token.createdAt,
+        last_used_at: token.lastUsedAt,
+        revoked_at: token.revokedAt,
+      })
+      .execute();
+  }
+
+  async findToken(keyHash: string): Promise<TokenRecord | undefined> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+    return (
+      row && {
+        keyHash: row.key_hash,
+        accountId: Number(row.account_id),
+        createdAt: row.created_at,
+        lastUsedAt: row.last_used_at,
+        revokedAt: row.revoked_at,
+      }
+    );
+  }
+
+  async revokeToken(keyHash: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('key_hash', '=', keyHash)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async touchToken(keyHash: string, at: string): Promise<void> {
+    await this.db.updateTable('tokens').set({ last_used_at: at }).where('key_hash', '=', keyHash).execute();
+  }
+
+  async openPairConversation(
+    conversation: NewConversation & { pairKey: string },
+    members: readonly number[],
+  ): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('conversations')
+        .values(conversationRow(conversation))
+        .onConflict((oc) => oc.column('pair_key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!inserted) {
+        const existing = await trx
+          .selectFrom('conversations')
+          .selectAll()
+          .where('pair_key', '=', conversation.pairKey)
+          .executeTakeFirstOrThrow();
+        return { conversation: toConversation(existing), created: false };
+      }
+      await trx
+        .insertInto('members')
+        .values(
+          [...new Set(members)].map((accountId) => ({
+            conversation_id: inserted.id,
+            account_id: accountId,
+            role: 'member',
+            joined_at: conversation.createdAt,
+            last_received_at: conversation.createdAt,
+            last_seen_at: conversation.createdAt,
+          })),
+        )
+        .execute();
+      return { conversation: toConversation(inserted), created: true };
+    });
+  }
+
+  async findConversation(
+    by: 'id' | 'pairKey' | 'key',
+    value: string | number,
+  ): Promise<ConversationRecord | undefined> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where(CONVERSATION_COLUMNS[by], '=', value)
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async deleteConversation(id: number): Promise<Map<number, number>> {
+    return this.db.transaction().execute(async (trx) => {
+      const counts = await trx
+        .selectFrom('messages')
+        .select(['sender_id', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('conversation_id', '=', id)
+        .groupBy('sender_id')
+        .execute();
+      await trx.deleteFrom('conversations').where('id', '=', id).execute();
+      return new Map(counts.map((row) => [Number(row.sender_id), Number(row.count)]));
+    });
+  }
+
+  async listMembers(conversationId: number): Promise<MemberRecord[]> {
+    const rows = await this.db
+      .selectFrom('members')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('joined_at')
+      .orderBy('account_id')
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async setMemberMarker(
+    conversationId: number,
+    accountId: number,
+    marker: 'lastReceivedAt' | 'lastSeenAt',
+    at: string,
+  ): Promise<void> {
+    const column = marker === 'lastReceivedAt' ? 'last_received_at' : 'last_seen_at';
+    await this.db
+      .updateTable('members')
+      .set({ [column]: at })
+      .where('conversation_id', '=', conversationId)
+      .where('account_id', '=', accountId)
+      .execute();
+  }
+
+  async shareConversation(a: number, b: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('members as mine')
+      .innerJoin('members as theirs', 'theirs.conversation_id', 'mine.conversation_id')
+      .select('mine.conversation_id')
+      .where('mine.account_id', '=', a)
+      .where('theirs.account_id', '=', b)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('messages')
+        .values({
+          conversation_id: message.conversationId,
+          sender_id: message.senderId,
+          body: message.body,
+          type: message.type,
+          client_sent_at: message.clientSentAt,
+          sent_at: message.sentAt,
+          created_at: message.createdAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (recipients.length > 0) {
+        await trx
+          .insertInto('deliveries')
+          .values(recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
+          .execute();
+      }
+      return toMessage(row);
+    });
+  }
+
+  async acknowledge(input: {
+    conversationId: number;
+    recipientId: number;
+    sentAt: string;
+    dropWhenDelivered: boolean;
+  }): Promise<MessageRecord | undefined> {
+    const postgres = this.engine === 'postgres';
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('messages')
+        .innerJoin('deliveries', 'deliveries.message_id', 'messages.id')
+        .selectAll('messages')
+        .where('messages.conversation_id', '=', input.conversationId)
+        .where('messages.sent_at', '=', input.sentAt)
+        .where('deliveries.recipient_id', '=', input.recipientId)
+        .orderBy('messages.id')
+        .limit(1)
+        // Two acknowledgements of one message must not both see the other's delivery remaining.
+        .$if(postgres, (qb) => qb.forUpdate('messages'))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const removed = await trx
+        .deleteFrom('deliveries')
+        .where('message_id', '=', row.id)
+        .where('recipient_id', '=', input.recipientId)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 0) return undefined;
+      if (input.dropWhenDelivered) {
+        const remaining = await trx
+          .selectFrom('deliveries')
+          .select('message_id')
+          .where('message_id', '=', row.id)
+          .limit(1)
+          .executeTakeFirst();
+        if (!remaining) await trx.deleteFrom('messages').where('id', '=', row.id).execute();
+      }
+      return toMessage(row);
+    });
+  }
+
+  async pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]> {
+    if (kinds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .innerJoin('messages', 'messages.id', 'deliveries.message_id')
+      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .selectAll('messages')
+      .select('conversations.kind as conversation_kind')
+      .where('deliveries.recipient_id', '=', recipientId)
+      .where('conversations.kind', 'in', kinds)
+      .orderBy('messages.id')
+      .execute();
+    return rows.map((row) => ({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind }));
+  }
+}
+
+function toAccount(row: Selectable<AccountsTable>): AccountRecord {
+  return {
+    id: Number(row.id),
+    email: row.email,
+    username: row.username,
+    phone: row.phone,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    photo: row.photo,
+    role: row.role,
+    year: row.year,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+  };
+}
+
+function conversationRow(c: NewConversation) {
+  return {
+    kind: c.kind,
+    key: c.key,
+    pair_key: c.pairKey,
+    name: c.name,
+    description: c.description,
+    avatar: c.avatar,
+    created_by: c.createdBy,
+    active: c.active ? 1 : 0,
+    expires_at: c.expiresAt,
+    created_at: c.createdAt,
+  };
+}
+
+function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+  return {
+    id: Number(row.id),
+    kind: row.kind as ConversationKind,
+    key: row.key,
+    pairKey: row.pair_key,
+    name: row.name,
+    description: row.description,
+    avatar: row.avatar,
+    createdBy: row.created_by === null ? null : Number(row.created_by),
+    active: Number(row.active) === 1,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+  };
+}
+
+function toMember(row: Selectable<MembersTable>): MemberRecord {
+  return {
+    conversationId: Number(row.conversation_id),
+    accountId: Number(row.account_id),
+    role: row.role as MemberRole,
+    joinedAt: row.joined_at,
+    lastReceivedAt: row.last_received_at,
+    lastSeenAt: row.last_seen_at,
+  };
+}
+
+function toMessage(row: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: Number(row.id),
+    conversationId: Number(row.conversation_id),
+    senderId: Number(row.sender_id),
+    body: row.body,
+    type: row.type,
+    clientSentAt: row.client_sent_at,
+    sentAt: row.sent_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** Recognises a unique-constraint failure from either driver and names the column. */
+function uniqueViolation(error: unknown): UniqueViolation | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    const column = /UNIQUE constraint failed: \w+\.(\w+)/.exec(error.message)?.[1];
+    return new UniqueViolation(column ?? 'unknown');
+  }
+  if (code === '23505') {
+    const detail = String((error as { detail?: unknown }).detail ?? '');
+    const column = /Key \((\w+)\)/.exec(detail)?.[1];
+    return new UniqueViolation(column ?? 'unknown');
+  }
+  return undefined;
+}

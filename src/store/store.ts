@@ -1,0 +1,71 @@
+// Persistence behind one interface. The core calls these; nothing above the store writes SQL.
+import type {
+  AccountRecord,
+  ConversationKind,
+  ConversationRecord,
+  MemberRecord,
+  MessageRecord,
+  NewAccount,
+  NewConversation,
+  NewMessage,
+  TokenRecord,
+} from './records.js';
+
+export type AccountLookup = 'id' | 'email' | 'username' | 'phone';
+
+export interface PendingMessage extends MessageRecord {
+  conversationKind: ConversationKind;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
+  insertAccount(account: NewAccount): Promise<AccountRecord>;
+  findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  findToken(keyHash: string): Promise<TokenRecord | undefined>;
+  revokeToken(keyHash: string, at: string): Promise<void>;
+  touchToken(keyHash: string, at: string): Promise<void>;
+
+  /**
+   * Creates the conversation with its members unless one with the same pairKey exists, in which
+   * case that one is returned. Safe against a concurrent call for the same pair.
+   */
+  openPairConversation(
+    conversation: NewConversation & { pairKey: string },
+    members: readonly number[],
+  ): Promise<{ conversation: ConversationRecord; created: boolean }>;
+  findConversation(by: 'id' | 'pairKey' | 'key', value: string | number): Promise<ConversationRecord | undefined>;
+  /** Deletes the conversation with everything in it; returns how many messages each sender lost. */
+  deleteConversation(id: number): Promise<Map<number, number>>;
+  listMembers(conversationId: number): Promise<MemberRecord[]>;
+  setMemberMarker(
+    conversationId: number,
+    accountId: number,
+    marker: 'lastReceivedAt' | 'lastSeenAt',
+    at: string,
+  ): Promise<void>;
+  /** Whether the two accounts are members of at least one common conversation. */
+  shareConversation(a: number, b: number): Promise<boolean>;
+
+  /** Stores the message and one delivery per recipient, in one transaction. */
+  insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord>;
+  /**
+   * Removes the recipient's delivery of the oldest message in the conversation sent at that
+   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too.
+   * Returns the message acknowledged, or undefined when none was pending for the recipient.
+   */
+  acknowledge(input: {
+    conversationId: number;
+    recipientId: number;
+    sentAt: string;
+    dropWhenDelivered: boolean;
+  }): Promise<MessageRecord | undefined>;
+  /** The recipient's undelivered messages in the given kinds of conversation, oldest first. */
+  pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]>;
+}
