@@ -1,0 +1,169 @@
+// Real HTTP and WebSocket clients for the integration suite.
+import WebSocket from 'ws';
+import type { TestServer } from './server.js';
+
+export interface HttpResult {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as-is instead of JSON (malformed input). */
+  raw?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  form?: Record<string, string>;
+}
+
+export async function request(
+  server: TestServer,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  } else if (options.raw !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = options.raw;
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (options.token) headers.authorization = `Token ${options.token}`;
+  const response = await fetch(`${server.url}${path}`, { method, headers, body, redirect: 'manual' });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+export interface User {
+  token: string;
+  phone: string;
+  username: string;
+  email: string;
+  password: string;
+}
+
+let counter = 0;
+
+/** Signs a fresh user up; phones are unique per test process. */
+export async function signup(server: TestServer, overrides: Partial<User> = {}): Promise<User> {
+  counter += 1;
+  const unique = `${process.pid % 10000}`.padStart(4, '0') + `${counter}`.padStart(6, '0');
+  const user = {
+    phone: overrides.phone ?? unique,
+    username: overrides.username ?? `user${unique}`,
+    email: overrides.email ?? `user${unique}@example.com`,
+    password: overrides.password ?? 'Sup3r-secret-pw',
+  };
+  const result = await request(server, 'POST', '/auth/signup/', {
+    body: { email: user.email, username: user.username, password: user.password, ph_num: user.phone },
+  });
+  if (result.status !== 201) throw new Error(`signup failed: ${result.status} ${JSON.stringify(result.body)}`);
+  return { ...user, token: result.body.token as string };
+}
+
+/** A WebSocket client that queues every frame it receives, for tests to take in order. */
+export class SocketClient {
+  readonly frames: any[] = [];
+  readonly raw: string[] = [];
+  private waiters: Array<() => void> = [];
+  closeCode: number | undefined;
+  readonly closed: Promise<number>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const text = data.toString();
+      this.raw.push(text);
+      this.frames.push(JSON.parse(text));
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code) => {
+        this.closeCode = code;
+        this.wake();
+        resolve(code);
+      });
+    });
+    ws.on('error', () => undefined);
+  }
+
+  /** Opens a socket; resolves once it is open (it may be closed by the server right after). */
+  static async open(server: TestServer, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SocketClient> {
+    const url = new URL(`${server.wsUrl}${path}`);
+    if (options.token) url.searchParams.set('token', options.token);
+    const ws = new WebSocket(url, { headers: options.headers });
+    const client = new SocketClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The next frame, or a failure after the timeout. */
+  async next(timeoutMs = 3000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length === 0) {
+      if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode}) while waiting for a frame`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for a frame');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.frames.shift();
+  }
+
+  /** Takes frames until one matches, failing on timeout. Frames skipped are returned too. */
+  async nextWhere(match: (frame: any) => boolean, timeoutMs = 3000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const frame = await this.next(Math.max(1, deadline - Date.now()));
+      if (match(frame)) return frame;
+    }
+  }
+
+  /** Asserts that nothing arrives for a while; returns what did arrive (should be []). */
+  async quiet(ms = 150): Promise<any[]> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return this.frames.splice(0);
+  }
+
+  close(): Promise<number> {
+    this.ws.close();
+    return this.closed;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** Opens a socket and returns the code the server closed it with. */
+export async function closeCodeOf(server: TestServer, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<number> {
+  const client = await SocketClient.open(server, path, options);
+  return client.closed;
+}

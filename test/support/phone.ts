@@ -1,0 +1,44 @@
+// Phone-dialect helpers: frames in the five-key envelope, sockets, and dialogues.
+import { request, SocketClient, type User } from './clients.js';
+import type { TestServer } from './server.js';
+
+export function envelope(command: string, from: string, to: string, message: string, sentTimestamp: string) {
+  return { message, command, msg_from: from, msg_to: to, sent_timestamp: sentTimestamp };
+}
+
+export function receiveSocket(server: TestServer, user: User): Promise<SocketClient> {
+  return SocketClient.open(server, `/ws/chat/special/${user.phone}/`, { token: user.token });
+}
+
+export function personalSocket(server: TestServer, user: User, peer: User): Promise<SocketClient> {
+  return SocketClient.open(server, `/ws/chat/personal/${user.phone}/${peer.phone}/`, { token: user.token });
+}
+
+export async function openDialogue(server: TestServer, user: User, peer: User): Promise<void> {
+  const result = await request(server, 'POST', '/chat/special/personal/', {
+    token: user.token,
+    body: { msg_from: user.phone, msg_to: peer.phone },
+  });
+  if (result.status !== 201 && result.status !== 200) {
+    throw new Error(`dialogue not opened: ${result.status} ${JSON.stringify(result.body)}`);
+  }
+}
+
+/** Sends a new_msg and waits for its msg_sent. */
+export async function sendPersonal(socket: SocketClient, from: User, to: User, text: string, ts: string) {
+  socket.send(envelope('new_msg', from.phone, to.phone, text, ts));
+  const sent = await socket.next();
+  if (sent.command !== 'msg_sent') throw new Error(`expected msg_sent, got ${JSON.stringify(sent)}`);
+  return sent;
+}
+
+/** Sends fetch_msgs (or another fetch) and collects chunks until the one with all: true. */
+export async function fetchAll(socket: SocketClient, user: User, command = 'fetch_msgs') {
+  socket.send(envelope(command, 'x', user.phone, 'none', 'x'));
+  const chunks: Array<{ frame: any; messages: any[] }> = [];
+  for (;;) {
+    const frame = await socket.nextWhere((f) => f.command === command);
+    chunks.push({ frame, messages: JSON.parse(frame.messages) });
+    if (frame.all === true) return chunks;
+  }
+}

@@ -1,0 +1,70 @@
+// Starts a real Parley on an ephemeral port, on SQLite in a fresh directory or on a fresh
+// PostgreSQL database, depending on the project the suite runs in (PARLEY_TEST_STORE).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startParley, type Parley } from '../../src/server.js';
+
+export interface TestServer {
+  parley: Parley;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** ws://127.0.0.1:<port> */
+  wsUrl: string;
+  engine: 'sqlite' | 'postgres';
+  /** Stops the process's server and starts a new one on the same data. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const engine = process.env.PARLEY_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: process.env.PARLEY_TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
+  let databaseUrl: string | undefined;
+  let database: string | undefined;
+  if (engine === 'postgres') {
+    database = `parley_test_${randomBytes(6).toString('hex')}`;
+    await withAdmin((client) => client.query(`create database ${database}`));
+    const url = new URL(process.env.PARLEY_TEST_POSTGRES_URL ?? '');
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+  }
+  const start = () =>
+    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl: undefined, logLevel: 'silent' });
+
+  const server: TestServer = {
+    parley: await start(),
+    url: '',
+    wsUrl: '',
+    engine,
+    async restart() {
+      await server.parley.close();
+      server.parley = await start();
+      setUrls();
+    },
+    async close() {
+      await server.parley.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (database) await withAdmin((client) => client.query(`drop database if exists ${database} with (force)`));
+    },
+  };
+  const setUrls = (): void => {
+    server.url = server.parley.url;
+    server.wsUrl = server.parley.url.replace(/^http/, 'ws');
+  };
+  setUrls();
+  return server;
+}
