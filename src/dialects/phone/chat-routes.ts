@@ -63,6 +63,7 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
     app.delete<{ Body: Pair }>('/chat/special/personal/', { preValidation: requireCaller, schema: { body: pairSchema } }, async (request, reply) => {
       const me = actingAs(request, request.body.msg_from, 'msg_from');
       const peer = await account(request.body.msg_to);
+      if (!(await core.conversations.findDialogue(me.id, peer.id))) throw NOT_FOUND;
       const { byActor, byPeer } = await core.conversations.closeDialogue(me, peer);
       return reply.send({
         msg_from: deletionCount(byActor),
