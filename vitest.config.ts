@@ -2,7 +2,7 @@
 // Without a reachable PostgreSQL the last one is left out with one printed line, unless
 // PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when its tests fail instead.
 import net from 'node:net';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -21,31 +21,26 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
-export default defineConfig(async () => {
-  const required = process.env.PARLEY_TEST_REQUIRE_POSTGRES === '1';
-  const postgres = required || (await reachable(TEST_POSTGRES_URL));
-  if (!postgres) console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
-  const integration = ['test/integration/**/*.test.ts'];
-  return {
+const required = process.env.PARLEY_TEST_REQUIRE_POSTGRES === '1';
+const postgres = required || (await reachable(TEST_POSTGRES_URL));
+if (!postgres) console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
+const integration = ['test/integration/**/*.test.ts'];
+
+const projects: TestProjectInlineConfiguration[] = [
+  { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+  { extends: true, test: { name: 'sqlite', include: integration, env: { PARLEY_TEST_STORE: 'sqlite' } } },
+];
+if (postgres) {
+  projects.push({
+    extends: true,
     test: {
-      testTimeout: 15_000,
-      hookTimeout: 30_000,
-      projects: [
-        { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-        { extends: true, test: { name: 'sqlite', include: integration, env: { PARLEY_TEST_STORE: 'sqlite' } } },
-        ...(postgres
-          ? [
-              {
-                extends: true,
-                test: {
-                  name: 'postgres',
-                  include: integration,
-                  env: { PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL },
-                },
-              },
-            ]
-          : []),
-      ],
+      name: 'postgres',
+      include: integration,
+      env: { PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL },
     },
-  };
+  });
+}
+
+export default defineConfig({
+  test: { testTimeout: 15_000, hookTimeout: 30_000, projects },
 });

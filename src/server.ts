@@ -1,5 +1,6 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { Config } from './config.js';
 import { LocalBus } from './bus/local-bus.js';
 import { Core } from './core/core.js';
@@ -20,11 +21,12 @@ export interface Parley {
 }
 
 export async function startParley(config: Config): Promise<Parley> {
+  const log = pino({ level: config.logLevel });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const bus = new LocalBus<CoreEvent>();
+  const bus = new LocalBus<CoreEvent>((error, topic) => log.error({ err: error, topic }, 'bus handler failed'));
   const core = new Core(store, bus);
-  const app = await buildApp({ core, logLevel: config.logLevel });
-  const gateway = new Gateway(core, app.log);
+  const app = await buildApp({ core, log });
+  const gateway = new Gateway(core, log);
   await registerPhoneDialect(app, gateway, core);
   gateway.attach(app.server);
   try {

@@ -1,15 +1,23 @@
 // The in-process bus: one process, no serialization; handlers run on a later microtask so a
-// publisher never re-enters itself.
+// publisher never re-enters itself, and one failing handler does not starve the others.
 import type { Bus, BusHandler } from './bus.js';
 
 export class LocalBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Set<BusHandler<E>>>();
 
+  constructor(private readonly onHandlerError: (error: unknown, topic: string) => void) {}
+
   async publish(topic: string, event: E): Promise<void> {
     const handlers = this.handlers.get(topic);
     if (!handlers) return;
     await Promise.resolve();
-    for (const handler of [...handlers]) handler(event, topic);
+    for (const handler of [...handlers]) {
+      try {
+        handler(event, topic);
+      } catch (error) {
+        this.onHandlerError(error, topic);
+      }
+    }
   }
 
   subscribe(topic: string, handler: BusHandler<E>): () => void {

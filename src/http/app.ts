@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Core } from '../core/core.js';
 import type { AccountRecord } from '../store/records.js';
-import type { LogLevel } from '../config.js';
+import type { FastifyBaseLogger } from 'fastify';
 import { keyFromHeaders } from './credentials.js';
 import { errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
 
@@ -20,12 +20,12 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   core: Core;
-  logLevel: LogLevel;
+  log: FastifyBaseLogger;
 }
 
-export async function buildApp({ core, logLevel }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ core, log }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: logLevel },
+    loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // Wrong-typed fields are refused, not converted.

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PARLEY_HOST: '0.0.0.0',
+      PARLEY_PORT: '9000',
+      PARLEY_DATA_DIR: '/tmp/x',
+      PARLEY_DATABASE_URL: 'postgres://u@h/db',
+      PARLEY_REDIS_URL: 'redis://h:6379',
+      PARLEY_LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 9000, dataDir: '/tmp/x', databaseUrl: 'postgres://u@h/db', redisUrl: 'redis://h:6379', logLevel: 'warn' });
+  });
+
+  it('names every bad value at once', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ PARLEY_PORT: 'eighty', PARLEY_DATABASE_URL: 'mysql://x', PARLEY_REDIS_URL: 'http://x', PARLEY_LOG_LEVEL: 'loud' });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PARLEY_PORT="eighty"[\s\S]*PARLEY_DATABASE_URL[\s\S]*PARLEY_REDIS_URL[\s\S]*PARLEY_LOG_LEVEL="loud"/);
+    expect(() => loadConfig({ PARLEY_PORT: '70000' })).toThrow(/PARLEY_PORT/);
+  });
+});

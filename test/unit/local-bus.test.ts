@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { LocalBus } from '../../src/bus/local-bus.js';
+
+describe('LocalBus', () => {
+  it('delivers to the subscribers of the topic only, until they unsubscribe', async () => {
+    const bus = new LocalBus<{ n: number }>(() => undefined);
+    const got: string[] = [];
+    const stop = bus.subscribe('a', (event, topic) => got.push(`${topic}:${event.n}`));
+    bus.subscribe('b', (event, topic) => got.push(`${topic}:${event.n}`));
+    await bus.publish('a', { n: 1 });
+    await bus.publish('b', { n: 2 });
+    await bus.publish('c', { n: 3 });
+    stop();
+    await bus.publish('a', { n: 4 });
+    expect(got).toEqual(['a:1', 'b:2']);
+  });
+
+  it('reports a failing handler and still runs the others', async () => {
+    const errors: string[] = [];
+    const bus = new LocalBus<number>((error, topic) => errors.push(`${topic}:${(error as Error).message}`));
+    let ran = false;
+    bus.subscribe('t', () => {
+      throw new Error('boom');
+    });
+    bus.subscribe('t', () => {
+      ran = true;
+    });
+    await bus.publish('t', 1);
+    expect(errors).toEqual(['t:boom']);
+    expect(ran).toBe(true);
+  });
+
+  it('never runs a handler inside publish itself', async () => {
+    const bus = new LocalBus<number>(() => undefined);
+    let ran = false;
+    bus.subscribe('t', () => {
+      ran = true;
+    });
+    const published = bus.publish('t', 1);
+    expect(ran).toBe(false);
+    await published;
+    expect(ran).toBe(true);
+  });
+});

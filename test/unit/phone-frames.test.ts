@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeFrame,
+  FrameError,
+  httpTimestamp,
+  MAX_FRAME_CHARS,
+  renderFetch,
+  requireKeys,
+  serverTimestamp,
+  storedTimestamp,
+} from '../../src/dialects/phone/frames.js';
+
+describe('decodeFrame', () => {
+  it('keeps the five envelope keys and drops anything else', () => {
+    const frame = decodeFrame(JSON.stringify({ command: 'new_msg', message: 'm', msg_from: 'a', msg_to: 'b', sent_timestamp: 't', extra: 1 }));
+    expect(frame).toEqual({ command: 'new_msg', message: 'm', msg_from: 'a', msg_to: 'b', sent_timestamp: 't' });
+  });
+
+  it.each([
+    ['not json', 'invalid', 'frame is not valid JSON'],
+    ['null', 'invalid', 'frame must be a JSON object'],
+    ['[]', 'invalid', 'frame must be a JSON object'],
+    ['{}', 'invalid', 'command is required'],
+    ['{"command": 1}', 'invalid', 'command must be a string'],
+    ['{"command": "new_msg", "msg_to": 5}', 'new_msg', 'msg_to must be a string'],
+  ])('refuses %s', (text, type, message) => {
+    expect(() => decodeFrame(text)).toThrow(new FrameError(type, message));
+    try {
+      decodeFrame(text);
+    } catch (error) {
+      expect((error as FrameError).type).toBe(type);
+    }
+  });
+
+  it('refuses a frame over the size cap before parsing it', () => {
+    expect(() => decodeFrame(' '.repeat(MAX_FRAME_CHARS + 1))).toThrow(/too large/);
+  });
+});
+
+describe('requireKeys', () => {
+  it('names the first missing key and caps lengths', () => {
+    expect(() => requireKeys({ command: 'x', message: 'm' }, ['message', 'msg_from'])).toThrow('msg_from is required');
+    expect(() => requireKeys({ command: 'x', message: 'm'.repeat(1201) }, ['message'])).toThrow(/at most 1200/);
+    expect(() => requireKeys({ command: 'x', sent_timestamp: 't'.repeat(65) }, ['sent_timestamp'])).toThrow(/at most 64/);
+    expect(requireKeys({ command: 'x', message: 'm', msg_to: 'b' }, ['message', 'msg_to'])).toEqual({ message: 'm', msg_to: 'b' });
+  });
+});
+
+describe('renderFetch', () => {
+  it.each(Array.from({ length: 32 }, (_, n) => n))('splits %i items into chunks of ten, each item once, all: true last', (n) => {
+    const items = Array.from({ length: n }, (_, i) => ({ i }));
+    const frames = renderFetch('fetch_msgs', items).map((text) => JSON.parse(text));
+    expect(frames.length).toBe(Math.max(1, Math.ceil(n / 10)));
+    expect(frames.map((f) => f.all)).toEqual(frames.map((_, i) => i === frames.length - 1));
+    const all = frames.flatMap((f) => JSON.parse(f.messages));
+    expect(all).toEqual(items);
+    for (const frame of frames) {
+      expect(Object.keys(frame)).toEqual(['command', 'messages', 'all']);
+      expect(typeof frame.messages).toBe('string');
+    }
+  });
+});
+
+describe('timestamp formats', () => {
+  it('writes the original formats', () => {
+    expect(serverTimestamp(new Date('2026-11-21T21:59:38.036Z'))).toBe('2026-11-21T21:59:38.036000');
+    expect(storedTimestamp('2021-01-20T10:00:05.123000Z')).toBe('2021-01-20T10:00:05.123000Z');
+    expect(storedTimestamp('2021-01-21T00:00:00.000000Z')).toBe('2021-01-21T00:00:00Z');
+    expect(httpTimestamp('2021-01-20T04:30:03.300000Z')).toBe('2021-01-20T04:30:03.300Z');
+    expect(httpTimestamp('2020-11-25T07:36:50.000000Z')).toBe('2020-11-25T07:36:50Z');
+    expect(httpTimestamp(null)).toBeNull();
+  });
+});
