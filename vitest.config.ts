@@ -23,7 +23,11 @@ function reachable(url: string): Promise<boolean> {
 
 const required = process.env.PARLEY_TEST_REQUIRE_POSTGRES === '1';
 const postgres = required || (await reachable(TEST_POSTGRES_URL));
-if (!postgres) console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
+// The config is read once per project too; say it once.
+if (!postgres && process.env.PARLEY_TEST_POSTGRES_SKIP_SAID !== '1') {
+  process.env.PARLEY_TEST_POSTGRES_SKIP_SAID = '1';
+  console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
+}
 const integration = ['test/integration/**/*.test.ts'];
 
 const projects: TestProjectInlineConfiguration[] = [

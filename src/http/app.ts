@@ -17,6 +17,7 @@ declare module 'fastify' {
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export interface AppOptions {
   core: Core;
@@ -33,7 +34,14 @@ export async function buildApp({ core, log }: AppOptions): Promise<FastifyInstan
   });
   await app.register(formbody);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((_request, reply) => {
+  app.setNotFoundHandler((request, reply) => {
+    // Routes are kept without their trailing slash (ignoreTrailingSlash).
+    const url = (request.url.split('?')[0] ?? '/').replace(/(.)\/$/, '$1');
+    const known = METHODS.some((method) => app.hasRoute({ url, method }));
+    if (known) {
+      void reply.status(405).send({ detail: `Method "${request.method}" not allowed.`, code: 'method_not_allowed' });
+      return;
+    }
     void reply.status(404).send({ detail: 'Not found.', code: 'not_found' });
   });
 

@@ -191,9 +191,16 @@ describe('/chat/info/active/', () => {
   });
 });
 
-describe('unknown routes', () => {
+describe('unknown routes and methods', () => {
   it('answer 404 with a JSON body', async () => {
     const result = await request(server, 'GET', '/chat/nothing-here/');
     expect(result).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+  });
+
+  it("answer 405 for a known path's other methods, as the original did", async () => {
+    const a = await signup(server);
+    const result = await request(server, 'GET', '/chat/special/personal/', { token: a.token });
+    expect(result).toMatchObject({ status: 405, body: { detail: 'Method "GET" not allowed.' } });
+    expect((await request(server, 'GET', '/auth/signup')).status).toBe(405);
   });
 });
