@@ -1,15 +1,17 @@
-// Three projects: unit tests, the integration suite on SQLite, and the same suite on PostgreSQL.
-// Without a reachable PostgreSQL the last one is left out with one printed line, unless
+// Three projects: unit tests, the integration suite on the embedded default (SQLite and the
+// in-process bus), and the same suite on PostgreSQL with the Redis bus. Without a reachable
+// PostgreSQL and Redis the last one is left out with one printed line, unless
 // PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when its tests fail instead.
 import net from 'node:net';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = process.env.PARLEY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
+  const { hostname, port, protocol } = new URL(url);
   return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port || 5432) });
+    const socket = net.connect({ host: hostname, port: Number(port || (protocol === 'redis:' ? 6379 : 5432)) });
     const settle = (answer: boolean): void => {
       socket.destroy();
       resolve(answer);
@@ -22,11 +24,11 @@ function reachable(url: string): Promise<boolean> {
 }
 
 const required = process.env.PARLEY_TEST_REQUIRE_POSTGRES === '1';
-const postgres = required || (await reachable(TEST_POSTGRES_URL));
+const postgres = required || ((await reachable(TEST_POSTGRES_URL)) && (await reachable(TEST_REDIS_URL)));
 // The config is read once per project too; say it once.
 if (!postgres && process.env.PARLEY_TEST_POSTGRES_SKIP_SAID !== '1') {
   process.env.PARLEY_TEST_POSTGRES_SKIP_SAID = '1';
-  console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
+  console.log(`postgres suite skipped: PostgreSQL (${TEST_POSTGRES_URL}) or Redis (${TEST_REDIS_URL}) does not answer`);
 }
 const integration = ['test/integration/**/*.test.ts'];
 
@@ -40,7 +42,7 @@ if (postgres) {
     test: {
       name: 'postgres',
       include: integration,
-      env: { PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL },
+      env: { PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL, PARLEY_TEST_REDIS_URL: TEST_REDIS_URL },
     },
   });
 }

@@ -13,6 +13,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** redis://… selects the Redis bus; absent means the in-process bus. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis channel and key, so that deployments can share one Redis. */
+  redisPrefix: string;
   logLevel: LogLevel;
 }
 
@@ -56,11 +58,16 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`PARLEY_REDIS_URL: expected a redis:// or rediss:// URL`);
   }
 
+  const redisPrefix = text('PARLEY_REDIS_PREFIX') ?? 'parley:';
+  if (!/^[\w:.-]{1,64}$/.test(redisPrefix)) {
+    problems.push(`PARLEY_REDIS_PREFIX=${JSON.stringify(redisPrefix)}: expected up to 64 letters, digits, ':', '.', '-' or '_'`);
+  }
+
   const rawLevel = text('PARLEY_LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(rawLevel as LogLevel)) {
     problems.push(`PARLEY_LOG_LEVEL=${JSON.stringify(rawLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { host, port, dataDir, databaseUrl, redisUrl, logLevel: rawLevel as LogLevel };
+  return { host, port, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: rawLevel as LogLevel };
 }

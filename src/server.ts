@@ -1,13 +1,19 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import type { Bus, BusObserver } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
+import { RedisBus } from './bus/redis-bus.js';
+import { RedisPresence } from './bus/redis-presence.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
+import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
+import { Metrics } from './metrics.js';
+import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
 
 export interface Parley {
@@ -22,35 +28,76 @@ export interface Parley {
 
 export async function startParley(config: Config): Promise<Parley> {
   const log = pino({ level: config.logLevel });
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const bus = new LocalBus<CoreEvent>((error, topic) => log.error({ err: error, topic }, 'bus handler failed'));
-  const core = new Core(store, bus);
-  const app = await buildApp({ core, log });
-  const gateway = new Gateway(core, log);
-  await registerPhoneDialect(app, gateway, core);
-  gateway.attach(app.server);
+  const metrics = new Metrics();
+  const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), metrics);
+  let fanOut: { bus: Bus<CoreEvent>; presence: Presence };
   try {
-    await app.listen({ host: config.host, port: config.port });
+    fanOut = await openFanOut(config, log, metrics);
   } catch (error) {
     await store.close();
     throw error;
   }
+  const { bus, presence } = fanOut;
+  const core = new Core(store, bus, presence);
+  const app = await buildApp({ core, log, metrics });
+  const gateway = new Gateway(core, log, metrics);
+  await registerPhoneDialect(app, gateway, core);
+  gateway.attach(app.server);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await gateway.close();
+      await app.close();
+      await presence.close();
+      await bus.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  let closing: Promise<void> | undefined;
   return {
     app,
     core,
     gateway,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
-    close() {
-      closing ??= (async () => {
-        gateway.close();
-        await app.close();
-        await bus.close();
-        await store.close();
-      })();
-      return closing;
-    },
+    close,
   };
+}
+
+/** The in-process bus and presence, or Redis ones when PARLEY_REDIS_URL is set. */
+async function openFanOut(
+  config: Config,
+  log: Logger,
+  metrics: Metrics,
+): Promise<{ bus: Bus<CoreEvent>; presence: Presence }> {
+  const observer: BusObserver = {
+    onHandlerError: (error, topic) => log.error({ err: error, topic }, 'bus handler failed'),
+    onDelivered: (seconds) => metrics.busLatency.observe(seconds),
+  };
+  if (!config.redisUrl) return { bus: new LocalBus<CoreEvent>(observer), presence: new LocalPresence() };
+  const bus = new RedisBus<CoreEvent>({
+    ...observer,
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    onConnectionChange: (connected) =>
+      connected ? log.info('redis bus connected') : log.warn('redis bus disconnected; reconnecting'),
+  });
+  const presence = new RedisPresence(config.redisUrl, config.redisPrefix);
+  try {
+    await bus.connect();
+    await presence.connect();
+  } catch (error) {
+    await bus.close();
+    await presence.close();
+    throw new Error(`cannot reach Redis at PARLEY_REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { bus, presence };
 }

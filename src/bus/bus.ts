@@ -7,5 +7,14 @@ export interface Bus<E> {
   publish(topic: string, event: E): Promise<void>;
   /** Returns the function that ends this subscription. */
   subscribe(topic: string, handler: BusHandler<E>): () => void;
+  /** Resolves when the bus can carry events (for readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface BusObserver {
+  /** A handler threw; the other handlers still ran. */
+  onHandlerError(error: unknown, topic: string): void;
+  /** An event reached this process, this many seconds after it was published. */
+  onDelivered?(seconds: number): void;
 }

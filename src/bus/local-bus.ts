@@ -1,21 +1,23 @@
 // The in-process bus: one process, no serialization; handlers run on a later microtask so a
 // publisher never re-enters itself, and one failing handler does not starve the others.
-import type { Bus, BusHandler } from './bus.js';
+import type { Bus, BusHandler, BusObserver } from './bus.js';
 
 export class LocalBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Set<BusHandler<E>>>();
 
-  constructor(private readonly onHandlerError: (error: unknown, topic: string) => void) {}
+  constructor(private readonly observer: BusObserver) {}
 
   async publish(topic: string, event: E): Promise<void> {
     const handlers = this.handlers.get(topic);
     if (!handlers) return;
+    const published = performance.now();
     await Promise.resolve();
+    this.observer.onDelivered?.((performance.now() - published) / 1000);
     for (const handler of [...handlers]) {
       try {
         handler(event, topic);
       } catch (error) {
-        this.onHandlerError(error, topic);
+        this.observer.onHandlerError(error, topic);
       }
     }
   }
@@ -34,6 +36,8 @@ export class LocalBus<E> implements Bus<E> {
       if (current.size === 0) this.handlers.delete(topic);
     };
   }
+
+  async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.handlers.clear();

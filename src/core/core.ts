@@ -5,17 +5,17 @@ import { Accounts } from './accounts.js';
 import { Conversations } from './conversations.js';
 import type { CoreEvent } from './events.js';
 import { Messages } from './messages.js';
-import { Presence } from './presence.js';
+import type { Presence } from './presence.js';
 
 export class Core {
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly messages: Messages;
-  readonly presence = new Presence();
 
   constructor(
     readonly store: Store,
     readonly bus: Bus<CoreEvent>,
+    readonly presence: Presence,
   ) {
     this.accounts = new Accounts(store, bus);
     this.conversations = new Conversations(store, bus);

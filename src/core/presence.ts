@@ -1,4 +1,5 @@
-// Who is online, derived from live sockets; never from what clients claim. Memory only.
+// Who is online, derived from live sockets; never from what clients claim. Typing and presence
+// never touch the database: one process keeps them in memory, several share them through Redis.
 import { now, type Instant } from './time.js';
 
 export interface PresenceStatus {
@@ -6,7 +7,17 @@ export interface PresenceStatus {
   lastActive: Instant | null;
 }
 
-export class Presence {
+export interface Presence {
+  connected(accountId: number): void;
+  disconnected(accountId: number): void;
+  /** Activity seen outside a socket (an HTTP request that says so): moves last_active only. */
+  touched(accountId: number): void;
+  status(accountId: number): Promise<PresenceStatus>;
+  close(): Promise<void>;
+}
+
+/** Counts this process's sockets per account. */
+export class LocalPresence implements Presence {
   private readonly sockets = new Map<number, number>();
   private readonly lastActive = new Map<number, Instant>();
 
@@ -22,12 +33,24 @@ export class Presence {
     this.lastActive.set(accountId, now());
   }
 
-  /** Activity seen outside a socket (an HTTP request that says so): moves last_active only. */
   touched(accountId: number): void {
     this.lastActive.set(accountId, now());
   }
 
-  status(accountId: number): PresenceStatus {
+  async status(accountId: number): Promise<PresenceStatus> {
+    return this.localStatus(accountId);
+  }
+
+  localStatus(accountId: number): PresenceStatus {
     return { active: this.sockets.has(accountId), lastActive: this.lastActive.get(accountId) ?? null };
+  }
+
+  /** Accounts with at least one socket on this process. */
+  online(): number[] {
+    return [...this.sockets.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.sockets.clear();
   }
 }

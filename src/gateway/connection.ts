@@ -1,6 +1,7 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
 // them to its session one at a time, in order.
 import type { WebSocket } from 'ws';
+import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { CLOSE, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES } from './limits.js';
 import type { SocketSession } from './session.js';
@@ -11,10 +12,13 @@ export class Connection {
   private tokens = FRAME_BURST;
   private refilledAt = Date.now();
   private inbox: Promise<void> = Promise.resolve();
+  private accepting = true;
 
   constructor(
     readonly socket: WebSocket,
     readonly account: AccountRecord,
+    readonly dialect: string,
+    private readonly metrics: Metrics,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -29,6 +33,7 @@ export class Connection {
       return;
     }
     this.socket.send(frame);
+    this.metrics.framesOut.inc({ dialect: this.dialect });
   }
 
   close(code: number, reason: string): void {
@@ -38,6 +43,8 @@ export class Connection {
 
   /** Queues an incoming frame behind the ones before it; refuses a client over its rate. */
   receive(text: string): void {
+    if (!this.accepting) return;
+    this.metrics.framesIn.inc({ dialect: this.dialect });
     if (!this.takeToken()) {
       this.close(CLOSE.rateLimited, 'rate limited');
       return;
@@ -50,6 +57,15 @@ export class Connection {
         this.onError(error);
       }
     });
+  }
+
+  /**
+   * Takes no more frames and resolves once the ones already taken are handled (their replies
+   * sent), so that a shutdown never drops the acknowledgement of a committed message.
+   */
+  drain(): Promise<void> {
+    this.accepting = false;
+    return this.inbox;
   }
 
   private takeToken(): boolean {

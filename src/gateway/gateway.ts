@@ -5,9 +5,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core.js';
 import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
+import { Gauge, type Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
-import { CLOSE, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
+import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { Registry } from './registry.js';
 import { SocketRefusal, type SocketRoute } from './session.js';
 
@@ -26,9 +27,17 @@ export class Gateway {
   constructor(
     private readonly core: Core,
     private readonly log: GatewayLogger,
+    private readonly metrics: Metrics,
   ) {
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+    metrics.add(
+      new Gauge('parley_open_sockets', 'Open WebSocket connections, by dialect.', () => {
+        const counts = new Map<string, number>(this.routes.map((route) => [route.dialect, 0]));
+        for (const connection of this.connections) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
+        return [...counts].map(([dialect, count]) => [{ dialect }, count]);
+      }),
+    );
   }
 
   route(route: SocketRoute): void {
@@ -48,11 +57,20 @@ export class Gateway {
     return this.connections.size;
   }
 
-  /** Refuses new sockets and closes the open ones with 1001 (going away). */
-  close(): void {
+  /**
+   * Refuses new sockets, lets each open one finish the frames it already sent (so every committed
+   * message gets its acknowledgement), then closes it with 1001 (going away).
+   */
+  async close(): Promise<void> {
     this.draining = true;
     clearInterval(this.heartbeat);
-    for (const connection of this.connections) connection.close(CLOSE.goingAway, 'server shutting down');
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
+    await Promise.all(
+      [...this.connections].map(async (connection) => {
+        await Promise.race([connection.drain(), timeout]);
+        connection.close(CLOSE.goingAway, 'server shutting down');
+      }),
+    );
     this.wss.close();
   }
 
@@ -90,7 +108,9 @@ export class Gateway {
   }
 
   private async open(ws: WebSocket, account: AccountRecord, route: SocketRoute, params: string[], url: URL): Promise<void> {
-    const connection = new Connection(ws, account, (error) => this.log.error({ err: error }, 'socket frame failed'));
+    const connection = new Connection(ws, account, route.dialect, this.metrics, (error) =>
+      this.log.error({ err: error }, 'socket frame failed'),
+    );
     const topics = new Set<string>();
     // Frames that arrive while the session opens wait in the connection's inbox.
     ws.on('message', (data) => connection.receive(data.toString()));

@@ -20,5 +20,7 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Token bucket per socket: this many frames at once, refilled at FRAMES_PER_SECOND. */
 export const FRAME_BURST = 200;
 export const FRAMES_PER_SECOND = 100;
+/** On shutdown, how long a socket may take to finish the frames it already sent. */
+export const DRAIN_TIMEOUT_MS = 10_000;
 /** A socket that has not answered a ping by the next one is dropped. */
 export const HEARTBEAT_MS = 30_000;

@@ -26,6 +26,8 @@ export interface SocketContext {
 }
 
 export interface SocketRoute {
+  /** Which dialect serves this route (a metrics label). */
+  dialect: string;
   pattern: RegExp;
   /** Opens a session, or throws SocketRefusal to close the socket with a code. */
   open(context: SocketContext): Promise<SocketSession> | SocketSession;

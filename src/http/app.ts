@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { Core } from '../core/core.js';
+import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { keyFromHeaders } from './credentials.js';
@@ -22,9 +23,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export interface AppOptions {
   core: Core;
   log: FastifyBaseLogger;
+  metrics: Metrics;
 }
 
-export async function buildApp({ core, log }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ core, log, metrics }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -60,12 +62,25 @@ export async function buildApp({ core, log }: AppOptions): Promise<FastifyInstan
     request.presentedKey = presented.key;
   });
 
-  app.get('/healthz', async (_request, reply) => {
-    await core.store.ping();
-    return reply.send({ status: 'ok' });
+  // Alive: the process answers. Ready: the store and the bus answer too.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
+    return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
   });
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
+  );
 
   return app;
+}
+
+const READINESS_TIMEOUT_MS = 2000;
+
+/** Whether the check settles successfully within the readiness timeout. */
+async function reachable(check: Promise<void>): Promise<boolean> {
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_TIMEOUT_MS).unref());
+  return Promise.race([check.then(() => true, () => false), timeout]);
 }
 
 /** Route hook: a request without credentials is refused before its body is even validated. */

@@ -1,5 +1,6 @@
-// Starts a real Parley on an ephemeral port, on SQLite in a fresh directory or on a fresh
-// PostgreSQL database, depending on the project the suite runs in (PARLEY_TEST_STORE).
+// Starts a real Parley on an ephemeral port: on SQLite in a fresh directory with the in-process
+// bus, or on a fresh PostgreSQL database with the Redis bus (under a prefix of its own),
+// depending on the project the suite runs in (PARLEY_TEST_STORE).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,8 +43,10 @@ export async function startTestServer(): Promise<TestServer> {
     url.pathname = `/${database}`;
     databaseUrl = url.toString();
   }
+  const redisUrl = engine === 'postgres' ? process.env.PARLEY_TEST_REDIS_URL : undefined;
+  const redisPrefix = `parley-test-${randomBytes(6).toString('hex')}:`;
   const start = () =>
-    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl: undefined, logLevel: 'silent' });
+    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: 'silent' });
 
   const server: TestServer = {
     parley: await start(),

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('./data'),
       databaseUrl: undefined,
       redisUrl: undefined,
+      redisPrefix: 'parley:',
       logLevel: 'info',
     });
   });

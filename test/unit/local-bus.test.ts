@@ -3,7 +3,7 @@ import { LocalBus } from '../../src/bus/local-bus.js';
 
 describe('LocalBus', () => {
   it('delivers to the subscribers of the topic only, until they unsubscribe', async () => {
-    const bus = new LocalBus<{ n: number }>(() => undefined);
+    const bus = new LocalBus<{ n: number }>({ onHandlerError: () => undefined });
     const got: string[] = [];
     const stop = bus.subscribe('a', (event, topic) => got.push(`${topic}:${event.n}`));
     bus.subscribe('b', (event, topic) => got.push(`${topic}:${event.n}`));
@@ -17,7 +17,7 @@ describe('LocalBus', () => {
 
   it('reports a failing handler and still runs the others', async () => {
     const errors: string[] = [];
-    const bus = new LocalBus<number>((error, topic) => errors.push(`${topic}:${(error as Error).message}`));
+    const bus = new LocalBus<number>({ onHandlerError: (error, topic) => errors.push(`${topic}:${(error as Error).message}`) });
     let ran = false;
     bus.subscribe('t', () => {
       throw new Error('boom');
@@ -31,7 +31,7 @@ describe('LocalBus', () => {
   });
 
   it('never runs a handler inside publish itself', async () => {
-    const bus = new LocalBus<number>(() => undefined);
+    const bus = new LocalBus<number>({ onHandlerError: () => undefined });
     let ran = false;
     bus.subscribe('t', () => {
       ran = true;

@@ -102,7 +102,7 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
       if (!(await core.conversations.shareAny(me.id, user.id))) {
         throw new HttpError(403, { detail: 'You share no conversation with this user.', code: 'not_a_contact' });
       }
-      const status = core.presence.status(user.id);
+      const status = await core.presence.status(user.id);
       return { info: 'found', active: status.active, last_active: httpTimestamp(status.lastActive) };
     };
     app.patch<{ Body: { user_num: string } }>('/chat/info/active/', { preValidation: requireCaller, schema: { body: userSchema } }, (request) =>

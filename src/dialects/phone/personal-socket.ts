@@ -10,6 +10,7 @@ const RECEIVE_SOCKET = 'the receive socket /ws/chat/special/<your phone>/';
 
 export function personalSocket(core: Core): SocketRoute {
   return {
+    dialect: 'phone',
     pattern: /^\/ws\/chat\/personal\/([^/]+)\/([^/]+)\/?$/,
     async open(context) {
       const [from = '', to = ''] = context.params;

@@ -12,6 +12,7 @@ const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their p
 
 export function receiveSocket(core: Core): SocketRoute {
   return {
+    dialect: 'phone',
     pattern: /^\/ws\/chat\/special\/([^/]+)\/?$/,
     open(context) {
       const [phone = ''] = context.params;

@@ -1,0 +1,110 @@
+// The Redis bus: events cross processes over Redis pub/sub. A process subscribes to a topic on
+// Redis while at least one local handler wants it; Redis echoes a process's own publications
+// back to it, so local and remote subscribers are served by the same path.
+import { Redis } from 'ioredis';
+import type { Bus, BusHandler, BusObserver } from './bus.js';
+
+export interface RedisBusOptions extends BusObserver {
+  url: string;
+  /** Channels are named prefix + topic; each deployment sharing a Redis has its own prefix. */
+  prefix: string;
+  /** Reports a lost or regained Redis connection. */
+  onConnectionChange?: (connected: boolean) => void;
+}
+
+/** What travels on a channel: the event and when it was published (for the latency metric). */
+interface Envelope<E> {
+  t: number;
+  e: E;
+}
+
+export class RedisBus<E> implements Bus<E> {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly handlers = new Map<string, Set<BusHandler<E>>>();
+
+  constructor(private readonly options: RedisBusOptions) {
+    const common = {
+      // Reconnect forever, backing off up to two seconds; pub/sub channels are re-subscribed.
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+    };
+    this.publisher = new Redis(options.url, { ...common, connectionName: 'parley-publish' });
+    this.subscriber = new Redis(options.url, { ...common, connectionName: 'parley-subscribe' });
+    this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.deliver(channel, payload));
+    for (const connection of [this.publisher, this.subscriber]) {
+      connection.on('error', () => undefined);
+      connection.on('ready', () => this.options.onConnectionChange?.(this.connected));
+      connection.on('close', () => this.options.onConnectionChange?.(false));
+    }
+  }
+
+  /** Connects both clients; rejects if Redis does not answer at start. */
+  async connect(): Promise<void> {
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+  }
+
+  get connected(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /** Round trip to Redis, for readiness checks. */
+  async ping(): Promise<void> {
+    await this.publisher.ping();
+  }
+
+  /**
+   * Hands the event to Redis without waiting for its reply: a live delivery must never hold up
+   * the acknowledgement of a stored message. While Redis is away, ioredis queues the publication
+   * and sends it on reconnection; what is stored stays fetchable either way.
+   */
+  async publish(topic: string, event: E): Promise<void> {
+    const envelope: Envelope<E> = { t: Date.now(), e: event };
+    this.publisher.publish(this.options.prefix + topic, JSON.stringify(envelope)).catch(() => undefined);
+  }
+
+  subscribe(topic: string, handler: BusHandler<E>): () => void {
+    let handlers = this.handlers.get(topic);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(topic, handlers);
+      this.subscriber.subscribe(this.options.prefix + topic).catch(() => undefined);
+    }
+    handlers.add(handler);
+    return () => {
+      const current = this.handlers.get(topic);
+      if (!current?.delete(handler) || current.size > 0) return;
+      this.handlers.delete(topic);
+      this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    this.publisher.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private deliver(channel: Buffer, payload: Buffer): void {
+    const topic = channel.toString().slice(this.options.prefix.length);
+    const handlers = this.handlers.get(topic);
+    if (!handlers) return;
+    let envelope: Envelope<E>;
+    try {
+      envelope = JSON.parse(payload.toString()) as Envelope<E>;
+    } catch (error) {
+      this.options.onHandlerError(error, topic);
+      return;
+    }
+    this.options.onDelivered?.(Math.max(0, Date.now() - envelope.t) / 1000);
+    const event = envelope.e;
+    for (const handler of [...handlers]) {
+      try {
+        handler(event, topic);
+      } catch (error) {
+        this.options.onHandlerError(error, topic);
+      }
+    }
+  }
+}

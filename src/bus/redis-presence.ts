@@ -1,0 +1,107 @@
+// Presence shared by every process through Redis. Each process keeps the set of accounts it
+// holds sockets for under its own key, renewed by a heartbeat with a short expiry, so a process
+// that dies (even by SIGKILL) stops counting within PRESENCE_TTL_SECONDS. The heartbeat also
+// rewrites the set, which restores it after Redis restarts empty.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { LocalPresence, type Presence, type PresenceStatus } from '../core/presence.js';
+import type { Instant } from '../core/time.js';
+
+const PRESENCE_TTL_SECONDS = 30;
+const HEARTBEAT_MS = 10_000;
+/** last_active is kept this long after a user's last activity. */
+const LAST_ACTIVE_TTL_SECONDS = 90 * 24 * 3600;
+
+export class RedisPresence implements Presence {
+  private readonly local = new LocalPresence();
+  private readonly node = randomBytes(6).toString('hex');
+  private readonly redis: Redis;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly nodesKey: string;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
+    this.nodesKey = `${prefix}presence:nodes`;
+    this.redis = new Redis(url, {
+      retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
+      // A presence read must not hang while Redis is away: it falls back to this process's view.
+      commandTimeout: 1000,
+      lazyConnect: true,
+      connectionName: 'parley-presence',
+    });
+    this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => void this.beat());
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS).unref();
+  }
+
+  private nodeKey(node: string): string {
+    return `${this.prefix}presence:node:${node}`;
+  }
+
+  private lastActiveKey(accountId: number): string {
+    return `${this.prefix}presence:last:${accountId}`;
+  }
+
+  async connect(): Promise<void> {
+    await this.redis.connect();
+  }
+
+  connected(accountId: number): void {
+    const wasOnline = this.local.localStatus(accountId).active;
+    this.local.connected(accountId);
+    const write = this.redis.multi().set(this.lastActiveKey(accountId), this.local.localStatus(accountId).lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
+    if (!wasOnline) write.sadd(this.nodeKey(this.node), accountId).expire(this.nodeKey(this.node), PRESENCE_TTL_SECONDS);
+    write.exec().catch(() => undefined);
+  }
+
+  disconnected(accountId: number): void {
+    this.local.disconnected(accountId);
+    const status = this.local.localStatus(accountId);
+    const write = this.redis.multi().set(this.lastActiveKey(accountId), status.lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
+    if (!status.active) write.srem(this.nodeKey(this.node), accountId);
+    write.exec().catch(() => undefined);
+  }
+
+  touched(accountId: number): void {
+    this.local.touched(accountId);
+    this.redis.set(this.lastActiveKey(accountId), this.local.localStatus(accountId).lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS).catch(() => undefined);
+  }
+
+  async status(accountId: number): Promise<PresenceStatus> {
+    const mine = this.local.localStatus(accountId);
+    try {
+      const since = Date.now() - PRESENCE_TTL_SECONDS * 1000;
+      const nodes = await this.redis.zrangebyscore(this.nodesKey, since, '+inf');
+      const check = this.redis.multi().get(this.lastActiveKey(accountId));
+      for (const node of nodes) check.sismember(this.nodeKey(node), accountId);
+      const replies = (await check.exec()) ?? [];
+      const lastActive = (replies[0]?.[1] as string | null) || null;
+      const elsewhere = replies.slice(1).some(([, member]) => member === 1);
+      return { active: mine.active || elsewhere, lastActive: (lastActive as Instant | null) ?? mine.lastActive };
+    } catch {
+      return mine;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.redis
+      .multi()
+      .del(this.nodeKey(this.node))
+      .zrem(this.nodesKey, this.node)
+      .exec()
+      .catch(() => undefined);
+    this.redis.disconnect();
+  }
+
+  private async beat(): Promise<void> {
+    const online = this.local.online();
+    const write = this.redis.multi().zadd(this.nodesKey, Date.now(), this.node).del(this.nodeKey(this.node));
+    if (online.length > 0) write.sadd(this.nodeKey(this.node), ...online).expire(this.nodeKey(this.node), PRESENCE_TTL_SECONDS);
+    // Nodes silent for a whole expiry are gone; forget them.
+    write.zremrangebyscore(this.nodesKey, '-inf', Date.now() - PRESENCE_TTL_SECONDS * 1000);
+    await write.exec().catch(() => undefined);
+  }
+}
