@@ -1,7 +1,8 @@
-// Three projects: unit tests, the integration suite on the embedded default (SQLite and the
-// in-process bus), and the same suite on PostgreSQL with the Redis bus. Without a reachable
-// PostgreSQL and Redis the last one is left out with one printed line, unless
-// PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when its tests fail instead.
+// Projects: unit tests; the integration suite on the embedded default (SQLite and the
+// in-process bus); the same suite on PostgreSQL with the Redis bus; and the cluster suite
+// (several processes, faults). Without a reachable PostgreSQL and Redis the last two are left
+// out with one printed line, unless PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when their tests
+// fail instead.
 import net from 'node:net';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
@@ -43,6 +44,20 @@ if (postgres) {
       name: 'postgres',
       include: integration,
       env: { PARLEY_TEST_STORE: 'postgres', PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL, PARLEY_TEST_REDIS_URL: TEST_REDIS_URL },
+    },
+  });
+  // Several server processes per file, and faults injected into private Redis and PostgreSQL
+  // servers: one file at a time.
+  projects.push({
+    extends: true,
+    test: {
+      name: 'cluster',
+      include: ['test/cluster/**/*.test.ts'],
+      globalSetup: ['test/cluster/global-setup.ts'],
+      fileParallelism: false,
+      testTimeout: 60_000,
+      hookTimeout: 90_000,
+      env: { PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL },
     },
   });
 }

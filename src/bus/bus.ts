@@ -3,10 +3,15 @@
 
 export type BusHandler<E> = (event: E, topic: string) => void;
 
+export interface Subscription {
+  /** Resolves once every event published from now on will reach the handler. */
+  ready: Promise<void>;
+  unsubscribe(): void;
+}
+
 export interface Bus<E> {
   publish(topic: string, event: E): Promise<void>;
-  /** Returns the function that ends this subscription. */
-  subscribe(topic: string, handler: BusHandler<E>): () => void;
+  subscribe(topic: string, handler: BusHandler<E>): Subscription;
   /** Resolves when the bus can carry events (for readiness checks). */
   ping(): Promise<void>;
   close(): Promise<void>;

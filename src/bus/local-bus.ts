@@ -1,6 +1,6 @@
 // The in-process bus: one process, no serialization; handlers run on a later microtask so a
 // publisher never re-enters itself, and one failing handler does not starve the others.
-import type { Bus, BusHandler, BusObserver } from './bus.js';
+import type { Bus, BusHandler, BusObserver, Subscription } from './bus.js';
 
 export class LocalBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Set<BusHandler<E>>>();
@@ -22,19 +22,20 @@ export class LocalBus<E> implements Bus<E> {
     }
   }
 
-  subscribe(topic: string, handler: BusHandler<E>): () => void {
+  subscribe(topic: string, handler: BusHandler<E>): Subscription {
     let handlers = this.handlers.get(topic);
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(topic, handlers);
     }
     handlers.add(handler);
-    return () => {
+    const unsubscribe = (): void => {
       const current = this.handlers.get(topic);
       if (!current) return;
       current.delete(handler);
       if (current.size === 0) this.handlers.delete(topic);
     };
+    return { ready: Promise.resolve(), unsubscribe };
   }
 
   async ping(): Promise<void> {}

@@ -2,7 +2,7 @@
 // Redis while at least one local handler wants it; Redis echoes a process's own publications
 // back to it, so local and remote subscribers are served by the same path.
 import { Redis } from 'ioredis';
-import type { Bus, BusHandler, BusObserver } from './bus.js';
+import type { Bus, BusHandler, BusObserver, Subscription } from './bus.js';
 
 export interface RedisBusOptions extends BusObserver {
   url: string;
@@ -22,6 +22,8 @@ export class RedisBus<E> implements Bus<E> {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly handlers = new Map<string, Set<BusHandler<E>>>();
+  /** Per topic, the SUBSCRIBE that Redis has (or has yet) to confirm. */
+  private readonly confirmed = new Map<string, Promise<void>>();
 
   constructor(private readonly options: RedisBusOptions) {
     const common = {
@@ -64,20 +66,26 @@ export class RedisBus<E> implements Bus<E> {
     this.publisher.publish(this.options.prefix + topic, JSON.stringify(envelope)).catch(() => undefined);
   }
 
-  subscribe(topic: string, handler: BusHandler<E>): () => void {
+  subscribe(topic: string, handler: BusHandler<E>): Subscription {
     let handlers = this.handlers.get(topic);
     if (!handlers) {
       handlers = new Set();
       this.handlers.set(topic, handlers);
-      this.subscriber.subscribe(this.options.prefix + topic).catch(() => undefined);
+      const confirmed = this.subscriber.subscribe(this.options.prefix + topic).then(
+        () => undefined,
+        () => undefined,
+      );
+      this.confirmed.set(topic, confirmed);
     }
     handlers.add(handler);
-    return () => {
+    const unsubscribe = (): void => {
       const current = this.handlers.get(topic);
       if (!current?.delete(handler) || current.size > 0) return;
       this.handlers.delete(topic);
+      this.confirmed.delete(topic);
       this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
     };
+    return { ready: this.confirmed.get(topic) ?? Promise.resolve(), unsubscribe };
   }
 
   async close(): Promise<void> {

@@ -56,6 +56,10 @@ export type InvalidationEvent =
 
 export type CoreEvent = DeliveryEvent | InvalidationEvent;
 
+export function isDeliveryEvent(event: CoreEvent): event is DeliveryEvent {
+  return !event.type.startsWith('invalidate.');
+}
+
 /** The topic of everything addressed to one account. */
 export const accountTopic = (accountId: number): string => `account:${accountId}`;
 export const INVALIDATION_TOPIC = 'invalidate';

@@ -1,6 +1,7 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
 // them to its session one at a time, in order.
 import type { WebSocket } from 'ws';
+import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { CLOSE, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES } from './limits.js';
@@ -11,8 +12,12 @@ export class Connection {
   alive = true;
   private tokens = FRAME_BURST;
   private refilledAt = Date.now();
-  private inbox: Promise<void> = Promise.resolve();
+  /** Frames wait here until the session is open, then run one after another. */
+  private inbox: Promise<void>;
+  private opened!: () => void;
   private accepting = true;
+  /** Events that arrived between subscribing and the session's opening, delivered at begin(). */
+  private early: Array<[DeliveryEvent, Map<string, string>]> | undefined = [];
 
   constructor(
     readonly socket: WebSocket,
@@ -20,7 +25,26 @@ export class Connection {
     readonly dialect: string,
     private readonly metrics: Metrics,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.inbox = new Promise((resolve) => {
+      this.opened = resolve;
+    });
+  }
+
+  /** Starts handing queued and future frames to the session (none if it failed to open). */
+  begin(session: SocketSession | undefined): void {
+    this.session = session;
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const [event, rendered] of early) session?.onEvent?.(event, rendered);
+    this.opened();
+  }
+
+  /** An event on one of the connection's topics. */
+  deliver(event: DeliveryEvent, rendered: Map<string, string>): void {
+    if (this.early) this.early.push([event, rendered]);
+    else this.session?.onEvent?.(event, rendered);
+  }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;

@@ -10,7 +10,7 @@ import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { Registry } from './registry.js';
-import { SocketRefusal, type SocketRoute } from './session.js';
+import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
 
 export interface GatewayLogger {
   error(details: object, message: string): void;
@@ -126,25 +126,27 @@ export class Gateway {
     });
     this.connections.add(connection);
     this.core.presence.connected(account.id);
+    let session: SocketSession | undefined;
     try {
-      connection.session = await route.open({
+      session = await route.open({
         connection,
         account,
         params,
         url,
-        subscribe: (topic) => {
+        subscribe: async (topic) => {
           if (!connection.open || topics.has(topic)) return;
           topics.add(topic);
-          this.registry.subscribe(connection, topic);
+          await this.registry.subscribe(connection, topic);
         },
       });
     } catch (error) {
-      if (error instanceof SocketRefusal) {
-        connection.close(error.code, error.message);
-        return;
+      if (error instanceof SocketRefusal) connection.close(error.code, error.message);
+      else {
+        this.log.error({ err: error }, 'socket session failed to open');
+        connection.close(CLOSE.tryAgainLater, 'try again later');
       }
-      this.log.error({ err: error }, 'socket session failed to open');
-      connection.close(CLOSE.tryAgainLater, 'try again later');
+    } finally {
+      connection.begin(session);
     }
   }
 

@@ -1,26 +1,27 @@
 // Which local sockets listen to which topic. A topic is subscribed on the bus while at least one
 // local socket wants it, and every event is rendered once per distinct frame (see SocketSession).
-import type { Bus } from '../bus/bus.js';
-import type { CoreEvent, DeliveryEvent } from '../core/events.js';
+import type { Bus, Subscription } from '../bus/bus.js';
+import { isDeliveryEvent, type CoreEvent, type DeliveryEvent } from '../core/events.js';
 import type { Connection } from './connection.js';
 
 export class Registry {
-  private readonly topics = new Map<string, { connections: Set<Connection>; unsubscribe: () => void }>();
+  private readonly topics = new Map<string, { connections: Set<Connection>; subscription: Subscription }>();
   private readonly rendered = new WeakMap<DeliveryEvent, Map<string, string>>();
 
   constructor(private readonly bus: Bus<CoreEvent>) {}
 
-  subscribe(connection: Connection, topic: string): void {
+  /** Resolves once events published to the topic from now on reach the connection. */
+  subscribe(connection: Connection, topic: string): Promise<void> {
     let entry = this.topics.get(topic);
     if (!entry) {
-      const unsubscribe = this.bus.subscribe(topic, (event) => {
-        if (event.type.startsWith('invalidate.')) return;
-        this.dispatch(topic, event as DeliveryEvent);
+      const subscription = this.bus.subscribe(topic, (event) => {
+        if (isDeliveryEvent(event)) this.dispatch(topic, event);
       });
-      entry = { connections: new Set(), unsubscribe };
+      entry = { connections: new Set(), subscription };
       this.topics.set(topic, entry);
     }
     entry.connections.add(connection);
+    return entry.subscription.ready;
   }
 
   unsubscribe(connection: Connection, topic: string): void {
@@ -28,7 +29,7 @@ export class Registry {
     if (!entry) return;
     entry.connections.delete(connection);
     if (entry.connections.size === 0) {
-      entry.unsubscribe();
+      entry.subscription.unsubscribe();
       this.topics.delete(topic);
     }
   }
@@ -41,6 +42,6 @@ export class Registry {
       rendered = new Map();
       this.rendered.set(event, rendered);
     }
-    for (const connection of entry.connections) connection.session?.onEvent?.(event, rendered);
+    for (const connection of entry.connections) connection.deliver(event, rendered);
   }
 }

@@ -21,8 +21,8 @@ export interface SocketContext {
   /** The route pattern's capture groups. */
   params: string[];
   url: URL;
-  /** Deliver events of this topic to this socket until it closes. */
-  subscribe(topic: string): void;
+  /** Delivers events of this topic to this socket until it closes; resolves once in effect. */
+  subscribe(topic: string): Promise<void>;
 }
 
 export interface SocketRoute {

@@ -93,7 +93,7 @@ describe('new_msg', () => {
     expect(sent.sent_timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
 
     const delivered = await bRecv.next();
-    expect(bRecv.raw[0]).toBe(
+    expect(bRecv.lastRaw).toBe(
       JSON.stringify({ message: 'hello bob', msg_from: a.phone, msg_to: b.phone, command: 'new_msg', sent_timestamp: '2021-01-20T10:00:01.100000Z' }),
     );
     expect(delivered.message).toBe('hello bob');
@@ -174,7 +174,7 @@ describe('msg_received, msg_read, is_typing', () => {
 
     bSend.send(envelope('msg_received', b.phone, a.phone, '2021-01-20T10:00:01.100000Z', '2021-01-20T10:00:02.200000Z'));
     const receipt = await aRecv.next();
-    expect(aRecv.raw[0]).toBe(
+    expect(aRecv.lastRaw).toBe(
       JSON.stringify({ message: '2021-01-20T10:00:01.100000Z', msg_from: b.phone, msg_to: a.phone, command: 'msg_received', sent_timestamp: '2021-01-20T10:00:02.200000Z' }),
     );
     expect(receipt.command).toBe('msg_received');
@@ -245,7 +245,7 @@ describe('msg_received, msg_read, is_typing', () => {
     const bSend = await personalSocket(server, b, a);
     bSend.send({ command: 'is_typing', msg_from: b.phone, msg_to: a.phone, sent_timestamp: '2021-01-20T10:00:03.400000Z' });
     await aRecv.next();
-    expect(aRecv.raw[0]).toBe(
+    expect(aRecv.lastRaw).toBe(
       JSON.stringify({ msg_from: b.phone, msg_to: a.phone, command: 'is_typing', sent_timestamp: '2021-01-20T10:00:03.400000Z' }),
     );
   });
@@ -269,7 +269,7 @@ describe('fetch_msgs', () => {
     const aRecv = await receiveSocket(server, a);
     aRecv.send(envelope('fetch_msgs', 'x', a.phone, 'none', 'x'));
     const frame = await aRecv.next();
-    expect(aRecv.raw[0]).toBe(JSON.stringify({ command: 'fetch_msgs', messages: '[]', all: true }));
+    expect(aRecv.lastRaw).toBe(JSON.stringify({ command: 'fetch_msgs', messages: '[]', all: true }));
     expect(frame.all).toBe(true);
   });
 

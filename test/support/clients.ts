@@ -1,6 +1,6 @@
 // Real HTTP and WebSocket clients for the integration suite.
 import WebSocket from 'ws';
-import type { TestServer } from './server.js';
+import type { Endpoint } from './server.js';
 
 export interface HttpResult {
   status: number;
@@ -18,7 +18,7 @@ export interface RequestOptions {
 }
 
 export async function request(
-  server: TestServer,
+  server: Endpoint,
   method: string,
   path: string,
   options: RequestOptions = {},
@@ -58,7 +58,7 @@ export interface User {
 let counter = 0;
 
 /** Signs a fresh user up; phones are unique per test process. */
-export async function signup(server: TestServer, overrides: Partial<User> = {}): Promise<User> {
+export async function signup(server: Endpoint, overrides: Partial<User> = {}): Promise<User> {
   counter += 1;
   const unique = `${process.pid % 10000}`.padStart(4, '0') + `${counter}`.padStart(6, '0');
   const user = {
@@ -77,7 +77,9 @@ export async function signup(server: TestServer, overrides: Partial<User> = {}):
 /** A WebSocket client that queues every frame it receives, for tests to take in order. */
 export class SocketClient {
   readonly frames: any[] = [];
-  readonly raw: string[] = [];
+  private readonly texts: string[] = [];
+  /** The exact text of the frame that next() or take() returned last. */
+  lastRaw: string | undefined;
   private waiters: Array<() => void> = [];
   closeCode: number | undefined;
   readonly closed: Promise<number>;
@@ -85,7 +87,7 @@ export class SocketClient {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       const text = data.toString();
-      this.raw.push(text);
+      this.texts.push(text);
       this.frames.push(JSON.parse(text));
       this.wake();
     });
@@ -100,7 +102,7 @@ export class SocketClient {
   }
 
   /** Opens a socket; resolves once it is open (it may be closed by the server right after). */
-  static async open(server: TestServer, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SocketClient> {
+  static async open(server: Endpoint, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SocketClient> {
     const url = new URL(`${server.wsUrl}${path}`);
     if (options.token) url.searchParams.set('token', options.token);
     const ws = new WebSocket(url, { headers: options.headers });
@@ -118,9 +120,19 @@ export class SocketClient {
   }
 
   /** The next frame, or a failure after the timeout. */
-  async next(timeoutMs = 3000): Promise<any> {
+  next(timeoutMs = 3000): Promise<any> {
+    return this.take(() => true, timeoutMs);
+  }
+
+  /** The first frame that matches, leaving the others queued in order; fails on timeout. */
+  async take(match: (frame: any) => boolean, timeoutMs = 3000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
-    while (this.frames.length === 0) {
+    for (;;) {
+      const index = this.frames.findIndex(match);
+      if (index >= 0) {
+        this.lastRaw = this.texts.splice(index, 1)[0];
+        return this.frames.splice(index, 1)[0];
+      }
       if (this.closeCode !== undefined) throw new Error(`socket closed (${this.closeCode}) while waiting for a frame`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a frame');
@@ -132,21 +144,12 @@ export class SocketClient {
         });
       });
     }
-    return this.frames.shift();
-  }
-
-  /** Takes frames until one matches, failing on timeout. Frames skipped are returned too. */
-  async nextWhere(match: (frame: any) => boolean, timeoutMs = 3000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const frame = await this.next(Math.max(1, deadline - Date.now()));
-      if (match(frame)) return frame;
-    }
   }
 
   /** Asserts that nothing arrives for a while; returns what did arrive (should be []). */
   async quiet(ms = 150): Promise<any[]> {
     await new Promise((resolve) => setTimeout(resolve, ms));
+    this.texts.splice(0);
     return this.frames.splice(0);
   }
 
@@ -163,7 +166,7 @@ export class SocketClient {
 }
 
 /** Opens a socket and returns the code the server closed it with. */
-export async function closeCodeOf(server: TestServer, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<number> {
+export async function closeCodeOf(server: Endpoint, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<number> {
   const client = await SocketClient.open(server, path, options);
   return client.closed;
 }

@@ -1,20 +1,27 @@
 // Phone-dialect helpers: frames in the five-key envelope, sockets, and dialogues.
 import { request, SocketClient, type User } from './clients.js';
-import type { TestServer } from './server.js';
+import type { Endpoint } from './server.js';
 
 export function envelope(command: string, from: string, to: string, message: string, sentTimestamp: string) {
   return { message, command, msg_from: from, msg_to: to, sent_timestamp: sentTimestamp };
 }
 
-export function receiveSocket(server: TestServer, user: User): Promise<SocketClient> {
-  return SocketClient.open(server, `/ws/chat/special/${user.phone}/`, { token: user.token });
+/**
+ * Opens the user's receive socket and waits until it is subscribed to deliveries: a fetch round
+ * trip proves it, since frames are handled only once the socket's session is open.
+ */
+export async function receiveSocket(server: Endpoint, user: User): Promise<SocketClient> {
+  const socket = await SocketClient.open(server, `/ws/chat/special/${user.phone}/`, { token: user.token });
+  socket.send(envelope('fetch_msgs', user.phone, user.phone, 'ready?', 'x'));
+  while (!(await socket.take((frame) => frame.command === 'fetch_msgs')).all);
+  return socket;
 }
 
-export function personalSocket(server: TestServer, user: User, peer: User): Promise<SocketClient> {
+export function personalSocket(server: Endpoint, user: User, peer: User): Promise<SocketClient> {
   return SocketClient.open(server, `/ws/chat/personal/${user.phone}/${peer.phone}/`, { token: user.token });
 }
 
-export async function openDialogue(server: TestServer, user: User, peer: User): Promise<void> {
+export async function openDialogue(server: Endpoint, user: User, peer: User): Promise<void> {
   const result = await request(server, 'POST', '/chat/special/personal/', {
     token: user.token,
     body: { msg_from: user.phone, msg_to: peer.phone },
@@ -37,7 +44,7 @@ export async function fetchAll(socket: SocketClient, user: User, command = 'fetc
   socket.send(envelope(command, 'x', user.phone, 'none', 'x'));
   const chunks: Array<{ frame: any; messages: any[] }> = [];
   for (;;) {
-    const frame = await socket.nextWhere((f) => f.command === command);
+    const frame = await socket.take((f) => f.command === command);
     chunks.push({ frame, messages: JSON.parse(frame.messages) });
     if (frame.all === true) return chunks;
   }

@@ -8,12 +8,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startParley, type Parley } from '../../src/server.js';
 
-export interface TestServer {
-  parley: Parley;
+/** Where a server answers: what the clients need. */
+export interface Endpoint {
   /** http://127.0.0.1:<port> */
   url: string;
   /** ws://127.0.0.1:<port> */
   wsUrl: string;
+}
+
+export interface TestServer extends Endpoint {
+  parley: Parley;
   engine: 'sqlite' | 'postgres';
   /** Stops the process's server and starts a new one on the same data. */
   restart(): Promise<void>;

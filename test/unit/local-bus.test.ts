@@ -5,7 +5,7 @@ describe('LocalBus', () => {
   it('delivers to the subscribers of the topic only, until they unsubscribe', async () => {
     const bus = new LocalBus<{ n: number }>({ onHandlerError: () => undefined });
     const got: string[] = [];
-    const stop = bus.subscribe('a', (event, topic) => got.push(`${topic}:${event.n}`));
+    const { unsubscribe: stop } = bus.subscribe('a', (event, topic) => got.push(`${topic}:${event.n}`));
     bus.subscribe('b', (event, topic) => got.push(`${topic}:${event.n}`));
     await bus.publish('a', { n: 1 });
     await bus.publish('b', { n: 2 });

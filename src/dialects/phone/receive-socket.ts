@@ -14,11 +14,11 @@ export function receiveSocket(core: Core): SocketRoute {
   return {
     dialect: 'phone',
     pattern: /^\/ws\/chat\/special\/([^/]+)\/?$/,
-    open(context) {
+    async open(context) {
       const [phone = ''] = context.params;
       const own = context.account.phone;
       if (own === null || phone !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
-      context.subscribe(accountTopic(context.account.id));
+      await context.subscribe(accountTopic(context.account.id));
 
       const requireOwnMsgTo = (frame: Envelope): void => {
         if (frame.msg_to !== undefined && frame.msg_to !== own) {
