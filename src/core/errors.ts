@@ -23,3 +23,6 @@ export class ValidationError extends DomainError {
 export const notFound = (what: string): DomainError => new DomainError('not_found', what);
 export const forbidden = (why: string): DomainError => new DomainError('forbidden', why);
 export const invalid = (why: string): DomainError => new DomainError('invalid', why);
+
+/** Whether an error means the database could not be reached (a 503, not the caller's fault). */
+export { isStoreUnavailable } from '../store/records.js';

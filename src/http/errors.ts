@@ -1,7 +1,7 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
 // ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ValidationError, type ErrorCode } from '../core/errors.js';
+import { DomainError, isStoreUnavailable, ValidationError, type ErrorCode } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -56,6 +56,11 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     void reply.status(status).send({ detail: clientMessage(fastifyError), code: 'bad_request' });
+    return;
+  }
+  if (isStoreUnavailable(error)) {
+    request.log.warn({ err: error }, 'store unavailable');
+    void reply.status(503).send({ detail: 'The database is unavailable; try again shortly.', code: 'store_unavailable' });
     return;
   }
   request.log.error({ err: error }, 'request failed');

@@ -76,3 +76,18 @@ export class UniqueViolation extends Error {
     this.name = 'UniqueViolation';
   }
 }
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  // PostgreSQL: connection exceptions (08xxx) and operator intervention (57P0x).
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03',
+  'SQLITE_BUSY',
+]);
+
+/** Whether an error means the database could not be reached, rather than a bad request. */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);
+}

@@ -1,6 +1,7 @@
 // What every phone socket shares: decode a frame, run the handler of its command, and answer
 // any refusal with an error frame on the same socket, which stays open.
-import { DomainError } from '../../core/errors.js';
+import { DomainError, isStoreUnavailable } from '../../core/errors.js';
+
 import type { SocketContext, SocketSession } from '../../gateway/session.js';
 import { decodeFrame, FrameError, renderError, type Envelope } from './frames.js';
 
@@ -38,6 +39,7 @@ export function phoneSession(options: PhoneSessionOptions): SocketSession {
       } catch (error) {
         if (error instanceof FrameError) sendError(error.type, error.message);
         else if (error instanceof DomainError) sendError(command, error.message);
+        else if (isStoreUnavailable(error)) sendError(command, 'the database is unavailable; try again shortly');
         else {
           sendError(command, 'the server could not handle this command; try again');
           throw error;
