@@ -22,7 +22,7 @@ export interface Parley {
 export async function startParley(config: Config): Promise<Parley> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new LocalBus<CoreEvent>();
-  const core = new Core(store, bus);
+  const core = new Core(store, bus, { matchRoomHours: config.matchRoomHours });
   const app = await buildApp({ core, logLevel: config.logLevel });
   const gateway = new Gateway(core, app.log);
   await registerPhoneDialect(app, gateway, core);

@@ -112,6 +112,16 @@ export class Conversations {
     return { byActor: counts.get(actor.id) ?? 0, byPeer: counts.get(peer.id) ?? 0 };
   }
 
+  /** Every process drops what it cached about the conversation (its members changed or it went). */
+  async invalidate(conversation: ConversationRecord): Promise<void> {
+    this.forget(conversation.id, conversation.pairKey);
+    await this.bus.publish(INVALIDATION_TOPIC, {
+      type: 'invalidate.conversation',
+      id: conversation.id,
+      pairKey: conversation.pairKey,
+    });
+  }
+
   private async remember(conversation: ConversationRecord): Promise<Membership> {
     const members = await this.store.listMembers(conversation.id);
     const membership = { conversation, memberIds: members.map((m) => m.accountId) };

@@ -31,7 +31,12 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** PARLEY_MATCH_ROOM_HOURS for this server (default 24). */
+  matchRoomHours?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -43,7 +48,15 @@ export async function startTestServer(): Promise<TestServer> {
     databaseUrl = url.toString();
   }
   const start = () =>
-    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl: undefined, logLevel: 'silent' });
+    startParley({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      databaseUrl,
+      redisUrl: undefined,
+      logLevel: 'silent',
+      matchRoomHours: options.matchRoomHours ?? 24,
+    });
 
   const server: TestServer = {
     parley: await start(),
