@@ -54,6 +54,11 @@ export class Groups {
     return this.store.memberships.conversationsOf(account.id, 'group');
   }
 
+  /** Who still has to acknowledge each of these group messages. */
+  pendingRecipients(messageIds: readonly number[]): Promise<Map<number, number[]>> {
+    return this.store.memberships.pendingRecipients(messageIds);
+  }
+
   /** Creates a group; the actor is always one of its admins. Tells every member. */
   async create(input: NewGroup): Promise<Group> {
     const problems: Record<string, string[]> = {};
