@@ -51,7 +51,7 @@ export class Groups {
 
   /** The groups the account is a member of, newest first. */
   async of(account: AccountRecord): Promise<Group[]> {
-    return this.store.memberships.conversationsOf(account.id, 'group');
+    return this.conversations.of(account.id, 'group');
   }
 
   /** Who still has to acknowledge each of these group messages. */

@@ -34,7 +34,7 @@ export class Matches {
 
   /** The account's newest room that still exists, active or ended (ungraded). */
   async current(account: AccountRecord): Promise<Match | undefined> {
-    const [newest] = await this.store.memberships.conversationsOf(account.id, 'match');
+    const [newest] = await this.conversations.of(account.id, 'match');
     if (!newest) return undefined;
     const partner = newest.members.find((m) => m.accountId !== account.id);
     if (!partner) return undefined;
