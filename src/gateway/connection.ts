@@ -10,13 +10,23 @@ export class Connection {
   alive = true;
   private tokens = FRAME_BURST;
   private refilledAt = Date.now();
-  private inbox: Promise<void> = Promise.resolve();
+  private markStarted: () => void = () => undefined;
+  /** Frames wait here until the session has opened (its route may read the store first). */
+  private inbox = new Promise<void>((resolve) => {
+    this.markStarted = resolve;
+  });
 
   constructor(
     readonly socket: WebSocket,
     readonly account: AccountRecord,
     private readonly onError: (error: unknown) => void,
   ) {}
+
+  /** Hands the session the frames that arrived while it opened, then every later one; undefined drops them. */
+  start(session: SocketSession | undefined): void {
+    this.session = session;
+    this.markStarted();
+  }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;

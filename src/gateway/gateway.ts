@@ -107,7 +107,7 @@ export class Gateway {
     this.connections.add(connection);
     this.core.presence.connected(account.id);
     try {
-      connection.session = await route.open({
+      const session = await route.open({
         connection,
         account,
         params,
@@ -118,7 +118,9 @@ export class Gateway {
           this.registry.subscribe(connection, topic);
         },
       });
+      connection.start(session);
     } catch (error) {
+      connection.start(undefined);
       if (error instanceof SocketRefusal) {
         connection.close(error.code, error.message);
         return;
