@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { ValidationError } from '../../core/errors.js';
-import type { AdminCommand, Group, GroupOutcome } from '../../core/groups.js';
+import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type GroupOutcome } from '../../core/groups.js';
 import { DISLIKE, LIKE, type Match } from '../../core/matches.js';
 import type { AccountRecord, ConversationRecord, MemberRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
@@ -278,14 +278,13 @@ async function readNewGroup(
 ): Promise<NewGroupBody> {
   const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const problems: Record<string, string[]> = {};
-  const text = (field: string): string | null => {
+  const text = (field: string, max: number): string | null => {
     const value = fields[field];
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') {
-      problems[field] = ['Not a valid string.'];
-      return null;
-    }
-    return value;
+    if (typeof value !== 'string') problems[field] = ['Not a valid string.'];
+    else if (value.length > max) problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    else return value;
+    return null;
   };
   const accounts = async (field: string): Promise<AccountRecord[]> => {
     const value = fields[field];
@@ -312,8 +311,8 @@ async function readNewGroup(
     return found;
   };
   const result = {
-    name: text('name'),
-    bio: text('bio'),
+    name: text('name', MAX_GROUP_NAME),
+    bio: text('bio', MAX_GROUP_BIO),
     admins: await accounts('admin'),
     participants: await accounts('participants'),
   };
