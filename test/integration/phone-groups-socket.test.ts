@@ -97,6 +97,10 @@ describe('new_grp_msg', () => {
     expect((await groupCommand(server, a, 'remove', key, b)).status).toBe(200);
     bGrp.send(envelope('new_grp_msg', b.phone, key, 'still here?', '2021-01-20T11:00:00Z'));
     expect(await bGrp.next()).toMatchObject({ command: 'error', type: 'new_grp_msg' });
+    for (const command of ['grp_msg_received', 'grp_msg_read', 'is_grp_typing']) {
+      bGrp.send(envelope(command, b.phone, key, '2021-01-20T11:00:00Z', '2021-01-20T11:00:01Z'));
+      expect(await bGrp.next()).toMatchObject({ command: 'error', type: command, message: 'you are not a member of this conversation' });
+    }
   });
 });
 
