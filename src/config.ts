@@ -1,5 +1,6 @@
 // One typed, validated configuration object, read once from the environment (PARLEY_*).
 import path from 'node:path';
+import { DEFAULT_MATCH_ROOM_HOURS } from './core/matches.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -16,6 +17,8 @@ export interface Config {
   /** Prefix of every Redis channel and key, so that deployments can share one Redis. */
   redisPrefix: string;
   logLevel: LogLevel;
+  /** How long a phone-dialect match room lasts, in hours (fractions allowed). */
+  matchRoomHours: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +71,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`PARLEY_LOG_LEVEL=${JSON.stringify(rawLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
 
+  let matchRoomHours = DEFAULT_MATCH_ROOM_HOURS;
+  const rawHours = text('PARLEY_MATCH_ROOM_HOURS');
+  if (rawHours !== undefined) {
+    matchRoomHours = Number(rawHours);
+    if (!/^\d+(\.\d+)?$/.test(rawHours) || matchRoomHours <= 0) {
+      problems.push(`PARLEY_MATCH_ROOM_HOURS=${JSON.stringify(rawHours)}: expected a positive number of hours`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { host, port, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: rawLevel as LogLevel };
+  return { host, port, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: rawLevel as LogLevel, matchRoomHours };
 }

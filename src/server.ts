@@ -38,7 +38,7 @@ export async function startParley(config: Config): Promise<Parley> {
     throw error;
   }
   const { bus, presence } = fanOut;
-  const core = new Core(store, bus, presence);
+  const core = new Core(store, bus, presence, { matchRoomHours: config.matchRoomHours });
   const app = await buildApp({ core, log, metrics });
   const gateway = new Gateway(core, log, metrics);
   await registerPhoneDialect(app, gateway, core);

@@ -1,7 +1,8 @@
 // Conversations and their members, read from memory and invalidated over the bus. Dialogues
 // (the phone dialect's personal chats) are opened and closed here.
 import type { Bus } from '../bus/bus.js';
-import type { AccountRecord, ConversationRecord, MemberRecord } from '../store/records.js';
+import type { AccountRecord, ConversationKind, ConversationRecord, MemberRecord } from '../store/records.js';
+import type { ConversationWithMembers } from '../store/membership-store.js';
 import type { Store } from '../store/store.js';
 import { DomainError, forbidden, notFound } from './errors.js';
 import { INVALIDATION_TOPIC, accountTopic, refOf, type CoreEvent } from './events.js';
@@ -49,6 +50,11 @@ export class Conversations {
 
   async shareAny(a: number, b: number): Promise<boolean> {
     return a === b || this.store.shareConversation(a, b);
+  }
+
+  /** The account's conversations of one kind with their members, newest first. */
+  of(accountId: number, kind: ConversationKind): Promise<ConversationWithMembers[]> {
+    return this.store.memberships.conversationsOf(accountId, kind);
   }
 
   /** The dialogue between two accounts, if there is one. */
@@ -110,6 +116,16 @@ export class Conversations {
       at: now(),
     });
     return { byActor: counts.get(actor.id) ?? 0, byPeer: counts.get(peer.id) ?? 0 };
+  }
+
+  /** Every process drops what it cached about the conversation (its members changed or it went). */
+  async invalidate(conversation: ConversationRecord): Promise<void> {
+    this.forget(conversation.id, conversation.pairKey);
+    await this.bus.publish(INVALIDATION_TOPIC, {
+      type: 'invalidate.conversation',
+      id: conversation.id,
+      pairKey: conversation.pairKey,
+    });
   }
 
   private async remember(conversation: ConversationRecord): Promise<Membership> {

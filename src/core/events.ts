@@ -1,6 +1,6 @@
 // What the core tells the rest of the system. Events travel over the bus, so they are plain
 // JSON: no Dates, no Maps, no class instances.
-import type { ConversationKind } from '../store/records.js';
+import type { ConversationKind, ConversationRecord } from '../store/records.js';
 
 export interface AccountRef {
   id: number;
@@ -11,6 +11,8 @@ export interface AccountRef {
 export interface ConversationRef {
   id: number;
   kind: ConversationKind;
+  /** The group key, for groups. */
+  key?: string | null;
 }
 
 export interface MessageCreated {
@@ -47,7 +49,33 @@ export interface ConversationEvent {
   at: string;
 }
 
-export type DeliveryEvent = MessageCreated | ReceiptEvent | TypingEvent | ConversationEvent;
+export type GroupChange = 'create' | 'add' | 'remove' | 'promote' | 'demote' | 'leave' | 'delete';
+
+/** A group was created, changed its members or roles, or was deleted; sent to the members concerned. */
+export interface GroupEvent {
+  type: 'group.changed';
+  conversation: ConversationRef;
+  change: GroupChange;
+  actor: AccountRef;
+  /** The member the change is about (added, removed, promoted, demoted), if any. */
+  target: AccountRef | null;
+  at: string;
+}
+
+export type MatchChange = 'create' | 'deactive' | 'grade' | 'replace' | 'delete';
+
+/** A match room was opened, ended, graded, replaced by a dialogue or deleted; sent to both partners. */
+export interface MatchEvent {
+  type: 'match.changed';
+  conversation: ConversationRef;
+  change: MatchChange;
+  actor: AccountRef;
+  /** The actor's partner in the room. */
+  partner: AccountRef;
+  at: string;
+}
+
+export type DeliveryEvent = MessageCreated | ReceiptEvent | TypingEvent | ConversationEvent | GroupEvent | MatchEvent;
 
 /** Tells every process to drop what it cached about a conversation or a token. */
 export type InvalidationEvent =
@@ -63,6 +91,12 @@ export function isDeliveryEvent(event: CoreEvent): event is DeliveryEvent {
 /** The topic of everything addressed to one account. */
 export const accountTopic = (accountId: number): string => `account:${accountId}`;
 export const INVALIDATION_TOPIC = 'invalidate';
+
+export function conversationRef(conversation: ConversationRecord): ConversationRef {
+  return conversation.key === null
+    ? { id: conversation.id, kind: conversation.kind }
+    : { id: conversation.id, kind: conversation.kind, key: conversation.key };
+}
 
 export function refOf(account: { id: number; phone: string | null; username: string }): AccountRef {
   return { id: account.id, phone: account.phone, username: account.username };

@@ -4,7 +4,7 @@ import type { AccountRecord, ConversationKind, MessageRecord } from '../store/re
 import type { PendingMessage, Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { invalid } from './errors.js';
-import { accountTopic, refOf, type CoreEvent } from './events.js';
+import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
 import { now, parseInstant, type Instant } from './time.js';
 
 /**
@@ -65,7 +65,7 @@ export class Messages {
     );
     const event: CoreEvent = {
       type: 'message.created',
-      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      conversation: conversationRef(membership.conversation),
       sender: refOf(input.actor),
       message: {
         id: message.id,
@@ -98,7 +98,10 @@ export class Messages {
     });
     if (!message) return false;
     await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
-    await this.bus.publish(accountTopic(message.senderId), this.receipt('received', membership, input));
+    // In a group every other member follows the receipts; elsewhere only the sender does.
+    const audience = membership.conversation.kind === 'group' ? otherMembers(membership, input.actor.id) : [message.senderId];
+    const event = this.receipt('received', membership, input);
+    await Promise.all(audience.map((id) => this.bus.publish(accountTopic(id), event)));
     return true;
   }
 
@@ -116,7 +119,7 @@ export class Messages {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     const event: CoreEvent = {
       type: 'typing',
-      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      conversation: conversationRef(membership.conversation),
       by: refOf(input.actor),
       at: input.at,
     };
@@ -132,7 +135,7 @@ export class Messages {
     return {
       type: 'receipt',
       receipt,
-      conversation: { id: membership.conversation.id, kind: membership.conversation.kind },
+      conversation: conversationRef(membership.conversation),
       by: refOf(input.actor),
       ref: input.ref,
       at: input.at,

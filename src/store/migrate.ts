@@ -1,9 +1,11 @@
 // Applies the migrations in order at start. Each migration is a module under ./migrations.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/001-initial.js';
+import * as phoneGroupsAndMatches from './migrations/002-phone-groups-and-matches.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-phone-groups-and-matches': phoneGroupsAndMatches,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

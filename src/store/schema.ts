@@ -62,6 +62,13 @@ export interface DeliveriesTable {
   recipient_id: number;
 }
 
+export interface MatchGradesTable {
+  conversation_id: number;
+  account_id: number;
+  grade: string;
+  graded_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -69,4 +76,5 @@ export interface Database {
   members: MembersTable;
   messages: MessagesTable;
   deliveries: DeliveriesTable;
+  match_grades: MatchGradesTable;
 }

@@ -15,15 +15,20 @@ import {
   type TokenRecord,
 } from './records.js';
 import type { AccountLookup, PendingMessage, Store } from './store.js';
+import { SqlMembershipStore, type MembershipStore } from './membership-store.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
 
 export class SqlStore implements Store {
+  readonly memberships: MembershipStore;
+
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
-  ) {}
+  ) {
+    this.memberships = new SqlMembershipStore(engine, db);
+  }
 
   async ping(): Promise<void> {
     await this.db.selectFrom('accounts').select('id').limit(1).execute();
@@ -301,7 +306,7 @@ function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   };
 }
 
-function conversationRow(c: NewConversation) {
+export function conversationRow(c: NewConversation) {
   return {
     kind: c.kind,
     key: c.key,
@@ -316,7 +321,7 @@ function conversationRow(c: NewConversation) {
   };
 }
 
-function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+export function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
   return {
     id: Number(row.id),
     kind: row.kind as ConversationKind,
@@ -332,7 +337,7 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
   };
 }
 
-function toMember(row: Selectable<MembersTable>): MemberRecord {
+export function toMember(row: Selectable<MembersTable>): MemberRecord {
   return {
     conversationId: Number(row.conversation_id),
     accountId: Number(row.account_id),
@@ -357,7 +362,7 @@ function toMessage(row: Selectable<MessagesTable>): MessageRecord {
 }
 
 /** Recognises a unique-constraint failure from either driver and names the column. */
-function uniqueViolation(error: unknown): UniqueViolation | undefined {
+export function uniqueViolation(error: unknown): UniqueViolation | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE') {

@@ -11,6 +11,8 @@ import type {
   TokenRecord,
 } from './records.js';
 
+import type { MembershipStore } from './membership-store.js';
+
 export type AccountLookup = 'id' | 'email' | 'username' | 'phone';
 
 export interface PendingMessage extends MessageRecord {
@@ -19,6 +21,8 @@ export interface PendingMessage extends MessageRecord {
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /** Groups and match rooms: members that come and go, roles, grades. */
+  readonly memberships: MembershipStore;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

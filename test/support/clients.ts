@@ -78,6 +78,8 @@ export async function signup(server: Endpoint, overrides: Partial<User> = {}): P
 export class SocketClient {
   readonly frames: any[] = [];
   private readonly texts: string[] = [];
+  /** Every frame's text, in arrival order, never consumed: for "nothing ever said X" checks. */
+  readonly raw: string[] = [];
   /** The exact text of the frame that next() or take() returned last. */
   lastRaw: string | undefined;
   private waiters: Array<() => void> = [];
@@ -88,6 +90,7 @@ export class SocketClient {
     ws.on('message', (data) => {
       const text = data.toString();
       this.texts.push(text);
+      this.raw.push(text);
       this.frames.push(JSON.parse(text));
       this.wake();
     });

@@ -49,3 +49,38 @@ export async function fetchAll(socket: SocketClient, user: User, command = 'fetc
     if (frame.all === true) return chunks;
   }
 }
+
+export function groupSocket(server: Endpoint, user: User, key: string): Promise<SocketClient> {
+  return SocketClient.open(server, `/ws/chat/group/${user.phone}/${key}/`, { token: user.token });
+}
+
+export function roomSocket(server: Endpoint, user: User): Promise<SocketClient> {
+  return SocketClient.open(server, `/ws/chat/room/${user.phone}/`, { token: user.token });
+}
+
+/** Creates a group as `admin` with the others as participants; returns its key. */
+export async function createGroup(server: Endpoint, admin: User, participants: User[], name = 'Test Group'): Promise<string> {
+  const result = await request(server, 'POST', '/chat/special/group/', {
+    token: admin.token,
+    body: { name, bio: 'we are the best', admin: [admin.phone], participants: participants.map((p) => p.phone) },
+  });
+  if (result.status !== 201) throw new Error(`group not created: ${result.status} ${JSON.stringify(result.body)}`);
+  return result.body.key as string;
+}
+
+/** Runs a group command over PUT /chat/special/group/. */
+export function groupCommand(server: Endpoint, actor: User, command: string, key: string, target?: User) {
+  return request(server, 'PUT', '/chat/special/group/', {
+    token: actor.token,
+    body: { command, key, msg_from: actor.phone, ...(target ? { msg_to: target.phone } : {}) },
+  });
+}
+
+/** Pairs two users in a match room. */
+export async function openRoom(server: Endpoint, user: User, partner: User): Promise<void> {
+  const result = await request(server, 'POST', '/chat/special/room/', {
+    token: user.token,
+    body: { msg_from: user.phone, msg_to: partner.phone },
+  });
+  if (result.status !== 201) throw new Error(`room not opened: ${result.status} ${JSON.stringify(result.body)}`);
+}

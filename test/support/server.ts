@@ -36,7 +36,12 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** PARLEY_MATCH_ROOM_HOURS for this server (default 24). */
+  matchRoomHours?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -50,7 +55,16 @@ export async function startTestServer(): Promise<TestServer> {
   const redisUrl = engine === 'postgres' ? process.env.PARLEY_TEST_REDIS_URL : undefined;
   const redisPrefix = `parley-test-${randomBytes(6).toString('hex')}:`;
   const start = () =>
-    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: 'silent' });
+    startParley({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      databaseUrl,
+      redisUrl,
+      redisPrefix,
+      logLevel: 'silent',
+      matchRoomHours: options.matchRoomHours ?? 24,
+    });
 
   const server: TestServer = {
     parley: await start(),

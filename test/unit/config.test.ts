@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       redisPrefix: 'parley:',
       logLevel: 'info',
+      matchRoomHours: 24,
     });
   });
 

@@ -32,7 +32,7 @@ interface Pair {
   msg_to: string;
 }
 
-const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
+export const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
 
 export function chatRoutes(core: Core): FastifyPluginAsync {
   const account = async (phoneNumber: string): Promise<AccountRecord> => {

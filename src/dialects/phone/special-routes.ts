@@ -1,0 +1,330 @@
+// /chat/ HTTP endpoints of the phone dialect for groups, match rooms and the per-user summary.
+// Bodies and `info` strings are the original's; success is 201 for creates and 200 otherwise.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../../core/core.js';
+import { ValidationError } from '../../core/errors.js';
+import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type GroupOutcome } from '../../core/groups.js';
+import { DISLIKE, LIKE, type Match } from '../../core/matches.js';
+import type { AccountRecord, ConversationRecord, MemberRecord } from '../../store/records.js';
+import { caller, requireCaller } from '../../http/app.js';
+import { HttpError } from '../../http/errors.js';
+import { NOT_FOUND } from './chat-routes.js';
+import { storedTimestamp } from './frames.js';
+import { ROOM_PARTY } from './render.js';
+
+const phone = { type: 'string', maxLength: 32 } as const;
+const key = { type: 'string', maxLength: 32 } as const;
+
+const groupCommandSchema = {
+  type: 'object',
+  required: ['command', 'key', 'msg_from'],
+  properties: { command: { type: 'string', maxLength: 32 }, key, msg_from: phone, msg_to: phone },
+} as const;
+const groupDeleteSchema = { type: 'object', required: ['key', 'msg_from'], properties: { key, msg_from: phone } } as const;
+const groupInfoSchema = { type: 'object', required: ['grp_name'], properties: { grp_name: key } } as const;
+const pairSchema = { type: 'object', required: ['msg_from', 'msg_to'], properties: { msg_from: phone, msg_to: phone } } as const;
+const selfSchema = { type: 'object', required: ['msg_from'], properties: { msg_from: phone } } as const;
+const gradeSchema = {
+  type: 'object',
+  required: ['msg_from', 'response'],
+  properties: { msg_from: phone, response: { type: 'string', maxLength: 8 } },
+} as const;
+
+const ADMIN_COMMANDS: Record<AdminCommand, { info: string; message: string }> = {
+  add: { info: 'added', message: 'The user has been added sucessfully' },
+  remove: { info: 'removed', message: 'The user has been removed sucessfully' },
+  promote: { info: 'promoted', message: 'The user has been promoted sucessfully' },
+  demote: { info: 'demoted', message: 'The user has been demoted sucessfully' },
+};
+
+/** Refused group commands: the original's bodies, with statuses that say what went wrong. */
+const GROUP_REFUSALS: Record<Exclude<GroupOutcome, 'done'>, HttpError> = {
+  not_admin: new HttpError(403, { info: 'error', message: 'The Sender is not an Admin' }),
+  not_member: new HttpError(403, { info: 'error', message: 'The Sender is not a member of the group' }),
+  wrong_operation: new HttpError(400, { info: 'error', message: 'Wrong Operation' }),
+  full: new HttpError(409, { info: 'error', message: 'Group Full' }),
+  last_admin: new HttpError(409, { info: 'error', message: 'A group needs at least one admin' }),
+};
+
+const ROOM_BUSY = new HttpError(409, { info: 'error', message: 'participant(s) are already in room' });
+
+interface GroupCommand {
+  command: string;
+  key: string;
+  msg_from: string;
+  msg_to?: string;
+}
+
+export function specialRoutes(core: Core): FastifyPluginAsync {
+  const account = async (phoneNumber: string): Promise<AccountRecord> => {
+    const found = await core.accounts.byPhone(phoneNumber);
+    if (!found) throw NOT_FOUND;
+    return found;
+  };
+
+  /** The caller, who must be the phone the body speaks for. */
+  const actingAs = (request: FastifyRequest, phoneNumber: string, field: string): AccountRecord => {
+    const me = caller(request);
+    if (me.phone !== phoneNumber) {
+      throw new HttpError(403, { detail: `${field} must be your own phone.`, code: 'identity_mismatch' });
+    }
+    return me;
+  };
+
+  const group = async (groupKey: string): Promise<Group> => {
+    const found = await core.groups.byKey(groupKey);
+    if (!found) throw NOT_FOUND;
+    return found;
+  };
+
+  const phones = async (members: readonly MemberRecord[], only?: 'admin'): Promise<Array<string | null>> => {
+    const list = [];
+    for (const m of members) if (!only || m.role === only) list.push((await core.accounts.byId(m.accountId))?.phone ?? null);
+    return list;
+  };
+
+  const groupBody = async ({ conversation, members }: Group) => ({
+    name: conversation.name,
+    key: conversation.key,
+    bio: conversation.description,
+    participants: await phones(members),
+    admin: await phones(members, 'admin'),
+  });
+
+  const settle = (outcome: GroupOutcome, success: { info: string; message: string }) => {
+    if (outcome !== 'done') throw GROUP_REFUSALS[outcome];
+    return success;
+  };
+
+  const deleteGroup = async (request: FastifyRequest, body: { key: string; msg_from: string }) => {
+    const me = actingAs(request, body.msg_from, 'msg_from');
+    return settle(await core.groups.delete(me, await group(body.key)), {
+      info: 'deleted',
+      message: 'The group has been deleted',
+    });
+  };
+
+  const groupInfo = async (request: FastifyRequest, groupKey: string) => {
+    const me = caller(request);
+    const found = await group(groupKey);
+    if (!found.members.some((m) => m.accountId === me.id)) throw GROUP_REFUSALS.not_member;
+    return { ...(await groupBody(found)), info: 'returned' };
+  };
+
+  /** A room as the original serialized it; the partner is "room" unless the caller named them. */
+  const roomBody = (conversation: ConversationRecord, active: boolean, participants: Array<string | null>) => ({
+    participants,
+    active,
+    created: storedTimestamp(conversation.createdAt),
+    finished: conversation.expiresAt && storedTimestamp(conversation.expiresAt),
+  });
+  const anonymousRoom = (me: AccountRecord, match: Match) => roomBody(match.conversation, match.active, [me.phone, ROOM_PARTY]);
+
+  const roomInfo = async (request: FastifyRequest, msgFrom: string) => {
+    const me = actingAs(request, msgFrom, 'msg_from');
+    const match = await core.matches.active(me);
+    if (!match) throw NOT_FOUND;
+    return { info: 'active', message: 'User is in a Room', data: [anonymousRoom(me, match)] };
+  };
+
+  return async (app) => {
+    app.post('/chat/special/group/', { preValidation: requireCaller }, async (request, reply: FastifyReply) => {
+      const me = caller(request);
+      const body = await readNewGroup(request.body, (p) => core.accounts.byPhone(p));
+      let created: Group;
+      try {
+        created = await core.groups.create({ actor: me, ...body });
+      } catch (error) {
+        if (error instanceof ValidationError) throw serializerError(error.fields);
+        throw error;
+      }
+      return reply.status(201).send({ ...(await groupBody(created)), info: 'created' });
+    });
+
+    app.put<{ Body: GroupCommand }>(
+      '/chat/special/group/',
+      { preValidation: requireCaller, schema: { body: groupCommandSchema } },
+      async (request) => {
+        const { command, msg_from: msgFrom, msg_to: msgTo } = request.body;
+        const me = actingAs(request, msgFrom, 'msg_from');
+        const found = await group(request.body.key);
+        if (command === 'leave') {
+          return settle(await core.groups.leave(me, found), { info: 'left', message: 'the user has left the group' });
+        }
+        if (command === 'delete') return deleteGroup(request, request.body);
+        if (!Object.hasOwn(ADMIN_COMMANDS, command)) throw GROUP_REFUSALS.wrong_operation;
+        const adminCommand = command as AdminCommand;
+        if (msgTo === undefined) throw new HttpError(400, { msg_to: ['This field is required.'] });
+        const target = await account(msgTo);
+        return settle(await core.groups.administer(adminCommand, me, found, target), ADMIN_COMMANDS[adminCommand]);
+      },
+    );
+
+    app.delete<{ Body: { key: string; msg_from: string } }>(
+      '/chat/special/group/',
+      { preValidation: requireCaller, schema: { body: groupDeleteSchema } },
+      (request) => deleteGroup(request, request.body),
+    );
+
+    app.patch<{ Body: { grp_name: string } }>(
+      '/chat/info/group/',
+      { preValidation: requireCaller, schema: { body: groupInfoSchema } },
+      (request) => groupInfo(request, request.body.grp_name),
+    );
+    app.get<{ Querystring: { grp_name: string } }>(
+      '/chat/info/group/',
+      { preValidation: requireCaller, schema: { querystring: groupInfoSchema } },
+      (request) => groupInfo(request, request.query.grp_name),
+    );
+
+    app.post<{ Body: { msg_from: string; msg_to: string } }>(
+      '/chat/special/room/',
+      { preValidation: requireCaller, schema: { body: pairSchema } },
+      async (request, reply) => {
+        const me = actingAs(request, request.body.msg_from, 'msg_from');
+        const partner = await account(request.body.msg_to);
+        const room = await core.matches.open(me, partner);
+        if (!room) throw ROOM_BUSY;
+        return reply.status(201).send(roomBody(room, true, [me.phone, partner.phone]));
+      },
+    );
+
+    app.put<{ Body: { msg_from: string } }>(
+      '/chat/special/room/',
+      { preValidation: requireCaller, schema: { body: selfSchema } },
+      async (request) => {
+        const me = actingAs(request, request.body.msg_from, 'msg_from');
+        if (!(await core.matches.end(me))) throw NOT_FOUND;
+        return { info: 'deactivated', message: 'No Room is active anymore' };
+      },
+    );
+
+    app.delete<{ Body: { msg_from: string; response: string } }>(
+      '/chat/special/room/',
+      { preValidation: requireCaller, schema: { body: gradeSchema } },
+      async (request) => {
+        const me = actingAs(request, request.body.msg_from, 'msg_from');
+        const { response } = request.body;
+        if (response !== LIKE && response !== DISLIKE) {
+          throw new HttpError(400, { response: [`"${response}" is not a valid choice.`] });
+        }
+        const match = await core.matches.current(me);
+        if (!match) throw NOT_FOUND;
+        switch (await core.matches.grade(me, match, response)) {
+          case 'already_graded':
+            throw new HttpError(409, { info: 'error', message: 'You have already graded this room' });
+          case 'graded':
+            return { info: 'graded', message: 'The grade has been recorded' };
+          case 'replaced':
+            return { info: 'replaced', message: 'The room has been replaced by a personal chat' };
+          case 'deleted':
+            return { info: 'deleted', message: 'The room has been deleted' };
+        }
+      },
+    );
+
+    app.patch<{ Body: { msg_from: string } }>(
+      '/chat/info/room/',
+      { preValidation: requireCaller, schema: { body: selfSchema } },
+      (request) => roomInfo(request, request.body.msg_from),
+    );
+    app.get<{ Querystring: { msg_from: string } }>(
+      '/chat/info/room/',
+      { preValidation: requireCaller, schema: { querystring: selfSchema } },
+      (request) => roomInfo(request, request.query.msg_from),
+    );
+
+    app.post<{ Body: { msg_from: string } }>(
+      '/chat/special/special/',
+      { preValidation: requireCaller, schema: { body: selfSchema } },
+      async (request) => {
+        const me = actingAs(request, request.body.msg_from, 'msg_from');
+        const personal = [];
+        for (const { members } of await core.conversations.of(me.id, 'dialogue')) {
+          const mine = members.find((m) => m.accountId === me.id);
+          const peer = members.find((m) => m.accountId !== me.id);
+          if (!mine || !peer) continue;
+          personal.push({
+            sender: me.phone,
+            receiver: (await core.accounts.byId(peer.accountId))?.phone ?? null,
+            last_received_receiver: mine.lastReceivedAt && storedTimestamp(mine.lastReceivedAt),
+            last_seen_receiver: mine.lastSeenAt && storedTimestamp(mine.lastSeenAt),
+          });
+        }
+        const groups = [];
+        for (const found of await core.groups.of(me)) groups.push(await groupBody(found));
+        const match = await core.matches.current(me);
+        return {
+          data: { personal, group: groups, room: match ? anonymousRoom(me, match) : [] },
+          info: 'success',
+          message: 'the data has been returned',
+        };
+      },
+    );
+  };
+}
+
+interface NewGroupBody {
+  name: string | null;
+  bio: string | null;
+  admins: AccountRecord[];
+  participants: AccountRecord[];
+}
+
+/** Reads a group creation body field by field, naming every problem as the original's serializer did. */
+async function readNewGroup(
+  body: unknown,
+  byPhone: (phone: string) => Promise<AccountRecord | undefined>,
+): Promise<NewGroupBody> {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const problems: Record<string, string[]> = {};
+  const text = (field: string, max: number): string | null => {
+    const value = fields[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') problems[field] = ['Not a valid string.'];
+    else if (value.length > max) problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    else return value;
+    return null;
+  };
+  const accounts = async (field: string): Promise<AccountRecord[]> => {
+    const value = fields[field];
+    if (value === undefined) {
+      problems[field] = ['This field is required.'];
+      return [];
+    }
+    if (!Array.isArray(value)) {
+      problems[field] = [`Expected a list of items but got type "${value === null ? 'null' : typeof value}".`];
+      return [];
+    }
+    const found: AccountRecord[] = [];
+    const fieldProblems: string[] = [];
+    for (const item of value.slice(0, 1000)) {
+      if (typeof item !== 'string') fieldProblems.push(`Incorrect type. Expected pk value, received ${typeof item}.`);
+      else {
+        const account = item.length <= 32 ? await byPhone(item) : undefined;
+        if (account) found.push(account);
+        else fieldProblems.push(`Object with ph_num=${item.slice(0, 32)} does not exist.`);
+      }
+    }
+    if (value.length > 1000) fieldProblems.push('Ensure this field has no more than 1000 elements.');
+    if (fieldProblems.length > 0) problems[field] = fieldProblems;
+    return found;
+  };
+  const result = {
+    name: text('name', MAX_GROUP_NAME),
+    bio: text('bio', MAX_GROUP_BIO),
+    admins: await accounts('admin'),
+    participants: await accounts('participants'),
+  };
+  if (Object.keys(problems).length > 0) throw serializerError(problems);
+  return result;
+}
+
+/** The original's wrapper around serializer field errors. */
+function serializerError(fields: Record<string, string[]>): HttpError {
+  return new HttpError(400, {
+    message: fields,
+    debug: "serializer error occured in 'GenericGroupViewSet'",
+    info: 'error',
+  });
+}
