@@ -1,9 +1,11 @@
 // Applies the migrations in order at start. Each migration is a module under ./migrations.
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/001-initial.js';
+import * as rooms from './migrations/003-rooms.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '003-rooms': rooms,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

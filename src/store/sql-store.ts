@@ -15,15 +15,20 @@ import {
   type TokenRecord,
 } from './records.js';
 import type { AccountLookup, PendingMessage, Store } from './store.js';
+import { SqlRoomStore, type RoomStore } from './room-store.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
 
 export class SqlStore implements Store {
+  readonly rooms: RoomStore;
+
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
-  ) {}
+  ) {
+    this.rooms = new SqlRoomStore(db);
+  }
 
   async ping(): Promise<void> {
     await this.db.selectFrom('accounts').select('id').limit(1).execute();

@@ -10,6 +10,7 @@ import type {
   NewMessage,
   TokenRecord,
 } from './records.js';
+import type { RoomStore } from './room-store.js';
 
 export type AccountLookup = 'id' | 'email' | 'username' | 'phone';
 
@@ -19,6 +20,8 @@ export interface PendingMessage extends MessageRecord {
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /** Rooms: history, reactions, mentions, pins, attachments, notifications, device tokens. */
+  readonly rooms: RoomStore;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
