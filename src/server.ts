@@ -5,6 +5,7 @@ import { LocalBus } from './bus/local-bus.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
+import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
 import { openStore } from './store/open.js';
@@ -22,10 +23,18 @@ export interface Parley {
 export async function startParley(config: Config): Promise<Parley> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const bus = new LocalBus<CoreEvent>();
-  const core = new Core(store, bus);
+  let log: FastifyInstance['log'] | undefined;
+  const core = new Core(store, bus, {
+    dataDir: config.dataDir,
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    pushWebhookUrl: config.pushWebhookUrl,
+    onBackgroundError: (error) => log?.warn({ err: error }, 'background task failed'),
+  });
   const app = await buildApp({ core, logLevel: config.logLevel });
+  log = app.log;
   const gateway = new Gateway(core, app.log);
   await registerPhoneDialect(app, gateway, core);
+  await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   gateway.attach(app.server);
   try {
     await app.listen({ host: config.host, port: config.port });

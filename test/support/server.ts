@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.js';
 import { startParley, type Parley } from '../../src/server.js';
 
 export interface TestServer {
@@ -31,7 +32,8 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `overrides` replace configuration values (upload limits, webhook URL, time zone…). */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -43,7 +45,16 @@ export async function startTestServer(): Promise<TestServer> {
     databaseUrl = url.toString();
   }
   const start = () =>
-    startParley({ host: '127.0.0.1', port: 0, dataDir, databaseUrl, redisUrl: undefined, logLevel: 'silent' });
+    startParley({
+      ...loadConfig({}),
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      databaseUrl,
+      redisUrl: undefined,
+      logLevel: 'silent',
+      ...overrides,
+    });
 
   const server: TestServer = {
     parley: await start(),

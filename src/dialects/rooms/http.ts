@@ -1,0 +1,31 @@
+// What the rooms dialect's HTTP routes share: the rest context of a request and id parsing.
+import type { FastifyRequest } from 'fastify';
+import type { Core } from '../../core/core.js';
+import { HttpError } from '../../http/errors.js';
+import type { RestContext } from './render.js';
+
+export interface RoomsHttpOptions {
+  timeZone: string;
+  publicUrl: string | undefined;
+}
+
+export const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
+
+export function baseUrlOf(request: FastifyRequest, options: RoomsHttpOptions): string {
+  return options.publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+export function restContext(request: FastifyRequest, core: Core, options: RoomsHttpOptions, viewerId: number): RestContext {
+  return {
+    timeZone: options.timeZone,
+    baseUrl: baseUrlOf(request, options),
+    viewerId,
+    presence: (id) => core.presence.status(id),
+  };
+}
+
+/** A numeric id from the path; anything else is a plain 404 (the original answered 500). */
+export function pathId(value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw NOT_FOUND;
+  return Number(value);
+}
