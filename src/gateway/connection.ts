@@ -36,6 +36,11 @@ export class Connection {
     this.socket.close(code, reason);
   }
 
+  /** Holds every frame received from now on until `opening` settles (the session is being opened). */
+  holdUntil(opening: Promise<unknown>): void {
+    this.inbox = this.inbox.then(() => opening.then(() => undefined, () => undefined));
+  }
+
   /** Queues an incoming frame behind the ones before it; refuses a client over its rate. */
   receive(text: string): void {
     if (!this.takeToken()) {

@@ -112,6 +112,9 @@ export class Gateway {
     });
     this.connections.add(connection);
     this.core.presence.connected(account.id);
+    // Frames sent right after the handshake wait for the session instead of being dropped.
+    let opened = (): void => undefined;
+    connection.holdUntil(new Promise<void>((resolve) => (opened = resolve)));
     try {
       connection.session = await route.open({
         connection,
@@ -131,6 +134,8 @@ export class Gateway {
       }
       this.log.error({ err: error }, 'socket session failed to open');
       connection.close(CLOSE.tryAgainLater, 'try again later');
+    } finally {
+      opened();
     }
   }
 

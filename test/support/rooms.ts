@@ -42,6 +42,15 @@ export async function createRoom(server: TestServer, creator: RoomsUser, members
   return result.body.room.id as number;
 }
 
-export function roomSocket(server: TestServer, roomId: number | string, user: RoomsUser): Promise<SocketClient> {
-  return SocketClient.open(server, `/ws/chat/${roomId}/`, { token: user.token });
+/**
+ * Opens a room socket and waits until the server's session is open (subscribed to the room):
+ * the handshake completes before that, and frames sent meanwhile wait for it, so one round
+ * trip (an unknown action, answered with an error frame) proves it.
+ */
+export async function roomSocket(server: TestServer, roomId: number | string, user: RoomsUser): Promise<SocketClient> {
+  const socket = await SocketClient.open(server, `/ws/chat/${roomId}/`, { token: user.token });
+  socket.send({ action: 'ready?' });
+  const answer = await socket.next();
+  if (answer.error !== 'Unknown action') throw new Error(`unexpected first frame ${JSON.stringify(answer)}`);
+  return socket;
 }
