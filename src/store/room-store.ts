@@ -2,7 +2,7 @@
 // permanent history with replies, edits, soft deletes, pins, reactions and mentions, uploaded
 // attachments, notifications and push device tokens.
 import type { Kysely, Selectable } from 'kysely';
-import { UniqueViolation, type ConversationRecord, type MemberRole } from './records.js';
+import { UniqueViolation, type AccountRecord, type ConversationRecord, type MemberRole } from './records.js';
 import type { Database, MessagesTable } from './schema.js';
 
 export interface RoomMessageRecord {
@@ -117,6 +117,10 @@ export interface RoomStore {
   /** Per message: reaction name -> count. */
   reactionCounts(messageIds: readonly number[]): Promise<Map<number, Map<string, number>>>;
   mentions(messageIds: readonly number[]): Promise<Map<number, number[]>>;
+
+  /** Every account, oldest first, for the admin command. */
+  listAccounts(): Promise<AccountRecord[]>;
+  setAccountRole(accountId: number, role: string): Promise<void>;
 
   insertAttachment(attachment: AttachmentRecord): Promise<void>;
   findAttachment(key: string): Promise<AttachmentRecord | undefined>;
@@ -413,6 +417,27 @@ export class SqlRoomStore implements RoomStore {
       result.set(id, list);
     }
     return result;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    const rows = await this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
+    return rows.map((row) => ({
+      id: Number(row.id),
+      email: row.email,
+      username: row.username,
+      phone: row.phone,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      photo: row.photo,
+      role: row.role,
+      year: row.year,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at,
+    }));
+  }
+
+  async setAccountRole(accountId: number, role: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ role }).where('id', '=', accountId).execute();
   }
 
   async insertAttachment(attachment: AttachmentRecord): Promise<void> {

@@ -40,7 +40,7 @@ async function upload(user: RoomsUser | undefined, roomId: number | string, part
   const form = new FormData();
   for (const [field, value] of Object.entries(parts)) {
     if (typeof value === 'string') form.append(field, value);
-    else form.append(field, new Blob([value.bytes], { type: value.type }), value.name);
+    else form.append(field, new Blob([new Uint8Array(value.bytes)], { type: value.type }), value.name);
   }
   const headers: Record<string, string> = user ? { authorization: `Token ${user.token}` } : {};
   const response = await fetch(`${server.url}/api/chat/groups/${roomId}/messages/upload/`, { method: 'POST', body: form, headers });

@@ -15,6 +15,8 @@ export interface TestServer {
   /** ws://127.0.0.1:<port> */
   wsUrl: string;
   engine: 'sqlite' | 'postgres';
+  /** The store the server runs on, as PARLEY_* variables (for the admin command line). */
+  env: { PARLEY_DATA_DIR: string; PARLEY_DATABASE_URL?: string };
   /** Stops the process's server and starts a new one on the same data. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     url: '',
     wsUrl: '',
     engine,
+    env: databaseUrl ? { PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: databaseUrl } : { PARLEY_DATA_DIR: dataDir },
     async restart() {
       await server.parley.close();
       server.parley = await start();
