@@ -60,14 +60,3 @@ export function yearLabel(year: number | null): string | null {
   const suffix = year % 100 >= 11 && year % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[year % 10] ?? 'th';
   return `${year}${suffix}`;
 }
-
-/** Reads "2nd", "2" or 2 as a year number. */
-export function parseYear(value: unknown): number | null | undefined {
-  if (value === null) return null;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 10) return value;
-  if (typeof value === 'string') {
-    const m = /^(\d{1,2})(st|nd|rd|th)?$/i.exec(value.trim());
-    if (m) return Number(m[1]);
-  }
-  return undefined;
-}
