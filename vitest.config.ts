@@ -2,7 +2,7 @@
 // Without a reachable PostgreSQL the last one is left out with one printed line, unless
 // PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when its tests fail instead.
 import net from 'node:net';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -21,7 +21,7 @@ function reachable(url: string): Promise<boolean> {
   });
 }
 
-export default defineConfig(async () => {
+export default defineConfig(async (): Promise<ViteUserConfig> => {
   const required = process.env.PARLEY_TEST_REQUIRE_POSTGRES === '1';
   const postgres = required || (await reachable(TEST_POSTGRES_URL));
   if (!postgres) console.log(`postgres suite skipped: nothing answers at ${TEST_POSTGRES_URL}`);
@@ -36,7 +36,7 @@ export default defineConfig(async () => {
         ...(postgres
           ? [
               {
-                extends: true,
+                extends: true as const,
                 test: {
                   name: 'postgres',
                   include: integration,
