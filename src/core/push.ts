@@ -14,7 +14,8 @@ const PUSH_TIMEOUT_MS = 5_000;
 export class PushWebhook {
   constructor(
     private readonly url: string | undefined,
-    private readonly onError: (error: unknown) => void,
+    /** Where failures go: a push that fails must not fail the message. */
+    readonly onError: (error: unknown) => void,
   ) {}
 
   get enabled(): boolean {

@@ -438,7 +438,7 @@ export class Rooms {
     if (!detail) throw new Error('stored message vanished');
     await this.publish(roomId, { type: 'room.message', conversation: { id: roomId, kind: 'room' }, message: toView(detail) });
     await this.notifyMentions(actor, room, record, mentions);
-    void this.pushToOffline(actor, room, record);
+    void this.pushToOffline(actor, room, record).catch(this.push.onError);
     return detail;
   }
 
