@@ -19,7 +19,33 @@ export interface Config {
   logLevel: LogLevel;
   /** How long a phone-dialect match room lasts, in hours (fractions allowed). */
   matchRoomHours: number;
+  /** IANA zone the rooms dialect's REST timestamps are written in (sockets always use UTC). */
+  timeZone: string;
+  /** Largest attachment the rooms dialect accepts, in bytes. */
+  uploadMaxBytes: number;
+  /** Attachment content types accepted: exact types or `type/*`. */
+  uploadTypes: readonly string[];
+  /** Where push notifications for offline room members are POSTed; absent means no push. */
+  pushWebhookUrl: string | undefined;
+  /** The address clients reach this server at, for absolute URLs; absent means the request's Host. */
+  publicUrl: string | undefined;
 }
+
+export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
+  'image/*',
+  'video/*',
+  'audio/*',
+  'application/pdf',
+  'text/plain',
+  'application/zip',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -80,6 +106,50 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const timeZone = text('PARLEY_TIME_ZONE') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    problems.push(`PARLEY_TIME_ZONE=${JSON.stringify(timeZone)}: expected an IANA time zone such as UTC or Asia/Kolkata`);
+  }
+
+  let uploadMaxBytes = DEFAULT_UPLOAD_MAX_BYTES;
+  const rawMax = text('PARLEY_UPLOAD_MAX_BYTES');
+  if (rawMax !== undefined) {
+    uploadMaxBytes = Number(rawMax);
+    if (!/^\d+$/.test(rawMax) || uploadMaxBytes < 1) {
+      problems.push(`PARLEY_UPLOAD_MAX_BYTES=${JSON.stringify(rawMax)}: expected a whole number of bytes above 0`);
+    }
+  }
+
+  const rawTypes = text('PARLEY_UPLOAD_TYPES');
+  const uploadTypes = rawTypes === undefined ? DEFAULT_UPLOAD_TYPES : rawTypes.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  for (const type of uploadTypes) {
+    if (!/^[\w.+-]+\/(\*|[\w.+-]+)$/.test(type)) problems.push(`PARLEY_UPLOAD_TYPES: ${JSON.stringify(type)} is not a content type`);
+  }
+
+  const httpUrl = (name: string): string | undefined => {
+    const value = text(name);
+    if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name}: expected an http:// or https:// URL`);
+    return value;
+  };
+  const pushWebhookUrl = httpUrl('PARLEY_PUSH_WEBHOOK_URL');
+  const publicUrl = httpUrl('PARLEY_PUBLIC_URL')?.replace(/\/+$/, '');
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { host, port, dataDir, databaseUrl, redisUrl, redisPrefix, logLevel: rawLevel as LogLevel, matchRoomHours };
+  return {
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    logLevel: rawLevel as LogLevel,
+    matchRoomHours,
+    timeZone,
+    uploadMaxBytes,
+    uploadTypes,
+    pushWebhookUrl,
+    publicUrl,
+  };
 }

@@ -10,6 +10,7 @@ import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
+import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
 import { Metrics } from './metrics.js';
@@ -38,10 +39,17 @@ export async function startParley(config: Config): Promise<Parley> {
     throw error;
   }
   const { bus, presence } = fanOut;
-  const core = new Core(store, bus, presence, { matchRoomHours: config.matchRoomHours });
+  const core = new Core(store, bus, presence, {
+    matchRoomHours: config.matchRoomHours,
+    dataDir: config.dataDir,
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    pushWebhookUrl: config.pushWebhookUrl,
+    onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
+  });
   const app = await buildApp({ core, log, metrics });
   const gateway = new Gateway(core, log, metrics);
   await registerPhoneDialect(app, gateway, core);
+  await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   gateway.attach(app.server);
 
   let closing: Promise<void> | undefined;

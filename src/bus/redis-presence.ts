@@ -70,16 +70,27 @@ export class RedisPresence implements Presence {
   }
 
   async status(accountId: number): Promise<PresenceStatus> {
-    const mine = this.local.localStatus(accountId);
+    const statuses = await this.statuses([accountId]);
+    return statuses.get(accountId) ?? this.local.localStatus(accountId);
+  }
+
+  async statuses(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>> {
+    const mine = new Map(accountIds.map((id) => [id, this.local.localStatus(id)]));
+    if (accountIds.length === 0) return mine;
     try {
       const since = Date.now() - PRESENCE_TTL_SECONDS * 1000;
       const nodes = await this.redis.zrangebyscore(this.nodesKey, since, '+inf');
-      const check = this.redis.multi().get(this.lastActiveKey(accountId));
-      for (const node of nodes) check.sismember(this.nodeKey(node), accountId);
-      const replies = (await check.exec()) ?? [];
-      const lastActive = (replies[0]?.[1] as string | null) || null;
-      const elsewhere = replies.slice(1).some(([, member]) => member === 1);
-      return { active: mine.active || elsewhere, lastActive: (lastActive as Instant | null) ?? mine.lastActive };
+      const check = this.redis.multi().mget(...accountIds.map((id) => this.lastActiveKey(id)));
+      for (const node of nodes) check.smismember(this.nodeKey(node), ...accountIds);
+      const [lastActives, ...memberships] = ((await check.exec()) ?? []).map(([, reply]) => reply as unknown[]);
+      return new Map(
+        accountIds.map((id, i) => {
+          const local = mine.get(id) ?? { active: false, lastActive: null };
+          const elsewhere = memberships.some((flags) => flags?.[i] === 1);
+          const lastActive = (lastActives?.[i] as Instant | null) || local.lastActive;
+          return [id, { active: local.active || elsewhere, lastActive }];
+        }),
+      );
     } catch {
       return mine;
     }

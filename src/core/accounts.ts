@@ -97,6 +97,49 @@ export class Accounts {
     return { account, token: await this.issueToken(account.id) };
   }
 
+  /**
+   * Creates an account for the rooms dialect's admin command: e-mail login, no phone; the
+   * e-mail doubles as the username. No token is issued.
+   */
+  async createByAdmin(input: {
+    email: string;
+    password: string;
+    firstName: string;
+    lastName: string;
+    role: string;
+    year: number | null;
+  }): Promise<AccountRecord> {
+    const problems: Record<string, string[]> = {};
+    const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
+    if (password !== undefined && password.length < MIN_PASSWORD) {
+      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+    }
+    const firstName = requiredText(input.firstName, 'first_name', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    if (Object.keys(problems).length > 0 || !email || !password || !firstName) throw new ValidationError(problems);
+    try {
+      const account = await this.store.insertAccount({
+        email,
+        username: email,
+        phone: null,
+        firstName,
+        lastName: lastName ?? '',
+        photo: null,
+        role: input.role,
+        year: input.year,
+        passwordHash: await hashPassword(password),
+        createdAt: now(),
+      });
+      this.remember(account);
+      return account;
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw new ValidationError({ email: ['account with this email already exists.'] });
+      throw error;
+    }
+  }
+
   /** A new token for the account behind the identifier, or undefined for bad credentials. */
   async login(by: LoginIdentifier, identifier: string, password: string): Promise<{ account: AccountRecord; token: string } | undefined> {
     const value = by === 'email' ? identifier.trim().toLowerCase() : identifier.trim();

@@ -1,5 +1,6 @@
 // The domain, composed: every dialect talks to these services and to nothing below them.
 import type { Bus } from '../bus/bus.js';
+import { AttachmentFiles } from '../store/attachment-files.js';
 import type { Store } from '../store/store.js';
 import { Accounts } from './accounts.js';
 import { Conversations } from './conversations.js';
@@ -8,10 +9,17 @@ import { Groups } from './groups.js';
 import { Matches } from './matches.js';
 import { Messages } from './messages.js';
 import type { Presence } from './presence.js';
+import { PushWebhook } from './push.js';
+import { Rooms, type UploadLimits } from './rooms.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
   matchRoomHours: number;
+  dataDir: string;
+  uploadLimits: UploadLimits;
+  pushWebhookUrl: string | undefined;
+  /** Failures that must not fail a request (a push webhook that is down). */
+  onBackgroundError(error: unknown): void;
 }
 
 export class Core {
@@ -20,6 +28,7 @@ export class Core {
   readonly messages: Messages;
   readonly groups: Groups;
   readonly matches: Matches;
+  readonly rooms: Rooms;
 
   constructor(
     readonly store: Store,
@@ -32,5 +41,15 @@ export class Core {
     this.messages = new Messages(store, bus, this.conversations);
     this.groups = new Groups(store, bus, this.conversations);
     this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
+    this.rooms = new Rooms(
+      store,
+      bus,
+      this.accounts,
+      this.conversations,
+      presence,
+      new PushWebhook(options.pushWebhookUrl, options.onBackgroundError),
+      new AttachmentFiles(options.dataDir),
+      options.uploadLimits,
+    );
   }
 }

@@ -75,7 +75,70 @@ export interface MatchEvent {
   at: string;
 }
 
-export type DeliveryEvent = MessageCreated | ReceiptEvent | TypingEvent | ConversationEvent | GroupEvent | MatchEvent;
+/** A person as room frames show them. */
+export interface PersonRef {
+  id: number;
+  firstName: string;
+  lastName: string;
+  photo: string | null;
+  role: string;
+}
+
+/** A room message as it goes out live; `attachment` is a server path such as /media/<key>/<name>. */
+export interface RoomMessageView {
+  id: number;
+  body: string;
+  type: string;
+  attachment: string | null;
+  createdAt: string;
+  sender: PersonRef;
+  parent: { id: number; body: string; createdAt: string; sender: PersonRef } | null;
+}
+
+/** A message was stored in a room; published once on the room's topic. */
+export interface RoomMessagePosted {
+  type: 'room.message';
+  conversation: ConversationRef;
+  message: RoomMessageView;
+}
+
+export type RoomMessageChange =
+  | { type: 'room.edited'; conversation: ConversationRef; messageId: number; body: string }
+  | { type: 'room.reacted'; conversation: ConversationRef; messageId: number; reactions: Record<string, number> }
+  | { type: 'room.deleted'; conversation: ConversationRef; messageId: number }
+  | { type: 'room.pinned'; conversation: ConversationRef; messageId: number; pinnedAt: string | null };
+
+export interface RoomTyping {
+  type: 'room.typing';
+  conversation: ConversationRef;
+  by: PersonRef;
+  typing: boolean;
+}
+
+/** Someone stopped being a member, or the room went away (deleted or deactivated). */
+export type RoomMembershipEvent =
+  | { type: 'room.left'; conversation: ConversationRef; accountId: number }
+  | { type: 'room.closed'; conversation: ConversationRef };
+
+/** A notification for one account (a mention), published on its notifications topic. */
+export interface NotificationCreated {
+  type: 'notification';
+  conversation: ConversationRef;
+  notification: { id: number; eventType: string; body: string; url: string | null; createdAt: string };
+}
+
+export type DeliveryEvent =
+  | MessageCreated
+  | ReceiptEvent
+  | TypingEvent
+  | ConversationEvent
+  | GroupEvent
+  | MatchEvent
+  | RoomMessagePosted
+  | RoomMessageChange
+  | RoomTyping
+  | RoomMembershipEvent
+  | NotificationCreated;
 
 /** Tells every process to drop what it cached about a conversation or a token. */
 export type InvalidationEvent =
@@ -91,6 +154,10 @@ export function isDeliveryEvent(event: CoreEvent): event is DeliveryEvent {
 /** The topic of everything addressed to one account. */
 export const accountTopic = (accountId: number): string => `account:${accountId}`;
 export const INVALIDATION_TOPIC = 'invalidate';
+/** The topic of everything that happens in one conversation (rooms publish there once). */
+export const conversationTopic = (conversationId: number): string => `conversation:${conversationId}`;
+/** The topic of one account's notifications. */
+export const notificationTopic = (accountId: number): string => `notifications:${accountId}`;
 
 export function conversationRef(conversation: ConversationRecord): ConversationRef {
   return conversation.key === null

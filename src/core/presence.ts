@@ -13,6 +13,8 @@ export interface Presence {
   /** Activity seen outside a socket (an HTTP request that says so): moves last_active only. */
   touched(accountId: number): void;
   status(accountId: number): Promise<PresenceStatus>;
+  /** Several accounts' presence in one round trip. */
+  statuses(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,10 @@ export class LocalPresence implements Presence {
 
   async status(accountId: number): Promise<PresenceStatus> {
     return this.localStatus(accountId);
+  }
+
+  async statuses(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>> {
+    return new Map(accountIds.map((id) => [id, this.localStatus(id)]));
   }
 
   localStatus(accountId: number): PresenceStatus {

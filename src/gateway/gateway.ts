@@ -75,7 +75,13 @@ export class Gateway {
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://parley.invalid');
+    // The Host header gives dialects the address the client used (for absolute URLs in frames).
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'parley.invalid'}`);
+    } catch {
+      url = new URL(request.url ?? '/', 'http://parley.invalid');
+    }
     let match: { route: SocketRoute; params: string[] } | undefined;
     for (const route of this.routes) {
       const m = route.pattern.exec(url.pathname);

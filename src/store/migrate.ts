@@ -3,9 +3,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/001-initial.js';
 import * as phoneGroupsAndMatches from './migrations/002-phone-groups-and-matches.js';
 
+import * as rooms from './migrations/003-rooms.js';
+
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-phone-groups-and-matches': phoneGroupsAndMatches,
+  '003-rooms': rooms,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -35,6 +35,7 @@ export interface ConversationsTable {
   active: number;
   expires_at: string | null;
   created_at: string;
+  updated_at: Generated<string | null>;
 }
 
 export interface MembersTable {
@@ -55,6 +56,12 @@ export interface MessagesTable {
   client_sent_at: string | null;
   sent_at: string | null;
   created_at: string;
+  parent_id: Generated<number | null>;
+  attachment: Generated<string | null>;
+  updated_at: Generated<string | null>;
+  edited_at: Generated<string | null>;
+  deleted_at: Generated<string | null>;
+  pinned_at: Generated<string | null>;
 }
 
 export interface DeliveriesTable {
@@ -69,6 +76,46 @@ export interface MatchGradesTable {
   graded_at: string;
 }
 
+export interface ReactionsTable {
+  message_id: number;
+  account_id: number;
+  name: string;
+  created_at: string;
+}
+
+export interface MentionsTable {
+  message_id: number;
+  account_id: number;
+}
+
+export interface AttachmentsTable {
+  key: string;
+  conversation_id: number;
+  uploader_id: number;
+  file_name: string;
+  content_type: string;
+  size: number;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  account_id: number;
+  message_id: number | null;
+  event_type: string;
+  body: string;
+  url: string | null;
+  is_read: number;
+  created_at: string;
+}
+
+export interface DeviceTokensTable {
+  token: string;
+  account_id: number;
+  device_type: string;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -77,4 +124,9 @@ export interface Database {
   messages: MessagesTable;
   deliveries: DeliveriesTable;
   match_grades: MatchGradesTable;
+  reactions: ReactionsTable;
+  mentions: MentionsTable;
+  attachments: AttachmentsTable;
+  notifications: NotificationsTable;
+  device_tokens: DeviceTokensTable;
 }

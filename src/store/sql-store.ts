@@ -16,18 +16,21 @@ import {
 } from './records.js';
 import type { AccountLookup, PendingMessage, Store } from './store.js';
 import { SqlMembershipStore, type MembershipStore } from './membership-store.js';
+import { SqlRoomStore, type RoomStore } from './room-store.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
 
 export class SqlStore implements Store {
   readonly memberships: MembershipStore;
+  readonly rooms: RoomStore;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
   ) {
     this.memberships = new SqlMembershipStore(engine, db);
+    this.rooms = new SqlRoomStore(db);
   }
 
   async ping(): Promise<void> {

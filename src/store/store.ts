@@ -10,6 +10,7 @@ import type {
   NewMessage,
   TokenRecord,
 } from './records.js';
+import type { RoomStore } from './room-store.js';
 
 import type { MembershipStore } from './membership-store.js';
 
@@ -23,6 +24,8 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   /** Groups and match rooms: members that come and go, roles, grades. */
   readonly memberships: MembershipStore;
+  /** Rooms: history, reactions, mentions, pins, attachments, notifications, device tokens. */
+  readonly rooms: RoomStore;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig, type Config } from '../../src/config.js';
 import { startParley, type Parley } from '../../src/server.js';
 
 /** Where a server answers: what the clients need. */
@@ -19,6 +20,8 @@ export interface Endpoint {
 export interface TestServer extends Endpoint {
   parley: Parley;
   engine: 'sqlite' | 'postgres';
+  /** The store the server runs on, as PARLEY_* variables (for the admin command line). */
+  env: { PARLEY_DATA_DIR: string; PARLEY_DATABASE_URL?: string };
   /** Stops the process's server and starts a new one on the same data. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -36,12 +39,8 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-export interface TestServerOptions {
-  /** PARLEY_MATCH_ROOM_HOURS for this server (default 24). */
-  matchRoomHours?: number;
-}
-
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+/** `overrides` replace configuration values (upload limits, webhook URL, time zone…). */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -56,6 +55,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const redisPrefix = `parley-test-${randomBytes(6).toString('hex')}:`;
   const start = () =>
     startParley({
+      ...loadConfig({}),
       host: '127.0.0.1',
       port: 0,
       dataDir,
@@ -63,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       redisUrl,
       redisPrefix,
       logLevel: 'silent',
-      matchRoomHours: options.matchRoomHours ?? 24,
+      ...overrides,
     });
 
   const server: TestServer = {
@@ -71,6 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url: '',
     wsUrl: '',
     engine,
+    env: databaseUrl ? { PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: databaseUrl } : { PARLEY_DATA_DIR: dataDir },
     async restart() {
       await server.parley.close();
       server.parley = await start();

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_UPLOAD_MAX_BYTES, DEFAULT_UPLOAD_TYPES, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -13,6 +13,11 @@ describe('loadConfig', () => {
       redisPrefix: 'parley:',
       logLevel: 'info',
       matchRoomHours: 24,
+      timeZone: 'UTC',
+      uploadMaxBytes: DEFAULT_UPLOAD_MAX_BYTES,
+      uploadTypes: DEFAULT_UPLOAD_TYPES,
+      pushWebhookUrl: undefined,
+      publicUrl: undefined,
     });
   });
 

@@ -1,0 +1,576 @@
+// Rooms: conversations of kind 'room' with permanent history. Membership and authorship are
+// checked here, so every dialect shares the rules; events go out once on the room's topic.
+import { randomBytes } from 'node:crypto';
+import type { Bus } from '../bus/bus.js';
+import type { AttachmentFiles } from '../store/attachment-files.js';
+import { UniqueViolation, type AccountRecord, type MemberRole } from '../store/records.js';
+import type { AttachmentRecord, RoomMessageRecord, RoomRow } from '../store/room-store.js';
+import type { Store } from '../store/store.js';
+import type { Accounts } from './accounts.js';
+import type { Conversations } from './conversations.js';
+import { DomainError, ValidationError, forbidden, invalid, notFound } from './errors.js';
+import {
+  INVALIDATION_TOPIC,
+  conversationTopic,
+  notificationTopic,
+  type CoreEvent,
+  type PersonRef,
+  type RoomMessageView,
+} from './events.js';
+import { MAX_BODY_LENGTH } from './messages.js';
+import type { Presence } from './presence.js';
+import type { PushWebhook } from './push.js';
+import { addSeconds, now, type Instant } from './time.js';
+
+export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
+export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
+export const MAX_PINS = 3;
+export const PIN_LIFETIME_SECONDS = 7 * 24 * 3600;
+export const MAX_ROOM_NAME = 50;
+export const MAX_ROOM_DESCRIPTION = 1000;
+export const MAX_MENTIONS = 100;
+/** Push bodies are cut like the original's: the first 50 characters and "...". */
+const PUSH_BODY_CHARS = 50;
+const MENTION_EVENT = 'chat_mention';
+
+/** An upload refused for its size or its content type. */
+export class UploadRefused extends DomainError {
+  constructor(
+    readonly reason: 'too_large' | 'type',
+    message: string,
+  ) {
+    super('invalid', message);
+    this.name = 'UploadRefused';
+  }
+}
+
+export interface UploadLimits {
+  maxBytes: number;
+  /** Exact content types or `type/*`. */
+  types: readonly string[];
+}
+
+/** A stored message with everything a dialect shows about it. */
+export interface RoomMessageDetail {
+  record: RoomMessageRecord;
+  sender: AccountRecord;
+  /** '' once the message is deleted: deleted content is never shown. */
+  body: string;
+  attachment: string | null;
+  parent: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+  reactions: Map<string, number> | undefined;
+  mentions: number[];
+  /** Pinned within the last PIN_LIFETIME_SECONDS; older pins have expired. */
+  pinned: boolean;
+}
+
+export interface RoomOverview {
+  room: RoomRow;
+  creator: AccountRecord | undefined;
+  unreadCount: number;
+  lastReadAt: string | null;
+  lastReadMessageId: number | null;
+  lastMessage: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+}
+
+export interface RoomMember {
+  account: AccountRecord;
+  role: MemberRole;
+}
+
+export interface SendRoomMessage {
+  body: string;
+  type: string;
+  mentions: readonly number[];
+  parentId: number | null;
+}
+
+export interface Upload {
+  bytes: Buffer;
+  fileName: string;
+  contentType: string;
+  body: string;
+  parentId: number | null;
+}
+
+export class Rooms {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus<CoreEvent>,
+    private readonly accounts: Accounts,
+    private readonly conversations: Conversations,
+    private readonly presence: Presence,
+    private readonly push: PushWebhook,
+    private readonly files: AttachmentFiles,
+    readonly uploadLimits: UploadLimits,
+  ) {}
+
+  /** The room if it exists and is a room (active or not). */
+  async room(roomId: number): Promise<RoomRow> {
+    const room = await this.store.rooms.findRoom(roomId);
+    if (!room) throw notFound('Not found.');
+    return room;
+  }
+
+  /** Refuses unless the room exists, is active, and the actor is a member. */
+  async requireMember(actor: AccountRecord, roomId: number): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
+    const membership = await this.conversations.membership(roomId);
+    if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) throw notFound('Not found.');
+    if (!membership.memberIds.includes(actor.id)) throw forbidden('You are not a member of this room.');
+    return { id: roomId, name: membership.conversation.name ?? '', memberIds: membership.memberIds };
+  }
+
+  async isMember(actor: AccountRecord, roomId: number): Promise<boolean> {
+    const membership = await this.conversations.membership(roomId);
+    return membership?.conversation.kind === 'room' && membership.memberIds.includes(actor.id);
+  }
+
+  async myRooms(actor: AccountRecord, query?: string): Promise<RoomOverview[]> {
+    const rooms = await this.store.rooms.listRooms({ memberId: actor.id, activeOnly: true, query });
+    return Promise.all(rooms.map((room) => this.overview(actor, room)));
+  }
+
+  async overview(actor: AccountRecord, room: RoomRow): Promise<RoomOverview> {
+    const state = await this.store.rooms.readState(room.id, actor.id);
+    const last = state.lastMessage;
+    const lastSender = last ? await this.accounts.byId(last.senderId) : undefined;
+    return {
+      room,
+      creator: room.createdBy === null ? undefined : await this.accounts.byId(room.createdBy),
+      unreadCount: state.unreadCount,
+      lastReadAt: state.lastReadAt,
+      lastReadMessageId: state.lastReadMessageId,
+      lastMessage: last && lastSender ? { record: last, body: visibleBody(last), sender: lastSender } : null,
+    };
+  }
+
+  async creatorOf(room: RoomRow): Promise<AccountRecord | undefined> {
+    return room.createdBy === null ? undefined : this.accounts.byId(room.createdBy);
+  }
+
+  async members(actor: AccountRecord, roomId: number, query?: string): Promise<RoomMember[]> {
+    await this.requireMember(actor, roomId);
+    const records = await this.store.listMembers(roomId);
+    const members: RoomMember[] = [];
+    const needle = query?.toLowerCase();
+    for (const record of records) {
+      const account = await this.accounts.byId(record.accountId);
+      if (!account) continue;
+      if (needle !== undefined && !`${account.firstName}\n${account.lastName}`.toLowerCase().includes(needle)) continue;
+      members.push({ account, role: record.role });
+    }
+    return members;
+  }
+
+  async createRoom(
+    actor: AccountRecord,
+    input: { name: string; description: string | null; avatar: string | null; active: boolean; memberIds: readonly number[] },
+  ): Promise<RoomRow> {
+    const problems: Record<string, string[]> = {};
+    const name = input.name.trim();
+    if (name === '') problems.name = ['This field may not be blank.'];
+    else if (name.length > MAX_ROOM_NAME) problems.name = [`Ensure this field has no more than ${MAX_ROOM_NAME} characters.`];
+    if (input.description !== null && input.description.length > MAX_ROOM_DESCRIPTION) {
+      problems.description = [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`];
+    }
+    const unknown = await this.unknownAccounts(input.memberIds);
+    if (unknown.length > 0) problems.members = unknown.map((id) => `Invalid pk "${id}" - object does not exist.`);
+    if (Object.keys(problems).length > 0) throw new ValidationError(problems);
+    const members = [
+      { accountId: actor.id, role: 'admin' as const },
+      ...input.memberIds.filter((id) => id !== actor.id).map((accountId) => ({ accountId, role: 'member' as const })),
+    ];
+    try {
+      const created = await this.store.rooms.createRoom(
+        { name, description: input.description, avatar: input.avatar, createdBy: actor.id, active: input.active, createdAt: now() },
+        members,
+      );
+      return this.room(created.id);
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
+      throw error;
+    }
+  }
+
+  /** Creator or room admin only. A room made inactive is closed for everyone connected. */
+  async editRoom(
+    actor: AccountRecord,
+    roomId: number,
+    patch: { name?: string; description?: string | null; avatar?: string | null; active?: boolean },
+  ): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    await this.requireManager(actor, room, 'You do not have permission to edit this room.');
+    const name = patch.name?.trim();
+    if (name !== undefined && (name === '' || name.length > MAX_ROOM_NAME)) {
+      throw new ValidationError({ name: [name === '' ? 'This field may not be blank.' : `Ensure this field has no more than ${MAX_ROOM_NAME} characters.`] });
+    }
+    if (patch.description && patch.description.length > MAX_ROOM_DESCRIPTION) {
+      throw new ValidationError({ description: [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`] });
+    }
+    try {
+      await this.store.rooms.updateRoom(roomId, { ...patch, name, updatedAt: now() });
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
+      throw error;
+    }
+    await this.invalidate(roomId);
+    if (patch.active === false) await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
+    return this.room(roomId);
+  }
+
+  /** Creator or room admin only: the room and its history go. */
+  async deleteRoom(actor: AccountRecord, roomId: number): Promise<void> {
+    const room = await this.room(roomId);
+    await this.requireManager(actor, room, 'You are not authorized to delete this room.');
+    await this.store.deleteConversation(roomId);
+    await this.invalidate(roomId);
+    await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
+  }
+
+  /** Creator or room admin only: adds existing accounts as members. */
+  async addMembers(actor: AccountRecord, roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    await this.requireManager(actor, room, 'Only the room creator or a room admin can add members.');
+    const unknown = await this.unknownAccounts(accountIds);
+    if (unknown.length > 0) throw new ValidationError({ members: unknown.map((id) => `Invalid pk "${id}" - object does not exist.`) });
+    await this.store.rooms.addMembers(roomId, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    await this.invalidate(roomId);
+    return this.room(roomId);
+  }
+
+  /** A member leaves; the creator must hand the room over first. */
+  async leave(actor: AccountRecord, roomId: number): Promise<void> {
+    const room = await this.room(roomId);
+    if (!(await this.isMember(actor, roomId))) throw forbidden('You are not a member of this room.');
+    if (room.createdBy === actor.id) throw forbidden('You are the group creator. Transfer ownership before leaving.');
+    await this.store.rooms.removeMember(roomId, actor.id);
+    await this.invalidate(roomId);
+    await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
+  }
+
+  async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {
+    const room = await this.room(roomId);
+    if (room.createdBy !== actor.id) throw forbidden('Only the current owner can transfer ownership.');
+    const owner = await this.accounts.byId(newOwnerId);
+    const membership = await this.conversations.membership(roomId);
+    if (!owner || !membership?.memberIds.includes(newOwnerId)) throw invalid('The specified user is not a member of this group.');
+    await this.store.rooms.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
+    await this.store.rooms.setMemberRole(roomId, newOwnerId, 'admin');
+    await this.invalidate(roomId);
+    return owner;
+  }
+
+  async markRead(actor: AccountRecord, roomId: number): Promise<void> {
+    await this.requireMember(actor, roomId);
+    await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', now());
+  }
+
+  /** One page of history, newest first. */
+  async history(actor: AccountRecord, roomId: number, offset: number, limit: number): Promise<{ count: number; messages: RoomMessageDetail[] }> {
+    await this.requireMember(actor, roomId);
+    const { count, messages } = await this.store.rooms.history(roomId, offset, limit);
+    return { count, messages: await this.details(messages) };
+  }
+
+  async send(actor: AccountRecord, roomId: number, input: SendRoomMessage): Promise<RoomMessageDetail> {
+    return this.post(actor, roomId, { ...input, attachment: null });
+  }
+
+  /** Stores the uploaded file and posts it as an image or file message. */
+  async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
+    await this.requireMember(actor, roomId);
+    const contentType = upload.contentType.toLowerCase().split(';')[0]?.trim() ?? '';
+    if (!this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
+      throw new UploadRefused('type', `Files of type ${contentType || 'unknown'} are not accepted.`);
+    }
+    if (upload.bytes.length > this.uploadLimits.maxBytes) {
+      throw new UploadRefused('too_large', `The file is larger than ${this.uploadLimits.maxBytes} bytes.`);
+    }
+    if (upload.parentId !== null) await this.parentIn(roomId, upload.parentId);
+    const key = randomBytes(16).toString('hex');
+    const attachment: AttachmentRecord = {
+      key,
+      conversationId: roomId,
+      uploaderId: actor.id,
+      fileName: safeFileName(upload.fileName),
+      contentType,
+      size: upload.bytes.length,
+      createdAt: now(),
+    };
+    await this.files.save(key, upload.bytes);
+    await this.store.rooms.insertAttachment(attachment);
+    return this.post(actor, roomId, {
+      body: upload.body,
+      type: contentType.startsWith('image/') ? 'image' : 'file',
+      mentions: [],
+      parentId: upload.parentId,
+      attachment: `/media/${key}/${encodeURIComponent(attachment.fileName)}`,
+    });
+  }
+
+  /** An uploaded file and where its bytes are, for serving. */
+  async attachment(key: string): Promise<{ record: AttachmentRecord; path: string } | undefined> {
+    if (!/^[0-9a-f]{32}$/.test(key)) return undefined;
+    const record = await this.store.rooms.findAttachment(key);
+    return record && { record, path: this.files.pathOf(key) };
+  }
+
+  async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
+    await this.requireMember(actor, roomId);
+    if (body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
+    const message = await this.ownMessage(actor, roomId, messageId);
+    await this.store.rooms.editMessage(message.id, body, now());
+    await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
+  }
+
+  async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
+    await this.requireMember(actor, roomId);
+    const message = await this.ownMessage(actor, roomId, messageId);
+    await this.store.rooms.deleteMessage(message.id, now());
+    await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
+  }
+
+  /** Toggles the actor's reaction; returns the message's counts afterwards. */
+  async react(actor: AccountRecord, roomId: number, messageId: number, reaction: string): Promise<Record<string, number>> {
+    await this.requireMember(actor, roomId);
+    if (!(REACTIONS as readonly string[]).includes(reaction)) throw invalid(`Unknown reaction; use one of ${REACTIONS.join(', ')}.`);
+    const message = await this.liveMessage(roomId, messageId);
+    await this.store.rooms.toggleReaction(message.id, actor.id, reaction, now());
+    const counts = (await this.store.rooms.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
+    const reactions = Object.fromEntries(counts);
+    await this.publish(roomId, { type: 'room.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
+    return reactions;
+  }
+
+  /** Pins (at most MAX_PINS live pins per room; pins expire) or unpins a message. */
+  async pin(actor: AccountRecord, roomId: number, messageId: number, pin: boolean): Promise<string | null> {
+    await this.requireMember(actor, roomId);
+    const message = await this.liveMessage(roomId, messageId);
+    const at = now();
+    const pinned = isPinned(message, at);
+    let pinnedAt: string | null = null;
+    if (pin) {
+      if (pinned) return message.pinnedAt;
+      const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
+      if ((await this.store.rooms.countPins(roomId, since)) >= MAX_PINS) {
+        throw new DomainError('conflict', `A room can have at most ${MAX_PINS} pinned messages.`);
+      }
+      pinnedAt = at;
+    }
+    await this.store.rooms.setPinned(message.id, pinnedAt);
+    await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
+    return pinnedAt;
+  }
+
+  /** Tells the room that the actor started or stopped typing. Never touches the store. */
+  async typing(actor: AccountRecord, roomId: number, typing: boolean): Promise<void> {
+    await this.requireMember(actor, roomId);
+    await this.publish(roomId, { type: 'room.typing', conversation: { id: roomId, kind: 'room' }, by: personRef(actor), typing });
+  }
+
+  async unreadNotifications(actor: AccountRecord): Promise<number> {
+    return this.store.rooms.unreadNotifications(actor.id);
+  }
+
+  async markNotificationsRead(actor: AccountRecord, ids: readonly number[] | undefined): Promise<number> {
+    return this.store.rooms.markNotificationsRead(actor.id, ids);
+  }
+
+  async registerDevice(actor: AccountRecord, token: string, deviceType: string): Promise<void> {
+    await this.store.rooms.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
+  }
+
+  /** Everything the dialects show about these messages, loaded in a few queries. */
+  async details(messages: readonly RoomMessageRecord[]): Promise<RoomMessageDetail[]> {
+    const ids = messages.map((m) => m.id);
+    const parents = new Map(
+      (await this.store.rooms.findMessages(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
+    );
+    const [reactions, mentions] = await Promise.all([this.store.rooms.reactionCounts(ids), this.store.rooms.mentions(ids)]);
+    const at = now();
+    const details: RoomMessageDetail[] = [];
+    for (const record of messages) {
+      const sender = await this.requireAccount(record.senderId);
+      const parentRecord = record.parentId === null ? undefined : parents.get(record.parentId);
+      details.push({
+        record,
+        sender,
+        body: visibleBody(record),
+        attachment: record.deletedAt === null ? record.attachment : null,
+        parent: parentRecord
+          ? { record: parentRecord, body: visibleBody(parentRecord), sender: await this.requireAccount(parentRecord.senderId) }
+          : null,
+        reactions: reactions.get(record.id),
+        mentions: mentions.get(record.id) ?? [],
+        pinned: isPinned(record, at),
+      });
+    }
+    return details;
+  }
+
+  private async post(
+    actor: AccountRecord,
+    roomId: number,
+    input: SendRoomMessage & { attachment: string | null },
+  ): Promise<RoomMessageDetail> {
+    const room = await this.requireMember(actor, roomId);
+    if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
+      throw invalid(`message_type must be one of ${MESSAGE_TYPES.join(', ')}.`);
+    }
+    if (input.body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
+    if (input.mentions.length > MAX_MENTIONS) throw invalid(`A message may mention at most ${MAX_MENTIONS} members.`);
+    if (input.parentId !== null) await this.parentIn(roomId, input.parentId);
+    // Only members can be mentioned; other ids are dropped, as the original stored them.
+    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id));
+    const record = await this.store.rooms.insertMessage(
+      {
+        conversationId: roomId,
+        senderId: actor.id,
+        body: input.body,
+        type: input.type,
+        attachment: input.attachment,
+        parentId: input.parentId,
+        createdAt: now(),
+      },
+      mentions,
+    );
+    const [detail] = await this.details([record]);
+    if (!detail) throw new Error('stored message vanished');
+    await this.publish(roomId, { type: 'room.message', conversation: { id: roomId, kind: 'room' }, message: toView(detail) });
+    await this.notifyMentions(actor, room, record, mentions);
+    void this.pushToOffline(actor, room, record).catch(this.push.onError);
+    return detail;
+  }
+
+  private async notifyMentions(
+    actor: AccountRecord,
+    room: { id: number; name: string },
+    record: RoomMessageRecord,
+    mentions: readonly number[],
+  ): Promise<void> {
+    const createdAt = now();
+    const notifications = await this.store.rooms.insertNotifications(
+      mentions
+        .filter((id) => id !== actor.id)
+        .map((accountId) => ({
+          accountId,
+          messageId: record.id,
+          eventType: MENTION_EVENT,
+          body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
+          url: null,
+          createdAt,
+        })),
+    );
+    await Promise.all(
+      notifications.map((n) =>
+        this.bus.publish(notificationTopic(n.accountId), {
+          type: 'notification',
+          conversation: { id: room.id, kind: 'room' },
+          notification: { id: n.id, eventType: n.eventType, body: n.body, url: n.url, createdAt: n.createdAt },
+        }),
+      ),
+    );
+  }
+
+  /** Pushes a stored message to the registered devices of members with no live socket. */
+  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: RoomMessageRecord): Promise<void> {
+    if (!this.push.enabled) return;
+    const statuses = await this.presence.statuses(room.memberIds.filter((id) => id !== actor.id));
+    const offline = [...statuses].filter(([, status]) => !status.active).map(([id]) => id);
+    const devices = await this.store.rooms.deviceTokens(offline);
+    const text = record.body === '' && record.attachment !== null ? `[${record.type}]` : record.body;
+    await this.push.send({
+      title: `New message in ${room.name}`,
+      body: text.length >= PUSH_BODY_CHARS ? `${text.slice(0, PUSH_BODY_CHARS)}...` : text,
+      data: { click_action: `OPEN_CHAT?room_id=${room.id}`, room_id: room.id, message_id: record.id },
+      devices: devices.map((d) => ({ token: d.token, device_type: d.deviceType, account_id: d.accountId })),
+    });
+  }
+
+  /** The parent must be a message of the same room; others are reported as missing. */
+  private async parentIn(roomId: number, parentId: number): Promise<RoomMessageRecord> {
+    const parent = await this.store.rooms.findMessage(parentId);
+    if (!parent || parent.conversationId !== roomId) throw notFound('Parent message does not exist');
+    return parent;
+  }
+
+  /** A message of this room that is not deleted; messages of other rooms are reported as missing. */
+  private async liveMessage(roomId: number, messageId: number): Promise<RoomMessageRecord> {
+    const message = await this.store.rooms.findMessage(messageId);
+    if (!message || message.conversationId !== roomId) throw notFound('Message not found in this room.');
+    if (message.deletedAt !== null) throw new DomainError('conflict', 'This message was deleted.');
+    return message;
+  }
+
+  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<RoomMessageRecord> {
+    const message = await this.liveMessage(roomId, messageId);
+    if (message.senderId !== actor.id) throw forbidden('Only the author can change this message.');
+    return message;
+  }
+
+  private async requireManager(actor: AccountRecord, room: RoomRow, refusal: string): Promise<void> {
+    if (room.createdBy === actor.id) return;
+    const member = await this.conversations.member(room.id, actor.id);
+    if (member?.role !== 'admin') throw forbidden(refusal);
+  }
+
+  private async unknownAccounts(ids: readonly number[]): Promise<number[]> {
+    const unknown: number[] = [];
+    for (const id of new Set(ids)) if (!(await this.accounts.byId(id))) unknown.push(id);
+    return unknown;
+  }
+
+  private async requireAccount(id: number): Promise<AccountRecord> {
+    const account = await this.accounts.byId(id);
+    if (!account) throw new Error(`account ${id} vanished`);
+    return account;
+  }
+
+  private async invalidate(roomId: number): Promise<void> {
+    await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.conversation', id: roomId, pairKey: null });
+  }
+
+  private async publish(roomId: number, event: CoreEvent): Promise<void> {
+    await this.bus.publish(conversationTopic(roomId), event);
+  }
+}
+
+export function personRef(account: AccountRecord): PersonRef {
+  return { id: account.id, firstName: account.firstName, lastName: account.lastName, photo: account.photo, role: account.role };
+}
+
+function toView(detail: RoomMessageDetail): RoomMessageView {
+  return {
+    id: detail.record.id,
+    body: detail.body,
+    type: detail.record.type,
+    attachment: detail.attachment,
+    createdAt: detail.record.createdAt,
+    sender: personRef(detail.sender),
+    parent: detail.parent && {
+      id: detail.parent.record.id,
+      body: detail.parent.body,
+      createdAt: detail.parent.record.createdAt,
+      sender: personRef(detail.parent.sender),
+    },
+  };
+}
+
+function visibleBody(message: RoomMessageRecord): string {
+  return message.deletedAt === null ? message.body : '';
+}
+
+function isPinned(message: RoomMessageRecord, at: Instant): boolean {
+  return message.pinnedAt !== null && message.deletedAt === null && message.pinnedAt >= addSeconds(at, -PIN_LIFETIME_SECONDS);
+}
+
+function typeMatches(allowed: string, contentType: string): boolean {
+  return allowed.endsWith('/*') ? contentType.startsWith(allowed.slice(0, -1)) : allowed === contentType;
+}
+
+/** A file name safe to put in a URL path and a Content-Disposition header. */
+function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(-100);
+  return cleaned === '' ? 'file' : cleaned;
+}

@@ -1,0 +1,66 @@
+// /api/user/: log-in, log-out and the profile, over the one account table both dialects share.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Core } from '../../core/core.js';
+import type { AccountRecord } from '../../store/records.js';
+import { caller, requireCaller } from '../../http/app.js';
+import { HttpError } from '../../http/errors.js';
+import { yearLabel } from './format.js';
+
+const loginSchema = {
+  body: {
+    type: 'object',
+    properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 1024 } },
+  },
+} as const;
+
+const BAD_LOGIN = new HttpError(403, { detail: 'Invalid email or password.' });
+
+/** Profile fields Parley keeps that the account has not filled in. */
+function missingFields(account: AccountRecord): string[] {
+  const missing: string[] = [];
+  if (account.photo === null) missing.push('photo');
+  if (account.year === null) missing.push('year');
+  if (account.lastName === '') missing.push('last_name');
+  return missing;
+}
+
+export function accountRoutes(core: Core): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { schema: loginSchema }, async (request, reply) => {
+      const { email, password } = request.body ?? {};
+      if (!email || !password) throw BAD_LOGIN;
+      const session = await core.accounts.login('email', email, password);
+      if (!session) throw BAD_LOGIN;
+      const { account } = session;
+      const missing = missingFields(account);
+      return reply.send({
+        year: yearLabel(account.year),
+        token: session.token,
+        is_completed: missing.length === 0,
+        missing_fields: missing,
+        message: `Welcome ${account.firstName || account.username}!`,
+      });
+    });
+
+    app.post('/api/user/logout/', { preValidation: requireCaller }, async (request, reply) => {
+      await core.accounts.logout(request.presentedKey ?? '');
+      return reply.send({ message: 'Successfully logged out.' });
+    });
+
+    app.get('/api/user/profile/detail/', { preValidation: requireCaller }, async (request, reply) => {
+      const account = caller(request);
+      const missing = missingFields(account);
+      return reply.send({
+        id: account.id,
+        email: account.email,
+        first_name: account.firstName,
+        last_name: account.lastName,
+        full_name: `${account.firstName} ${account.lastName}`.trim(),
+        photo: account.photo,
+        role: account.role,
+        year: yearLabel(account.year),
+        is_completed: missing.length === 0,
+      });
+    });
+  };
+}

@@ -1,0 +1,27 @@
+// /ws/notifications/?token=…: the authenticated account's notifications (mentions), live.
+// Anything the client sends is ignored, as in the original.
+import { notificationTopic } from '../../core/events.js';
+import type { SocketRoute } from '../../gateway/session.js';
+import { socketTimestamp } from './format.js';
+
+export function notificationSocket(): SocketRoute {
+  return {
+    dialect: 'rooms',
+    pattern: /^\/ws\/notifications\/?$/,
+    async open(context) {
+      await context.subscribe(notificationTopic(context.account.id));
+      return {
+        onFrame() {},
+        onEvent(event) {
+          if (event.type !== 'notification') return;
+          const n = event.notification;
+          context.connection.send(
+            JSON.stringify({
+              notification: { id: n.id, event_type: n.eventType, message: n.body, url: n.url, created_at: socketTimestamp(n.createdAt) },
+            }),
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Rooms-dialect shapes: socket frames (UTC) and REST bodies (configured zone), key for key and
+// in the original's key order.
+import type { AccountRecord } from '../../store/records.js';
+import type { RoomRow } from '../../store/room-store.js';
+import type { PersonRef, RoomMessageView } from '../../core/events.js';
+import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
+import type { PresenceStatus } from '../../core/presence.js';
+import { currentStatus, restTimestamp, socketTimestamp, yearLabel } from './format.js';
+
+export interface RestContext {
+  timeZone: string;
+  /** Absolute base for attachment URLs, e.g. http://host:port */
+  baseUrl: string;
+  viewerId: number;
+  presence(accountId: number): PresenceStatus;
+}
+
+/** The sender object of every live frame: identical in message and typing frames. */
+export function frameSender(person: PersonRef): { name: string; photo: string | null; id: number; role: string } {
+  return { name: person.firstName, photo: person.photo, id: person.id, role: person.role };
+}
+
+export function absolute(baseUrl: string, path: string | null): string | null {
+  if (path === null) return null;
+  return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
+}
+
+export function messageFrame(message: RoomMessageView, roomId: number, isSelf: boolean, baseUrl: string): string {
+  return JSON.stringify({
+    message: message.body,
+    sender: frameSender(message.sender),
+    message_type: message.type,
+    id: message.id,
+    is_self: isSelf,
+    attachment: absolute(baseUrl, message.attachment),
+    created_at: socketTimestamp(message.createdAt),
+    room: roomId,
+    parent_message: message.parent && {
+      id: message.parent.id,
+      content: message.parent.body,
+      sender: { id: message.parent.sender.id, name: message.parent.sender.firstName, photo: message.parent.sender.photo },
+      created_at: socketTimestamp(message.parent.createdAt),
+    },
+  });
+}
+
+export function errorFrame(message: string): string {
+  return JSON.stringify({ error: message });
+}
+
+export function restPerson(account: AccountRecord, context: RestContext) {
+  return {
+    id: account.id,
+    first_name: account.firstName,
+    last_name: account.lastName,
+    role: account.role,
+    photo: account.photo,
+    year: yearLabel(account.year),
+    current_status: currentStatus(context.presence(account.id), context.timeZone),
+  };
+}
+
+export function restMember(member: RoomMember, context: RestContext) {
+  return restPerson(member.account, context);
+}
+
+function fullName(account: AccountRecord): string {
+  return `${account.firstName} ${account.lastName}`.trim();
+}
+
+function shortPerson(account: AccountRecord | undefined) {
+  return account ? { id: account.id, first_name: account.firstName, last_name: account.lastName } : null;
+}
+
+export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext) {
+  const { record } = detail;
+  return {
+    id: record.id,
+    sender: restPerson(detail.sender, context),
+    attachment: absolute(context.baseUrl, detail.attachment),
+    is_self: record.senderId === context.viewerId,
+    parent_message: detail.parent && {
+      id: detail.parent.record.id,
+      content: detail.parent.body,
+      sender: { id: detail.parent.sender.id, name: fullName(detail.parent.sender), photo: detail.parent.sender.photo },
+    },
+    message_type: record.type,
+    content: detail.body,
+    reactions: detail.reactions && detail.reactions.size > 0 ? Object.fromEntries(detail.reactions) : null,
+    is_deleted: record.deletedAt !== null,
+    is_edited: record.editedAt !== null,
+    status: {},
+    is_pinned: detail.pinned,
+    pinned_at: detail.pinned && record.pinnedAt !== null ? restTimestamp(record.pinnedAt, context.timeZone) : null,
+    created_at: restTimestamp(record.createdAt, context.timeZone),
+    updated_at: restTimestamp(record.updatedAt, context.timeZone),
+    room: roomId,
+    mentions: detail.mentions,
+  };
+}
+
+/** A room in `groups/` and in create/edit answers: with the viewer's read state. */
+export function roomWithReadState(overview: RoomOverview, context: RestContext) {
+  const { room } = overview;
+  return {
+    id: room.id,
+    name: room.name,
+    description: room.description,
+    room_avatar: room.avatar,
+    is_active: room.active,
+    unread_count: overview.unreadCount,
+    last_read_timestamp: overview.lastReadAt && restTimestamp(overview.lastReadAt, context.timeZone),
+    last_read_message_id: overview.lastReadMessageId,
+    created_by: shortPerson(overview.creator),
+    created_at: restTimestamp(room.createdAt, context.timeZone),
+    updated_at: restTimestamp(room.updatedAt, context.timeZone),
+    last_message: overview.lastMessage && {
+      id: overview.lastMessage.record.id,
+      content: overview.lastMessage.body,
+      created_at: restTimestamp(overview.lastMessage.record.createdAt, context.timeZone),
+      sender: shortPerson(overview.lastMessage.sender),
+    },
+  };
+}
+
+/** A room in `groups/list/` and `groups/search/`. */
+export function roomListing(room: RoomRow, creator: AccountRecord | undefined, context: RestContext) {
+  return {
+    id: room.id,
+    name: room.name,
+    description: room.description,
+    room_avatar: room.avatar,
+    created_by: shortPerson(creator),
+    created_at: restTimestamp(room.createdAt, context.timeZone),
+    updated_at: restTimestamp(room.updatedAt, context.timeZone),
+    members_count: room.membersCount,
+  };
+}

@@ -1,0 +1,71 @@
+// The admin command line (`npx parley …`), built and run as a real process against the store
+// of a running server.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const run = promisify(execFile);
+let server: TestServer;
+
+beforeAll(async () => {
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  server = await startTestServer();
+}, 120_000);
+afterAll(async () => {
+  await server.close();
+});
+
+async function parley(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', ['dist/src/cli.js', ...args], { env: { ...process.env, ...server.env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('parley user / room', () => {
+  it('adds users who log in through both dialects, sets roles, makes rooms and adds members', async () => {
+    const suffix = Date.now();
+    const ann = `ann${suffix}@example.com`;
+    const bob = `bob${suffix}@example.com`;
+    expect((await parley('user', 'add', '--email', ann, '--password', 'secret-pass-1', '--first-name', 'Ann', '--year', '2')).stdout).toMatch(
+      new RegExp(`^created user \\d+ ${ann} \\(member\\)`),
+    );
+    await parley('user', 'add', '--email', bob, '--password', 'secret-pass-2', '--first-name', 'Bob', '--last-name', 'B');
+    const login = await request(server, 'POST', '/api/user/login/', { body: { email: ann, password: 'secret-pass-1' } });
+    expect(login.body).toMatchObject({ year: '2nd', message: 'Welcome Ann!' });
+    expect((await request(server, 'POST', '/auth/login/', { body: { email: bob, password: 'secret-pass-2' } })).status).toBe(200);
+
+    expect((await parley('user', 'set-role', ann, 'admin')).stdout).toMatch(/is now admin/);
+    const list = (await parley('user', 'list')).stdout;
+    expect(list).toMatch(new RegExp(`\\t${ann}\\tAnn\\tadmin\\t2`));
+
+    const created = await parley('room', 'add', '--name', `cli_${suffix}`, '--creator', ann);
+    expect(created.stdout).toMatch(/^created room (\d+) cli_\d+ with 1 member\(s\)/);
+    const roomId = /created room (\d+)/.exec(created.stdout)?.[1] ?? '';
+    expect((await parley('room', 'add-member', roomId, bob)).stdout).toBe(`room ${roomId} now has 2 member(s)\n`);
+    const members = await request(server, 'GET', `/api/chat/groups/${roomId}/members/`, { token: login.body.token });
+    expect(members.body.map((m: any) => m.first_name)).toEqual(['Ann', 'Bob']);
+  });
+
+  it('refuses bad input with a message and a non-zero exit', async () => {
+    expect(await parley()).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage:/) });
+    expect(await parley('user', 'fly')).toMatchObject({ code: 2 });
+    expect(await parley('user', 'add', '--email', 'x@example.com', '--password', 'secret-pass-1', '--first-name', 'X', '--role', 'boss')).toMatchObject({
+      code: 2,
+      stderr: 'parley: role must be one of admin, member, student\n',
+    });
+    expect(await parley('user', 'add', '--email', 'not-an-email', '--password', 'short', '--first-name', 'X')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/email: Enter a valid email address\.; password: This password is too short/),
+    });
+    expect(await parley('user', 'add', '--bogus')).toMatchObject({ code: 1 });
+    expect(await parley('user', 'set-role', 'nobody@example.com', 'admin')).toMatchObject({ code: 2, stderr: 'parley: no user nobody@example.com\n' });
+    expect(await parley('room', 'add', '--name', 'x')).toMatchObject({ code: 2, stderr: 'parley: --creator is required\n' });
+    expect(await parley('room', 'add-member', '999999', '1')).toMatchObject({ code: 1, stderr: 'parley: Not found.\n' });
+  });
+});
