@@ -2,7 +2,7 @@
 // rooms made through /api/chat/create-group/, and room sockets.
 import { randomBytes } from 'node:crypto';
 import { request, SocketClient } from './clients.js';
-import type { TestServer } from './server.js';
+import type { Endpoint } from './server.js';
 
 export interface RoomsUser {
   id: number;
@@ -14,7 +14,7 @@ export interface RoomsUser {
 }
 
 /** Signs up through /auth/signup/ and logs in through /api/user/login/: one account table. */
-export async function roomsUser(server: TestServer, firstName = 'Anagh', lastName = 'Jaiswar'): Promise<RoomsUser> {
+export async function roomsUser(server: Endpoint, firstName = 'Anagh', lastName = 'Jaiswar'): Promise<RoomsUser> {
   const unique = randomBytes(6).toString('hex');
   const email = `${firstName.toLowerCase()}.${unique}@example.com`;
   const password = 'pass-word-123';
@@ -32,7 +32,7 @@ export async function roomsUser(server: TestServer, firstName = 'Anagh', lastNam
 
 let rooms = 0;
 
-export async function createRoom(server: TestServer, creator: RoomsUser, members: RoomsUser[], name?: string): Promise<number> {
+export async function createRoom(server: Endpoint, creator: RoomsUser, members: RoomsUser[], name?: string): Promise<number> {
   rooms += 1;
   const result = await request(server, 'POST', '/api/chat/create-group/', {
     token: creator.token,
@@ -47,7 +47,7 @@ export async function createRoom(server: TestServer, creator: RoomsUser, members
  * the handshake completes before that, and frames sent meanwhile wait for it, so one round
  * trip (an unknown action, answered with an error frame) proves it.
  */
-export async function roomSocket(server: TestServer, roomId: number | string, user: RoomsUser): Promise<SocketClient> {
+export async function roomSocket(server: Endpoint, roomId: number | string, user: RoomsUser): Promise<SocketClient> {
   const socket = await SocketClient.open(server, `/ws/chat/${roomId}/`, { token: user.token });
   socket.send({ action: 'ready?' });
   const answer = await socket.next();

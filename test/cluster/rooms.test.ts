@@ -1,0 +1,116 @@
+// The rooms dialect across three processes on one PostgreSQL and one Redis: each member's socket
+// on a different process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCodeOf, request, SocketClient } from '../support/clients.js';
+import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
+import { createDatabase, ParleyProcess, PrivateRedis } from './support.js';
+
+let redis: PrivateRedis;
+let database: Awaited<ReturnType<typeof createDatabase>>;
+let nodes: ParleyProcess[];
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+  database = await createDatabase();
+  const env = { PARLEY_DATABASE_URL: database.url, PARLEY_REDIS_URL: redis.url };
+  nodes = [];
+  for (let i = 0; i < 3; i++) nodes.push(await ParleyProcess.start(env));
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((node) => node.kill('SIGTERM')));
+  await redis.stop();
+  await database.drop();
+});
+
+const node = (i: number): ParleyProcess => nodes[i] as ParleyProcess;
+
+interface Trio {
+  users: [RoomsUser, RoomsUser, RoomsUser];
+  roomId: number;
+  sockets: [SocketClient, SocketClient, SocketClient];
+}
+
+/** Three members of one room, the room made on process 2, member i's socket on process i. */
+async function trio(): Promise<Trio> {
+  const users: [RoomsUser, RoomsUser, RoomsUser] = [
+    await roomsUser(node(0), 'Anagh', 'Jaiswar'),
+    await roomsUser(node(1), 'Achal', 'Vishnoi'),
+    await roomsUser(node(2), 'Carol', 'Third'),
+  ];
+  const roomId = await createRoom(node(2), users[0], [users[1], users[2]]);
+  const sockets = (await Promise.all(users.map((user, i) => roomSocket(node(i), roomId, user)))) as Trio['sockets'];
+  return { users, roomId, sockets };
+}
+
+describe('rooms dialect across processes', () => {
+  it('broadcasts a message to the members on every process, with is_self per socket', async () => {
+    const { sockets } = await trio();
+    sockets[0].send({ action: 'send_message', message: 'hello everyone', message_type: 'text' });
+    const frames = await Promise.all(sockets.map((socket) => socket.take((f) => f.message === 'hello everyone')));
+    expect(frames.map((f) => f.is_self)).toEqual([true, false, false]);
+    expect(new Set(frames.map((f) => f.id)).size).toBe(1);
+    expect(new Set(frames.map((f) => JSON.stringify(f.sender))).size).toBe(1);
+    for (const socket of sockets) expect(await socket.quiet(100)).toEqual([]);
+  });
+
+  it('carries edits, reactions, pins, deletes and typing between processes', async () => {
+    const { sockets } = await trio();
+    sockets[0].send({ action: 'send_message', message: 'to be changed' });
+    const { id } = await sockets[1].take((f) => f.message === 'to be changed');
+    await sockets[0].take((f) => f.id === id);
+    await sockets[2].take((f) => f.id === id);
+
+    sockets[0].send({ action: 'edit_message', message_id: id, new_content: 'changed' });
+    for (const socket of sockets) expect(await socket.take((f) => f.action === 'edited')).toMatchObject({ id, new_content: 'changed' });
+    sockets[1].send({ action: 'react_message', message_id: id, reaction: 'Like' });
+    for (const socket of sockets) expect(await socket.take((f) => f.action === 'reacted')).toMatchObject({ id, reactions: { Like: 1 } });
+    sockets[2].send({ action: 'pin_message', message_id: id });
+    for (const socket of sockets) expect(await socket.take((f) => f.action === 'message_pinned')).toMatchObject({ id });
+    sockets[1].send({ action: 'typing' });
+    for (const socket of [sockets[0], sockets[2]]) expect(await socket.take((f) => f.action === 'typing')).toMatchObject({ is_typing: true });
+    expect((await sockets[1].quiet(150)).filter((f) => f.action === 'typing')).toEqual([]);
+    sockets[0].send({ action: 'delete_message', message_id: id });
+    for (const socket of sockets) expect(await socket.take((f) => f.action === 'deleted')).toMatchObject({ id });
+  });
+
+  it('serves the same history from every process', async () => {
+    const { users, roomId, sockets } = await trio();
+    for (let i = 0; i < 3; i++) {
+      sockets[i]!.send({ action: 'send_message', message: `from ${i}` });
+      await sockets[(i + 1) % 3]!.take((f) => f.message === `from ${i}`);
+    }
+    const pages = await Promise.all(
+      [0, 1, 2].map((i) => request(node(i), 'GET', `/api/chat/groups/${roomId}/messages/?page_size=10`, { token: users[i]!.token })),
+    );
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      expect(page.body.results.map((m: { content: string }) => m.content)).toEqual(['from 2', 'from 1', 'from 0']);
+    }
+  });
+
+  it('sees a member added on one process as a member on the others', async () => {
+    const { users, roomId, sockets } = await trio();
+    const late = await roomsUser(node(1), 'Late', 'Comer');
+    // Every process has the room's membership cached by now.
+    expect(await closeCodeOf(node(0), `/ws/chat/${roomId}/`, { token: late.token })).toBe(4403);
+    const added = await request(node(2), 'POST', `/api/chat/group/${roomId}/add-members/`, { token: users[0].token, body: { members: [late.id] } });
+    expect(added.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lateSocket = await roomSocket(node(0), roomId, late);
+    sockets[1].send({ action: 'send_message', message: 'welcome' });
+    expect((await lateSocket.take((f) => f.message === 'welcome')).is_self).toBe(false);
+  });
+
+  it('pushes a mention notification to the socket of the mentioned member on another process', async () => {
+    const { users, sockets } = await trio();
+    const notifications = await SocketClient.open(node(2), '/ws/notifications/', { token: users[2].token });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    sockets[0].send({ action: 'send_message', message: 'look here @Carol', mentions: [users[2].id] });
+    const pushed = await notifications.next(5000);
+    expect(pushed.notification).toMatchObject({ event_type: 'chat_mention' });
+    expect(pushed.notification.message).toMatch(/^You were mentioned in room_/);
+    const unread = await request(node(1), 'GET', '/api/notifications/unread-count/', { token: users[2].token });
+    expect(unread).toMatchObject({ status: 200, body: { unread_count: 1 } });
+  });
+});
