@@ -22,6 +22,9 @@ export class HttpError extends Error {
   }
 }
 
+/** The originals' (DRF's) answer for anything that does not exist. */
+export const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
+
 export const NOT_AUTHENTICATED = new HttpError(401, {
   detail: 'Authentication credentials were not provided.',
   code: 'not_authenticated',

@@ -4,30 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, SocketClient } from '../support/clients.js';
 import { envelope, fetchAll, openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
-import { createDatabase, ParleyProcess, PrivatePostgres, PrivateRedis } from './support.js';
+import { ParleyProcess, PrivatePostgres, startCluster, type Cluster } from './support.js';
 
-let redis: PrivateRedis;
-let database: Awaited<ReturnType<typeof createDatabase>>;
-let env: Record<string, string>;
-const started: ParleyProcess[] = [];
+// Processes are started per test, on the cluster's database and Redis.
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster(0);
+});
+afterAll(async () => {
+  await cluster.stop();
+});
 
 async function startNode(extra: Record<string, string> = {}): Promise<ParleyProcess> {
-  const node = await ParleyProcess.start({ ...env, ...extra });
-  started.push(node);
+  const node = await ParleyProcess.start({ ...cluster.env, ...extra });
+  cluster.nodes.push(node);
   return node;
 }
-
-beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  database = await createDatabase();
-  env = { PARLEY_DATABASE_URL: database.url, PARLEY_REDIS_URL: redis.url };
-});
-
-afterAll(async () => {
-  await Promise.all(started.map((node) => node.kill('SIGKILL')));
-  await redis.stop();
-  await database.drop();
-});
 
 describe('a process killed with SIGKILL mid-traffic', () => {
   it('loses no acknowledged message; its clients reconnect elsewhere and catch up', async () => {
@@ -83,14 +75,14 @@ describe('Redis restarted mid-traffic', () => {
     await sendPersonal(aSend, a, b, 'before', '2021-03-01T00:00:00Z');
     expect((await bRecv.take((f) => f.command === 'new_msg')).message).toBe('before');
 
-    await redis.stop();
+    await cluster.redis.stop();
     // Stored and acknowledged without Redis: the store, not the bus, is what msg_sent promises.
     await sendPersonal(aSend, a, b, 'during', '2021-03-01T00:00:01Z');
     const notReady = await fetch(`${one.url}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ store: true, bus: false });
 
-    await redis.resume();
+    await cluster.redis.resume();
     await one.waitReady();
     await two.waitReady();
     // Subscriptions are restored by the reconnection: live delivery resumes.

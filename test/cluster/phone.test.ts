@@ -3,27 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, type User } from '../support/clients.js';
 import { envelope, fetchAll, openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
-import { createDatabase, ParleyProcess, PrivateRedis } from './support.js';
+import { ParleyProcess, startCluster, type Cluster } from './support.js';
 
-let redis: PrivateRedis;
-let database: Awaited<ReturnType<typeof createDatabase>>;
-let nodes: ParleyProcess[];
-
+let cluster: Cluster;
 beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  database = await createDatabase();
-  const env = { PARLEY_DATABASE_URL: database.url, PARLEY_REDIS_URL: redis.url };
-  nodes = [];
-  for (let i = 0; i < 3; i++) nodes.push(await ParleyProcess.start(env));
+  cluster = await startCluster(3);
 });
-
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.kill('SIGTERM')));
-  await redis.stop();
-  await database.drop();
+  await cluster.stop();
 });
 
-const node = (i: number): ParleyProcess => nodes[i] as ParleyProcess;
+const node = (i: number): ParleyProcess => cluster.nodes[i] as ParleyProcess;
 
 /** a signs up on process 0, b on process 1, and the dialogue is opened on process 2. */
 async function pair(): Promise<{ a: User; b: User }> {

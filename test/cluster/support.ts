@@ -196,3 +196,30 @@ function asPostgres(command: string, args: string[]): void {
     : spawnSync(command, args, { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${path.basename(command)} failed: ${result.stderr || result.stdout}`);
 }
+
+/** Processes on one fresh database and a private Redis, as the cluster tests run them. */
+export interface Cluster {
+  nodes: ParleyProcess[];
+  redis: PrivateRedis;
+  /** The environment every process of the cluster runs with. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(size: number): Promise<Cluster> {
+  const redis = await PrivateRedis.start();
+  const database = await createDatabase();
+  const env = { PARLEY_DATABASE_URL: database.url, PARLEY_REDIS_URL: redis.url };
+  const nodes: ParleyProcess[] = [];
+  for (let i = 0; i < size; i++) nodes.push(await ParleyProcess.start(env));
+  return {
+    nodes,
+    redis,
+    env,
+    async stop() {
+      await Promise.all(nodes.map((node) => node.kill('SIGKILL')));
+      await redis.stop();
+      await database.drop();
+    },
+  };
+}

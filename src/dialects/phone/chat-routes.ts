@@ -4,8 +4,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
-import { HttpError } from '../../http/errors.js';
+import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { httpTimestamp } from './frames.js';
+import { accountByPhone, actingAs } from './http-identity.js';
 
 const phone = { type: 'string', maxLength: 32 } as const;
 
@@ -32,23 +33,8 @@ interface Pair {
   msg_to: string;
 }
 
-export const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
-
 export function chatRoutes(core: Core): FastifyPluginAsync {
-  const account = async (phoneNumber: string): Promise<AccountRecord> => {
-    const found = await core.accounts.byPhone(phoneNumber);
-    if (!found) throw NOT_FOUND;
-    return found;
-  };
-
-  /** The caller, who must be the phone the body speaks for. */
-  const actingAs = (request: FastifyRequest, phoneNumber: string, field: string): AccountRecord => {
-    const me = caller(request);
-    if (me.phone !== phoneNumber) {
-      throw new HttpError(403, { detail: `${field} must be your own phone.`, code: 'identity_mismatch' });
-    }
-    return me;
-  };
+  const account = (phone: string): Promise<AccountRecord> => accountByPhone(core, phone);
 
   return async (app) => {
     app.post<{ Body: Pair }>('/chat/special/personal/', { preValidation: requireCaller, schema: { body: pairSchema } }, async (request, reply) => {

@@ -7,8 +7,8 @@ import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type Grou
 import { DISLIKE, LIKE, type Match } from '../../core/matches.js';
 import type { AccountRecord, ConversationRecord, MemberRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
-import { HttpError } from '../../http/errors.js';
-import { NOT_FOUND } from './chat-routes.js';
+import { HttpError, NOT_FOUND } from '../../http/errors.js';
+import { accountByPhone, actingAs } from './http-identity.js';
 import { storedTimestamp } from './frames.js';
 import { ROOM_PARTY } from './render.js';
 
@@ -56,20 +56,7 @@ interface GroupCommand {
 }
 
 export function specialRoutes(core: Core): FastifyPluginAsync {
-  const account = async (phoneNumber: string): Promise<AccountRecord> => {
-    const found = await core.accounts.byPhone(phoneNumber);
-    if (!found) throw NOT_FOUND;
-    return found;
-  };
-
-  /** The caller, who must be the phone the body speaks for. */
-  const actingAs = (request: FastifyRequest, phoneNumber: string, field: string): AccountRecord => {
-    const me = caller(request);
-    if (me.phone !== phoneNumber) {
-      throw new HttpError(403, { detail: `${field} must be your own phone.`, code: 'identity_mismatch' });
-    }
-    return me;
-  };
+  const account = (phone: string): Promise<AccountRecord> => accountByPhone(core, phone);
 
   const group = async (groupKey: string): Promise<Group> => {
     const found = await core.groups.byKey(groupKey);

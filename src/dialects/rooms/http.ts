@@ -1,7 +1,7 @@
 // What the rooms dialect's HTTP routes share: the rest context of a request and id parsing.
 import type { FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
-import { HttpError } from '../../http/errors.js';
+import { NOT_FOUND } from '../../http/errors.js';
 import type { RestContext } from './render.js';
 
 export interface RoomsHttpOptions {
@@ -9,7 +9,6 @@ export interface RoomsHttpOptions {
   publicUrl: string | undefined;
 }
 
-export const NOT_FOUND = new HttpError(404, { detail: 'Not found.', code: 'not_found' });
 
 export function baseUrlOf(request: FastifyRequest, options: RoomsHttpOptions): string {
   return options.publicUrl ?? `${request.protocol}://${request.host}`;

@@ -6,8 +6,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { UploadRefused } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
-import { HttpError } from '../../http/errors.js';
-import { NOT_FOUND, pathId, restContext, type RoomsHttpOptions } from './http.js';
+import { HttpError, NOT_FOUND } from '../../http/errors.js';
+import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute, historyItem, restMember, roomListing, roomWithReadState } from './render.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
