@@ -82,6 +82,8 @@ export class PhoneDialect implements Dialect {
     this.markRead(conversation);
   }
 
+  // Older history lives only in this browser (see above), and the dialect has no reactions,
+  // edits, deletions or uploads: its abilities say so, and the view offers none of them.
   async older(): Promise<void> {}
 
   send(conversation: Conversation, body: string): void {
