@@ -1,8 +1,9 @@
 // Projects: unit tests; the integration suite on the embedded default (SQLite and the
 // in-process bus); the same suite on PostgreSQL with the Redis bus; and the cluster suite
-// (several processes, faults). Without a reachable PostgreSQL and Redis the last two are left
-// out with one printed line, unless PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when their tests
-// fail instead.
+// (several processes, faults); and the web client in a real browser (test/browser/). Without a
+// reachable PostgreSQL and Redis the postgres and cluster projects are left out with one printed
+// line, unless PARLEY_TEST_REQUIRE_POSTGRES=1 (as in CI), when their tests fail instead.
+import fs from 'node:fs';
 import net from 'node:net';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
@@ -33,6 +34,16 @@ if (!postgres && process.env.PARLEY_TEST_POSTGRES_SKIP_SAID !== '1') {
 }
 const integration = ['test/integration/**/*.test.ts'];
 
+// The browser suite drives the system's Chromium (Debian's `chromium` package). Without it the
+// suite is left out with one printed line, unless PARLEY_TEST_REQUIRE_BROWSER=1 (as in CI).
+export const CHROMIUM_PATH = process.env.PARLEY_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const browserRequired = process.env.PARLEY_TEST_REQUIRE_BROWSER === '1';
+const browser = browserRequired || fs.existsSync(CHROMIUM_PATH);
+if (!browser && process.env.PARLEY_TEST_BROWSER_SKIP_SAID !== '1') {
+  process.env.PARLEY_TEST_BROWSER_SKIP_SAID = '1';
+  console.log(`browser suite skipped: no Chromium at ${CHROMIUM_PATH}`);
+}
+
 const projects: TestProjectInlineConfiguration[] = [
   { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
   { extends: true, test: { name: 'sqlite', include: integration, env: { PARLEY_TEST_STORE: 'sqlite' } } },
@@ -58,6 +69,22 @@ if (postgres) {
       testTimeout: 60_000,
       hookTimeout: 90_000,
       env: { PARLEY_TEST_POSTGRES_URL: TEST_POSTGRES_URL },
+    },
+  });
+}
+
+if (browser) {
+  // Two browsers per test on a shared machine: one file at a time. The client is built first.
+  projects.push({
+    extends: true,
+    test: {
+      name: 'browser',
+      include: ['test/browser/**/*.test.ts'],
+      globalSetup: ['test/browser/global-setup.ts'],
+      fileParallelism: false,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      env: { PARLEY_TEST_STORE: 'sqlite', PARLEY_TEST_CHROMIUM: CHROMIUM_PATH },
     },
   });
 }

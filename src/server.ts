@@ -13,6 +13,7 @@ import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
+import { webRoutes } from './http/web.js';
 import { Metrics } from './metrics.js';
 import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
@@ -50,6 +51,7 @@ export async function startParley(config: Config): Promise<Parley> {
   const gateway = new Gateway(core, log, metrics);
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
+  await app.register(webRoutes());
   gateway.attach(app.server);
 
   let closing: Promise<void> | undefined;

@@ -9,11 +9,13 @@ import { personalSocket } from './personal-socket.js';
 import { receiveSocket } from './receive-socket.js';
 import { roomSocket } from './room-socket.js';
 import { specialRoutes } from './special-routes.js';
+import { testPages } from './test-pages.js';
 
 export async function registerPhoneDialect(app: FastifyInstance, gateway: Gateway, core: Core): Promise<void> {
   await app.register(authRoutes(core));
   await app.register(chatRoutes(core));
   await app.register(specialRoutes(core));
+  await app.register(testPages());
   gateway.route(receiveSocket(core));
   gateway.route(personalSocket(core));
   gateway.route(groupSocket(core));

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
+import { CLEARED_SESSION_COOKIE, sessionCookie } from '../../http/credentials.js';
 import { HttpError } from '../../http/errors.js';
 import { yearLabel } from './format.js';
 
@@ -33,7 +34,8 @@ export function accountRoutes(core: Core): FastifyPluginAsync {
       if (!session) throw BAD_LOGIN;
       const { account } = session;
       const missing = missingFields(account);
-      return reply.send({
+      // The cookie lets Parley's own web client use this log-in too (the original had no cookie).
+      return reply.header('set-cookie', sessionCookie(session.token)).send({
         year: yearLabel(account.year),
         token: session.token,
         is_completed: missing.length === 0,
@@ -44,7 +46,7 @@ export function accountRoutes(core: Core): FastifyPluginAsync {
 
     app.post('/api/user/logout/', { preValidation: requireCaller }, async (request, reply) => {
       await core.accounts.logout(request.presentedKey ?? '');
-      return reply.send({ message: 'Successfully logged out.' });
+      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).send({ message: 'Successfully logged out.' });
     });
 
     app.get('/api/user/profile/detail/', { preValidation: requireCaller }, async (request, reply) => {

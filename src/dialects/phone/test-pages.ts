@@ -1,0 +1,57 @@
+// The original's test pages (notes §7), served by Parley: /chat/ links to the others, which open
+// the receive socket and one send socket and have a button per command. The phones come in
+// `json_script` elements as in the original templates; the sockets authenticate with the session
+// cookie, so a page without a session sends its visitor to the client's log-in at `/`.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+
+type PageKind = 'index' | 'personal' | 'group' | 'room';
+
+/** A value in a `<script type="application/json">` element, escaped as Django's json_script does. */
+function jsonScript(id: string, value: string): string {
+  const json = JSON.stringify(value).replace(/</g, '\\u003C').replace(/>/g, '\\u003E').replace(/&/g, '\\u0026');
+  return `<script id="${id}" type="application/json">${json}</script>`;
+}
+
+function page(kind: PageKind, title: string, values: Record<string, string>): string {
+  const data = Object.entries(values)
+    .map(([id, value]) => jsonScript(id, value))
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="stylesheet" href="/assets/chat-pages.css">
+</head>
+<body data-page="${kind}">
+${data}
+<main id="page"></main>
+<script type="module" src="/assets/chat-pages.js"></script>
+</body>
+</html>
+`;
+}
+
+/** The pages need a session: without one the visitor logs in first and comes back. */
+function withSession(request: FastifyRequest, reply: FastifyReply, html: () => string): FastifyReply {
+  if (!request.account) return reply.redirect(`/?next=${encodeURIComponent(request.url)}`);
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html());
+}
+
+export function testPages(): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/chat/', async (request, reply) => withSession(request, reply, () => page('index', 'Parley test pages', {})));
+    app.get<{ Params: { from: string; to: string } }>('/chat/personal/:from/:to/', async (request, reply) =>
+      withSession(request, reply, () =>
+        page('personal', 'Personal chat', { msg_from: request.params.from, msg_to: request.params.to }),
+      ),
+    );
+    app.get<{ Params: { from: string; grp: string } }>('/chat/group/:from/:grp/', async (request, reply) =>
+      withSession(request, reply, () => page('group', 'Group chat', { msg_from: request.params.from, grp: request.params.grp })),
+    );
+    app.get<{ Params: { from: string } }>('/chat/room/:from/', async (request, reply) =>
+      withSession(request, reply, () => page('room', 'Room chat', { msg_from: request.params.from })),
+    );
+  };
+}

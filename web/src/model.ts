@@ -1,0 +1,159 @@
+// What the client shows, whatever the dialect: conversations and their messages.
+
+export type Receipt = 'sending' | 'sent' | 'received' | 'read';
+
+export interface Message {
+  /** Unique within its conversation: the server id, or the phone dialect's sender + timestamp. */
+  id: string;
+  mine: boolean;
+  sender: string;
+  body: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+  receipt?: Receipt;
+  reactions?: Record<string, number>;
+  edited?: boolean;
+  deleted?: boolean;
+  reply?: { id: string; sender: string; body: string };
+  attachment?: string | null;
+  /** The phone dialect's timestamp exactly as the sender sent it: receipts name the message by it. */
+  ref?: string;
+  /** A received message whose read receipt went out. */
+  readSent?: boolean;
+}
+
+export interface Member {
+  id: number;
+  name: string;
+  online: boolean;
+}
+
+export interface Conversation {
+  /** "phone:dialogue:<phone>", "phone:group:<key>", "phone:match", "rooms:<id>". */
+  id: string;
+  kind: 'dialogue' | 'group' | 'match' | 'room';
+  title: string;
+  unread: number;
+  online?: boolean;
+  typing?: string;
+  messages: Message[];
+  /** Whether older messages can be loaded from the server. */
+  hasOlder: boolean;
+}
+
+/** What a dialect can do beyond sending text; the view offers only these. */
+export interface Abilities {
+  receipts: boolean;
+  react: boolean;
+  edit: boolean;
+  remove: boolean;
+  reply: boolean;
+  mentions: boolean;
+  attach: boolean;
+}
+
+export interface SendOptions {
+  replyTo?: string;
+  mentions?: number[];
+}
+
+export interface Dialect {
+  readonly abilities: Abilities;
+  owns(conversation: Conversation): boolean;
+  start(): Promise<void>;
+  /** The conversation became visible: load its history, mark it read. */
+  open(conversation: Conversation): Promise<void>;
+  older(conversation: Conversation): Promise<void>;
+  send(conversation: Conversation, body: string, options: SendOptions): void;
+  typing(conversation: Conversation): void;
+  react(conversation: Conversation, messageId: string, reaction: string): void;
+  edit(conversation: Conversation, messageId: string, body: string): void;
+  remove(conversation: Conversation, messageId: string): void;
+  upload(conversation: Conversation, file: File, caption: string): Promise<void>;
+  members(conversation: Conversation): Promise<Member[]>;
+  stop(): void;
+}
+
+export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
+export const REACTION_EMOJI: Record<string, string> = {
+  Like: '👍',
+  Cool: '😎',
+  HaHa: '😂',
+  Heart: '❤️',
+  Anger: '😠',
+  Smile: '🙂',
+  Sad: '😢',
+};
+
+/** How long a typing indicator stays without a new signal. */
+export const TYPING_SHOWN_MS = 4000;
+/** At most one typing signal per this interval. */
+export const TYPING_SIGNAL_MS = 2000;
+
+/** The conversations and the hooks through which dialects tell the view what changed. */
+export class Inbox {
+  readonly conversations = new Map<string, Conversation>();
+  current: Conversation | undefined;
+  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(private readonly changed: (conversation?: Conversation) => void) {}
+
+  upsert(id: string, fields: Omit<Conversation, 'id' | 'messages' | 'unread' | 'hasOlder'> & Partial<Conversation>): Conversation {
+    let conversation = this.conversations.get(id);
+    if (!conversation) {
+      conversation = { id, messages: [], unread: 0, hasOlder: false, ...fields };
+      this.conversations.set(id, conversation);
+    } else Object.assign(conversation, fields);
+    this.changed();
+    return conversation;
+  }
+
+  remove(id: string): void {
+    this.conversations.delete(id);
+    if (this.current?.id === id) this.current = undefined;
+    this.changed();
+  }
+
+  /** Adds or replaces a message, kept in time order; counts it unread unless its conversation is open. */
+  put(conversation: Conversation, message: Message, options: { countUnread?: boolean } = {}): void {
+    const index = conversation.messages.findIndex((m) => m.id === message.id);
+    if (index >= 0) conversation.messages[index] = { ...conversation.messages[index], ...message };
+    else {
+      let at = conversation.messages.length;
+      while (at > 0 && (conversation.messages[at - 1]?.at ?? 0) > message.at) at -= 1;
+      conversation.messages.splice(at, 0, message);
+      if (options.countUnread && !message.mine && !this.isVisible(conversation)) conversation.unread += 1;
+      if (!message.mine) this.clearTyping(conversation);
+    }
+    this.changed(conversation);
+  }
+
+  patch(conversation: Conversation, messageId: string, fields: Partial<Message>): Message | undefined {
+    const message = conversation.messages.find((m) => m.id === messageId);
+    if (!message) return undefined;
+    Object.assign(message, fields);
+    this.changed(conversation);
+    return message;
+  }
+
+  showTyping(conversation: Conversation, who: string): void {
+    conversation.typing = who;
+    clearTimeout(this.typingTimers.get(conversation.id));
+    this.typingTimers.set(
+      conversation.id,
+      setTimeout(() => this.clearTyping(conversation), TYPING_SHOWN_MS),
+    );
+    this.changed(conversation);
+  }
+
+  private clearTyping(conversation: Conversation): void {
+    if (conversation.typing === undefined) return;
+    conversation.typing = undefined;
+    clearTimeout(this.typingTimers.get(conversation.id));
+    this.changed(conversation);
+  }
+
+  isVisible(conversation: Conversation): boolean {
+    return this.current?.id === conversation.id && document.visibilityState === 'visible';
+  }
+}

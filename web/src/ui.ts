@@ -1,0 +1,350 @@
+// The view: conversation list, conversation, composer. It renders from the Inbox and asks the
+// conversation's dialect to act. Everything is reachable by keyboard and labelled for readers.
+import { h } from './dom.js';
+import { REACTION_EMOJI, REACTIONS, type Conversation, type Dialect, type Inbox, type Member, type Message } from './model.js';
+
+const KIND_LABEL: Record<Conversation['kind'], string> = { dialogue: 'Chat', group: 'Group', match: 'Match room', room: 'Room' };
+const RECEIPT_LABEL = { sending: 'Sending', sent: 'Sent', received: 'Received', read: 'Read' } as const;
+const IMAGE = /\.(png|jpe?g|gif|webp|svg)(\?|$)/i;
+
+export interface ViewOptions {
+  root: HTMLElement;
+  inbox: Inbox;
+  me: string;
+  dialectOf(conversation: Conversation): Dialect;
+  newDialogue?(phone: string): Promise<Conversation>;
+  logout(): void;
+}
+
+export class View {
+  private readonly list = h('ul', { class: 'conversations' });
+  private readonly title = h('h2', { id: 'conversation-title' }, 'Choose a conversation');
+  private readonly presence = h('span', { class: 'presence' });
+  private readonly older = h('button', { type: 'button', class: 'older', hidden: true }, 'Load older messages');
+  private readonly messages = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-labelledby': 'conversation-title', tabindex: 0 });
+  private readonly typingLine = h('p', { class: 'typing', 'aria-live': 'polite' });
+  private readonly contextBar = h('div', { class: 'context', hidden: true });
+  private readonly input = h('textarea', { id: 'composer-text', rows: 2, placeholder: 'Write a message', 'aria-autocomplete': 'list', 'aria-controls': 'mention-picker' });
+  private readonly picker = h('ul', { id: 'mention-picker', class: 'picker', role: 'listbox', 'aria-label': 'Members to mention', hidden: true });
+  private readonly attach = h('input', { type: 'file', id: 'attach', class: 'visually-hidden' });
+  private readonly attachLabel = h('label', { for: 'attach', class: 'button', hidden: true }, 'Attach');
+  private readonly status = h('span', { class: 'connection', role: 'status' }, 'Connecting…');
+  private readonly pane = h('section', { class: 'conversation', 'aria-labelledby': 'conversation-title' });
+  private replyTo: Message | undefined;
+  private editing: Message | undefined;
+  private mentions = new Map<string, number>();
+  private members: Member[] = [];
+  private pickerIndex = 0;
+
+  constructor(private readonly options: ViewOptions) {
+    const { root } = options;
+    const composer = h(
+      'form',
+      { class: 'composer', onsubmit: (event) => this.submit(event) },
+      h('label', { for: 'composer-text', class: 'visually-hidden' }, 'Message'),
+      this.input,
+      this.picker,
+      this.attachLabel,
+      this.attach,
+      h('button', { type: 'submit' }, 'Send'),
+    );
+    this.input.addEventListener('input', () => this.onInput());
+    this.input.addEventListener('keydown', (event) => this.onKey(event));
+    this.attach.addEventListener('change', () => void this.upload());
+    this.older.addEventListener('click', () => void this.loadOlder());
+    this.messages.addEventListener('scroll', () => {
+      if (this.messages.scrollTop === 0 && !this.older.hidden) void this.loadOlder();
+    });
+    const newChat = options.newDialogue
+      ? h(
+          'form',
+          { class: 'new-chat', onsubmit: (event) => void this.startDialogue(event) },
+          h('label', { for: 'new-chat-phone' }, 'New chat with phone'),
+          h('input', { id: 'new-chat-phone', name: 'phone', inputmode: 'numeric', pattern: '\\d{10}', required: true }),
+          h('button', { type: 'submit' }, 'Start'),
+        )
+      : null;
+    this.pane.append(
+      h('header', {}, h('button', { type: 'button', class: 'back', onclick: () => this.show(undefined) }, '← Conversations'), this.title, this.presence),
+      this.older,
+      this.messages,
+      this.typingLine,
+      this.contextBar,
+      composer,
+    );
+    root.replaceChildren(
+      h('header', { class: 'top' }, h('h1', {}, 'Parley'), h('span', { class: 'me' }, options.me), this.status, h('button', { type: 'button', onclick: () => options.logout() }, 'Log out')),
+      h('div', { class: 'layout' }, h('nav', { 'aria-label': 'Conversations' }, newChat, this.list), this.pane),
+    );
+    document.addEventListener('visibilitychange', () => this.current && void this.dialect(this.current).open(this.current));
+    this.render();
+  }
+
+  private get current(): Conversation | undefined {
+    return this.options.inbox.current;
+  }
+
+  private dialect(conversation: Conversation): Dialect {
+    return this.options.dialectOf(conversation);
+  }
+
+  connection(connected: boolean): void {
+    this.status.textContent = connected ? 'Connected' : 'Reconnecting…';
+    this.status.dataset.state = connected ? 'online' : 'offline';
+  }
+
+  /** Called by the inbox on every change; re-renders the list and, if it changed, the open conversation. */
+  render(changed?: Conversation): void {
+    this.renderList();
+    if (!changed || changed === this.current) this.renderConversation();
+  }
+
+  show(conversation: Conversation | undefined): void {
+    this.options.inbox.current = conversation;
+    this.replyTo = undefined;
+    this.editing = undefined;
+    this.mentions.clear();
+    this.members = [];
+    document.body.classList.toggle('viewing', conversation !== undefined);
+    this.render();
+    if (!conversation) return;
+    const dialect = this.dialect(conversation);
+    void dialect.open(conversation).then(() => this.render());
+    if (dialect.abilities.mentions) void dialect.members(conversation).then((members) => (this.members = members));
+    this.input.focus();
+  }
+
+  private renderList(): void {
+    const items = [...this.options.inbox.conversations.values()].sort((a, b) => (b.messages.at(-1)?.at ?? 0) - (a.messages.at(-1)?.at ?? 0));
+    this.list.replaceChildren(
+      ...items.map((conversation) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'conversation-item',
+              'data-conversation': conversation.id,
+              'aria-current': conversation === this.current ? 'true' : null,
+              onclick: () => this.show(conversation),
+            },
+            h('span', { class: 'kind' }, KIND_LABEL[conversation.kind]),
+            h('span', { class: 'name' }, conversation.title),
+            conversation.online !== undefined && h('span', { class: `dot ${conversation.online ? 'online' : 'offline'}`, 'aria-label': conversation.online ? 'online' : 'offline' }),
+            conversation.unread > 0 && h('span', { class: 'badge', 'aria-label': `${conversation.unread} unread` }, String(conversation.unread)),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private renderConversation(): void {
+    const conversation = this.current;
+    this.pane.hidden = !conversation;
+    if (!conversation) return;
+    const abilities = this.dialect(conversation).abilities;
+    this.title.textContent = `${conversation.title}`;
+    this.presence.textContent = conversation.online === undefined ? '' : conversation.online ? 'online' : 'offline';
+    this.older.hidden = !conversation.hasOlder;
+    this.attachLabel.hidden = !abilities.attach;
+    this.typingLine.textContent = conversation.typing ? `${conversation.typing} is typing…` : '';
+    const nearBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 80;
+    this.messages.replaceChildren(...conversation.messages.map((message) => this.messageItem(conversation, message)));
+    if (nearBottom) this.messages.scrollTop = this.messages.scrollHeight;
+    const context = this.editing ? `Editing: ${this.editing.body}` : this.replyTo ? `Replying to ${this.replyTo.sender}: ${this.replyTo.body}` : '';
+    this.contextBar.hidden = context === '';
+    this.contextBar.replaceChildren(context, ' ', h('button', { type: 'button', onclick: () => this.cancelContext() }, 'Cancel'));
+  }
+
+  private messageItem(conversation: Conversation, message: Message): HTMLElement {
+    const abilities = this.dialect(conversation).abilities;
+    const time = new Date(message.at);
+    const reactions = Object.entries(message.reactions ?? {}).filter(([, count]) => count > 0);
+    const actions = !message.deleted && (abilities.reply || abilities.react || (message.mine && (abilities.edit || abilities.remove)));
+    return h(
+      'li',
+      { class: `message${message.mine ? ' mine' : ''}`, 'data-id': message.id },
+      h('span', { class: 'sender' }, message.mine ? 'You' : message.sender),
+      ' ',
+      h('time', { datetime: time.toISOString() }, time.toLocaleTimeString()),
+      message.reply && h('blockquote', { class: 'reply' }, `${message.reply.sender}: ${message.reply.body}`),
+      message.deleted
+        ? h('p', { class: 'body deleted' }, 'This message was deleted')
+        : h('p', { class: 'body' }, message.body, message.edited ? h('span', { class: 'edited' }, ' (edited)') : null),
+      !message.deleted && message.attachment && (IMAGE.test(message.attachment)
+        ? h('a', { href: message.attachment, target: '_blank', rel: 'noopener' }, h('img', { src: message.attachment, alt: `Attachment from ${message.sender}`, class: 'preview', loading: 'lazy' }))
+        : h('a', { href: message.attachment, target: '_blank', rel: 'noopener', class: 'attachment' }, 'Attachment')),
+      reactions.length > 0 && h('span', { class: 'reactions' }, ...reactions.map(([name, count]) => h('span', { class: 'reaction', 'data-reaction': name, title: name }, `${REACTION_EMOJI[name] ?? name} ${count}`))),
+      message.mine && message.receipt && h('span', { class: 'receipt', 'data-receipt': message.receipt }, RECEIPT_LABEL[message.receipt]),
+      actions &&
+        h(
+          'span',
+          { class: 'actions' },
+          abilities.reply && h('button', { type: 'button', onclick: () => this.startReply(message) }, 'Reply'),
+          abilities.react &&
+            h(
+              'select',
+              { 'aria-label': 'React', onchange: (event) => this.react(conversation, message, event) },
+              h('option', { value: '' }, 'React…'),
+              ...REACTIONS.map((name) => h('option', { value: name }, `${REACTION_EMOJI[name]} ${name}`)),
+            ),
+          message.mine && abilities.edit && h('button', { type: 'button', onclick: () => this.startEdit(message) }, 'Edit'),
+          message.mine && abilities.remove && h('button', { type: 'button', onclick: () => this.dialect(conversation).remove(conversation, message.id) }, 'Delete'),
+        ),
+    );
+  }
+
+  private react(conversation: Conversation, message: Message, event: Event): void {
+    const select = event.target as HTMLSelectElement;
+    if (select.value) this.dialect(conversation).react(conversation, message.id, select.value);
+    select.value = '';
+  }
+
+  private startReply(message: Message): void {
+    this.editing = undefined;
+    this.replyTo = message;
+    this.renderConversation();
+    this.input.focus();
+  }
+
+  private startEdit(message: Message): void {
+    this.replyTo = undefined;
+    this.editing = message;
+    this.input.value = message.body;
+    this.renderConversation();
+    this.input.focus();
+  }
+
+  private cancelContext(): void {
+    if (this.editing) this.input.value = '';
+    this.editing = undefined;
+    this.replyTo = undefined;
+    this.renderConversation();
+    this.input.focus();
+  }
+
+  private submit(event: Event): void {
+    event.preventDefault();
+    const conversation = this.current;
+    const body = this.input.value.trim();
+    if (!conversation || body === '') return;
+    const dialect = this.dialect(conversation);
+    if (this.editing) dialect.edit(conversation, this.editing.id, body);
+    else {
+      const mentions = [...this.mentions].filter(([name]) => body.includes(`@${name}`)).map(([, id]) => id);
+      dialect.send(conversation, body, { replyTo: this.replyTo?.id, mentions });
+    }
+    this.input.value = '';
+    this.replyTo = undefined;
+    this.editing = undefined;
+    this.mentions.clear();
+    this.hidePicker();
+    this.renderConversation();
+  }
+
+  private async upload(): Promise<void> {
+    const conversation = this.current;
+    const file = this.attach.files?.[0];
+    if (!conversation || !file) return;
+    try {
+      await this.dialect(conversation).upload(conversation, file, this.input.value.trim());
+      this.input.value = '';
+    } catch (error) {
+      this.typingLine.textContent = `Upload failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    this.attach.value = '';
+  }
+
+  private async loadOlder(): Promise<void> {
+    const conversation = this.current;
+    if (!conversation) return;
+    const height = this.messages.scrollHeight;
+    await this.dialect(conversation).older(conversation);
+    this.render();
+    this.messages.scrollTop = this.messages.scrollHeight - height;
+  }
+
+  private async startDialogue(event: Event): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const phone = new FormData(form).get('phone');
+    if (typeof phone !== 'string' || !this.options.newDialogue) return;
+    try {
+      this.show(await this.options.newDialogue(phone));
+      form.reset();
+    } catch (error) {
+      this.status.textContent = `Could not start the chat: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  private mentionQuery(): string | undefined {
+    const before = this.input.value.slice(0, this.input.selectionStart ?? this.input.value.length);
+    return /(?:^|\s)@([^\s@]*)$/.exec(before)?.[1];
+  }
+
+  private onInput(): void {
+    const conversation = this.current;
+    if (!conversation) return;
+    const dialect = this.dialect(conversation);
+    if (this.input.value !== '' && !this.editing) dialect.typing(conversation);
+    const query = dialect.abilities.mentions ? this.mentionQuery() : undefined;
+    if (query === undefined) return this.hidePicker();
+    const matches = this.members.filter((m) => m.name.toLowerCase().includes(query.toLowerCase())).slice(0, 8);
+    if (matches.length === 0) return this.hidePicker();
+    this.pickerIndex = Math.min(this.pickerIndex, matches.length - 1);
+    this.picker.replaceChildren(
+      ...matches.map((member, index) =>
+        h('li', { role: 'option', id: `mention-${member.id}`, 'aria-selected': index === this.pickerIndex ? 'true' : 'false', onmousedown: (event) => { event.preventDefault(); this.pick(member); } }, member.name, member.online ? ' •' : ''),
+      ),
+    );
+    this.picker.hidden = false;
+    this.input.setAttribute('aria-expanded', 'true');
+    this.input.setAttribute('aria-activedescendant', `mention-${matches[this.pickerIndex]?.id ?? ''}`);
+  }
+
+  private hidePicker(): void {
+    this.picker.hidden = true;
+    this.pickerIndex = 0;
+    this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant');
+  }
+
+  private pick(member: Member): void {
+    const caret = this.input.selectionStart ?? this.input.value.length;
+    const before = this.input.value.slice(0, caret).replace(/@[^\s@]*$/, `@${member.name} `);
+    this.input.value = before + this.input.value.slice(caret);
+    this.input.setSelectionRange(before.length, before.length);
+    this.mentions.set(member.name, member.id);
+    this.hidePicker();
+    this.input.focus();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (!this.picker.hidden) {
+      const options = [...this.picker.children];
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        this.pickerIndex = (this.pickerIndex + (event.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length;
+        this.onInput();
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        const id = Number(options[this.pickerIndex]?.id.slice('mention-'.length));
+        const member = this.members.find((m) => m.id === id);
+        if (member) this.pick(member);
+        return;
+      }
+      if (event.key === 'Escape') {
+        this.hidePicker();
+        return;
+      }
+    }
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      this.input.form?.requestSubmit();
+    } else if (event.key === 'Escape') this.cancelContext();
+  }
+}
