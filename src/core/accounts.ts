@@ -16,6 +16,11 @@ const MAX_PASSWORD = 1024;
 const MAX_USERNAME = 150;
 const MAX_EMAIL = 254;
 const MAX_NAME = 150;
+/**
+ * An account is read from memory for this long; changes made elsewhere (another process, the
+ * command line) show within it.
+ */
+const ACCOUNT_CACHE_MS = 60_000;
 /** last_used_at is written at most this often per token: authentication stays a memory read. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -39,7 +44,7 @@ const REQUIRED = 'This field is required.';
 
 export class Accounts {
   private readonly tokens = new Map<string, CachedToken>();
-  private readonly accountsById = new Map<number, AccountRecord>();
+  private readonly accountsById = new Map<number, { account: AccountRecord; cachedAt: number }>();
   private readonly idByPhone = new Map<string, number>();
 
   constructor(
@@ -188,14 +193,14 @@ export class Accounts {
 
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
-    if (cached) return cached;
+    if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
     const account = await this.store.findAccount('id', id);
     if (account) this.remember(account);
     return account;
   }
 
   private remember(account: AccountRecord): void {
-    this.accountsById.set(account.id, account);
+    this.accountsById.set(account.id, { account, cachedAt: Date.now() });
     if (account.phone) this.idByPhone.set(account.phone, account.id);
   }
 
