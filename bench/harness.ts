@@ -114,6 +114,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Waits until the process is nearly idle (a backlog from the last step drained), or `limitMs` passes. */
+export async function quiesce(pid: number, limitMs = 20_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (cpuSeconds(pid) - before < 0.03) return;
+  }
+}
+
 /** Load-generating client processes, each with its own event loop. */
 export class Workers {
   private readonly children: ChildProcess[];

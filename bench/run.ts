@@ -32,7 +32,7 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown
 
 /** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
 const MODE = quick
-  ? { stepMs: 2500, fanoutRates: [20, 50, 100, 150, 200, 300, 400], personalRates: [5000, 10_000, 20_000, 30_000, 40_000], idle: 10_000, idleHoldMs: 10_000, historyMs: 5000 }
+  ? { stepMs: 2500, fanoutRates: [20, 50, 100, 150, 200, 300, 400], personalRates: [2000, 5000, 10_000, 20_000, 30_000], idle: 10_000, idleHoldMs: 10_000, historyMs: 5000 }
   : { stepMs: 8000, fanoutRates: [20, 50, 100, 150, 200, 250, 300, 400, 500], personalRates: [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;

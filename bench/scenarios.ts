@@ -1,6 +1,6 @@
 // The scenarios. Each drives the same load against Parley and against the bare `ws` ceiling and
 // reports both, so that the ratio of the two (same machine, same run) is the figure that counts.
-import { cpuSeconds, LOCAL_ADDRESSES, rssKib, split, Workers, type ServerProcess } from './harness.js';
+import { cpuSeconds, LOCAL_ADDRESSES, quiesce, rssKib, split, Workers, type ServerProcess } from './harness.js';
 import type { PersonalUser, StepResult } from './protocol.js';
 import type { BenchUser } from './setup.js';
 import { Histogram, type LatencySummary } from './stats.js';
@@ -60,7 +60,9 @@ async function climb(
     // One miss can be noise on a shared machine; two in a row end the climb.
     failures = step.ok ? 0 : failures + 1;
     if (failures >= 2) break;
+    if (!step.ok) await quiesce(server.pid);
   }
+  await quiesce(server.pid);
   const passed = steps.filter((s) => s.ok);
   const best = passed.reduce<Step | undefined>((a, s) => (!a || s.throughput > a.throughput ? s : a), undefined);
   return { steps, best };
