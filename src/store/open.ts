@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
@@ -14,11 +13,8 @@ export interface StoreOptions {
   databaseUrl: string | undefined;
 }
 
-// int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { engine, db } = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  const { engine, db } = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
@@ -63,7 +59,11 @@ function reusingStatements(database: BetterSqlite3.Database): SqliteDatabase {
   };
 }
 
-function openPostgres(connectionString: string): { engine: 'postgres'; db: Kysely<Database> } {
+/** pg is loaded only when PostgreSQL is configured: the embedded default does not pay its memory. */
+async function openPostgres(connectionString: string): Promise<{ engine: 'postgres'; db: Kysely<Database> }> {
+  const { default: pg } = await import('pg');
+  // int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);
