@@ -16,6 +16,7 @@ let secondary = new Histogram();
 let sent = 0;
 let received = 0;
 let errors = 0;
+let bytes = 0;
 
 const PADDING = 'x'.repeat(80);
 
@@ -25,10 +26,11 @@ function resetStep(): void {
   sent = 0;
   received = 0;
   errors = 0;
+  bytes = 0;
 }
 
 function stepResult(): StepResult {
-  return { sent, received, errors, latency: latency.counts, secondary: secondary.counts };
+  return { sent, received, errors, bytes, latency: latency.counts, secondary: secondary.counts };
 }
 
 function stampedBody(): string {
@@ -104,12 +106,14 @@ async function fanout(command: Extract<Command, { op: 'fanout' }>): Promise<Step
       return;
     }
     received += 1;
+    bytes += text.length;
     latency.record(wallClockMs() - stamp);
   };
+  const pad = command.padding > 0 ? { pad: 'p'.repeat(command.padding) } : {};
   await openLoop(command.rate, command.durationMs, (n) => {
     const socket = sockets[command.senders[n % command.senders.length] ?? 0];
     if (socket?.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify({ action: 'send_message', message: stampedBody() }));
+    socket.send(JSON.stringify({ action: 'send_message', message: stampedBody(), ...pad }));
     sent += 1;
   });
   await settle(command.settleMs);

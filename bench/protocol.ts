@@ -11,7 +11,7 @@ export interface PersonalUser {
 
 export type Command =
   | { op: 'connect'; sockets: Array<{ url: string }>; localAddresses: string[]; concurrency: number }
-  | { op: 'fanout'; senders: number[]; rate: number; durationMs: number; settleMs: number }
+  | { op: 'fanout'; senders: number[]; rate: number; durationMs: number; settleMs: number; padding: number }
   | { op: 'personal'; protocol: 'phone' | 'echo'; users: PersonalUser[]; rate: number; durationMs: number; settleMs: number }
   | { op: 'http'; url: string; headers: Record<string, string>; concurrency: number; durationMs: number; localAddress: string }
   | { op: 'close' };
@@ -20,6 +20,8 @@ export interface StepResult {
   sent: number;
   received: number;
   errors: number;
+  /** Bytes of the frames received. */
+  bytes: number;
   /** Histogram counts (see stats.ts) of the step's main latency. */
   latency: number[];
   /** Histogram counts of a second latency (msg_sent in the phone scenario), else empty. */

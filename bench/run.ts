@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
-import { historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult, type Ladder } from './scenarios.js';
+import { historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
 import { buildFixture } from './setup.js';
 import { renderReport, type Report } from './report.js';
 
@@ -32,8 +32,8 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown
 
 /** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
 const MODE = quick
-  ? { stepMs: 2500, fanoutRates: [20, 50, 100, 150, 200, 300, 400], personalRates: [2000, 5000, 10_000, 20_000, 30_000], idle: 10_000, idleHoldMs: 10_000, historyMs: 5000 }
-  : { stepMs: 8000, fanoutRates: [20, 50, 100, 150, 200, 250, 300, 400, 500], personalRates: [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
+  ? { stepMs: 2500, fanoutRates: [25, 50, 75, 100, 125], personalRates: [2000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 10_000, historyMs: 5000 }
+  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [2000, 4000, 6000, 8000, 10_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;
 const HISTORY_CONCURRENCY = 50;
@@ -121,16 +121,12 @@ async function main(): Promise<void> {
       if (only.has('fanout')) {
         log(`room fan-out: ${ROOM_MEMBERS} members, 20 senders, rising rates, p99 bound 100 ms`);
         const options = { members: fixture.roomMembers, roomId: fixture.roomId, rates: MODE.fanoutRates, durationMs: MODE.stepMs, sendersPerWorker: 10, p99BoundMs: 100 };
-        const ceiling: Ladder = await roomFanout(bare, 'bare', workers, options, log);
-        const measured: Ladder = await roomFanout(parley, 'parley', workers, options, log);
-        report.fanout = { parley: measured, bare: ceiling };
+        report.fanout = await roomFanout({ bare, parley }, workers, options, log);
       }
       if (only.has('personal')) {
         log(`personal messages: ${PAIR_USERS} users in pairs, rising rates, p99 bound 50 ms`);
         const options = { users: fixture.pairs, rates: MODE.personalRates, durationMs: MODE.stepMs, p99BoundMs: 50 };
-        const ceiling = await personalMessages(bare, 'bare', workers, options, log);
-        const measured = await personalMessages(parley, 'parley', workers, options, log);
-        report.personal = { parley: measured, bare: ceiling };
+        report.personal = await personalMessages({ bare, parley }, workers, options, log);
       }
       if (only.has('history')) {
         log(`history reads: pages of 20, ${HISTORY_CONCURRENCY} concurrent keep-alive clients`);
@@ -141,19 +137,21 @@ async function main(): Promise<void> {
       }
     } finally {
       await parley.stop();
+      await bare.stop();
     }
     if (only.has('idle')) {
-      log(`idle connections: ${MODE.idle} authenticated sockets held ${MODE.idleHoldMs / 1000} s (fresh server)`);
+      log(`idle connections: ${MODE.idle} authenticated sockets held ${MODE.idleHoldMs / 1000} s (fresh servers)`);
+      const freshBare = await startBare('{}');
       const fresh = await startParley({ ...base, dataDir });
       try {
-        const ceiling: IdleResult = await idleConnections(bare, 'bare', workers, fixture.idle, MODE.idleHoldMs, log);
+        const ceiling: IdleResult = await idleConnections(freshBare, 'bare', workers, fixture.idle, MODE.idleHoldMs, log);
         const measured: IdleResult = await idleConnections(fresh, 'parley', workers, fixture.idle, MODE.idleHoldMs, log);
         report.idle = { parley: measured, bare: ceiling };
       } finally {
         await fresh.stop();
+        await freshBare.stop();
       }
     }
-    await bare.stop();
   } finally {
     await workers.close();
     await database.drop();

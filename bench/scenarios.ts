@@ -14,6 +14,8 @@ export interface Step {
   /** Deliveries (fan-out) or messages delivered (personal) per second. */
   throughput: number;
   latency: LatencySummary;
+  /** Mean size of a received frame, in bytes. */
+  frameBytes: number;
   /** msg_sent latency in the phone scenario. */
   secondary?: LatencySummary;
   unacknowledged?: number;
@@ -36,37 +38,57 @@ function merge(results: StepResult[], pick: (r: StepResult) => number[]): Histog
   return total;
 }
 
-/** Runs rising rates until a step misses its bound (or the rates run out). */
-async function climb(
-  rates: readonly number[],
-  server: ServerProcess,
-  runStep: (rate: number) => Promise<StepResult[]>,
-  judge: (rate: number, results: StepResult[], cpu: number) => Step,
-  log: (line: string) => void,
-): Promise<Ladder> {
-  const steps: Step[] = [];
-  let failures = 0;
-  for (const rate of rates) {
-    const cpuBefore = cpuSeconds(server.pid);
-    const wallBefore = performance.now();
-    const results = await runStep(rate);
-    const cpu = (cpuSeconds(server.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
-    const step = judge(rate, results, cpu);
-    steps.push(step);
-    log(
-      `    rate ${rate}/s: ${Math.round(step.throughput)}/s delivered, p50 ${step.latency.p50.toFixed(1)} ms, p99 ${step.latency.p99.toFixed(1)} ms` +
-        `${step.secondary ? `, msg_sent p99 ${step.secondary.p99.toFixed(1)} ms` : ''}, server cpu ${(cpu * 100).toFixed(0)}%${step.ok ? '' : '  (missed)'}`,
-    );
-    // One miss can be noise on a shared machine; two in a row end the climb.
-    failures = step.ok ? 0 : failures + 1;
-    if (failures >= 2) break;
-    if (!step.ok) await quiesce(server.pid);
-  }
-  await quiesce(server.pid);
-  const passed = steps.filter((s) => s.ok);
-  const best = passed.reduce<Step | undefined>((a, s) => (!a || s.throughput > a.throughput ? s : a), undefined);
-  return { steps, best };
+type Flavour = 'bare' | 'parley';
+
+/** One contender of an interleaved climb: its server, how to run a step, how to judge it. */
+interface Contender {
+  flavour: Flavour;
+  server: ServerProcess;
+  runStep(rate: number): Promise<StepResult[]>;
+  judge(rate: number, results: StepResult[], cpu: number): Step;
 }
+
+/**
+ * Runs rising rates, the bare ceiling and Parley one after the other at each rate, so that
+ * both see the same machine (other load on it drifts); each stops after two misses in a row.
+ */
+async function climb(rates: readonly number[], contenders: Contender[], log: (line: string) => void): Promise<Record<Flavour, Ladder>> {
+  const steps = new Map<Flavour, Step[]>(contenders.map((c) => [c.flavour, []]));
+  const failures = new Map<Flavour, number>(contenders.map((c) => [c.flavour, 0]));
+  for (const rate of rates) {
+    const climbing = contenders.filter((c) => (failures.get(c.flavour) ?? 0) < 2);
+    if (climbing.length === 0) break;
+    for (const contender of climbing) {
+      const { server } = contender;
+      const cpuBefore = cpuSeconds(server.pid);
+      const wallBefore = performance.now();
+      const results = await contender.runStep(rate);
+      const cpu = (cpuSeconds(server.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
+      const step = contender.judge(rate, results, cpu);
+      steps.get(contender.flavour)?.push(step);
+      log(
+        `    ${contender.flavour.padEnd(6)} rate ${rate}/s: ${Math.round(step.throughput)}/s delivered (${Math.round(step.frameBytes)} B frames), p50 ${step.latency.p50.toFixed(1)} ms, p99 ${step.latency.p99.toFixed(1)} ms` +
+          `${step.secondary ? `, msg_sent p99 ${step.secondary.p99.toFixed(1)} ms` : ''}, server cpu ${(cpu * 100).toFixed(0)}%${step.ok ? '' : '  (missed)'}`,
+      );
+      // One miss can be noise on a shared machine; two in a row end the climb.
+      failures.set(contender.flavour, step.ok ? 0 : (failures.get(contender.flavour) ?? 0) + 1);
+      await quiesce(server.pid);
+    }
+  }
+  const ladder = (flavour: Flavour): Ladder => {
+    const list = steps.get(flavour) ?? [];
+    const best = list.filter((s) => s.ok).reduce<Step | undefined>((a, s) => (!a || s.throughput > a.throughput ? s : a), undefined);
+    return { steps: list, best };
+  };
+  return { bare: ladder('bare'), parley: ladder('parley') };
+}
+
+/**
+ * Parley's room frame carries the sender, ids, a timestamp and more around the body; the bare
+ * server forwards what it was sent. Padding the bare frames by this much puts the same bytes
+ * on the wire for both (each step reports the mean frame size of each, to check).
+ */
+const BARE_FRAME_PADDING = 170;
 
 export interface FanoutOptions {
   members: readonly BenchUser[];
@@ -77,40 +99,45 @@ export interface FanoutOptions {
   p99BoundMs: number;
 }
 
-/** Scenario 1: a room of many members, senders at rising open-loop rates. */
+/**
+ * Scenario 1: a room of many members, senders at rising open-loop rates. Every member holds a
+ * socket to both servers; only the senders of the server under test send in a step.
+ */
 export async function roomFanout(
-  server: ServerProcess,
-  flavour: 'parley' | 'bare',
+  servers: Record<Flavour, ServerProcess>,
   workers: Workers,
   options: FanoutOptions,
   log: (line: string) => void,
-): Promise<Ladder> {
+): Promise<Record<Flavour, Ladder>> {
   const groups = split(options.members, workers.size);
+  const perWorker = groups.map((g) => g.length);
   const opened = await workers.run<{ opened: number; failed: number }>((w) => ({
     op: 'connect',
-    sockets: (groups[w] ?? []).map((m) =>
-      ({ url: flavour === 'parley' ? wsUrl(server.url, `/ws/chat/${options.roomId}/?token=${m.token}`) : wsUrl(server.url, `/room/${options.roomId}`) }),
-    ),
+    sockets: [
+      ...(groups[w] ?? []).map(() => ({ url: wsUrl(servers.bare.url, `/room/${options.roomId}`) })),
+      ...(groups[w] ?? []).map((m) => ({ url: wsUrl(servers.parley.url, `/ws/chat/${options.roomId}/?token=${m.token}`) })),
+    ],
     localAddresses: LOCAL_ADDRESSES,
     concurrency: 50,
   }));
   const open = opened.reduce((n, o) => n + o.opened, 0);
-  log(`  ${flavour}: ${open} of ${options.members.length} members connected`);
+  log(`  ${open} of ${options.members.length * 2} member sockets connected (bare and Parley)`);
   // Subscriptions complete after the upgrade: let them settle before the first step.
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const members = open;
-  const ladder = await climb(
-    options.rates,
-    server,
-    (rate) =>
-      workers.run<StepResult>(() => ({
+  const members = options.members.length;
+  const contender = (flavour: Flavour): Contender => ({
+    flavour,
+    server: servers[flavour],
+    runStep: (rate) =>
+      workers.run<StepResult>((w) => ({
         op: 'fanout',
-        senders: Array.from({ length: options.sendersPerWorker }, (_, i) => i),
+        senders: Array.from({ length: options.sendersPerWorker }, (_, i) => (flavour === 'bare' ? i : (perWorker[w] ?? 0) + i)),
         rate: rate / workers.size,
         durationMs: options.durationMs,
         settleMs: 1000,
+        padding: flavour === 'bare' ? BARE_FRAME_PADDING : 0,
       })),
-    (rate, results, cpu) => {
+    judge: (rate, results, cpu) => {
       const sent = results.reduce((n, r) => n + r.sent, 0);
       const received = results.reduce((n, r) => n + r.received, 0);
       const errors = results.reduce((n, r) => n + r.errors, 0);
@@ -121,16 +148,17 @@ export async function roomFanout(
         sent,
         received,
         errors,
+        frameBytes: received === 0 ? 0 : results.reduce((n, r) => n + r.bytes, 0) / received,
         throughput: received / (options.durationMs / 1000),
         latency,
         serverCpu: cpu,
         ok: complete && errors === 0 && latency.p99 < options.p99BoundMs,
       };
     },
-    log,
-  );
+  });
+  const ladders = await climb(options.rates, [contender('bare'), contender('parley')], log);
   await workers.run(() => ({ op: 'close' }));
-  return ladder;
+  return ladders;
 }
 
 export interface PersonalOptions {
@@ -140,31 +168,29 @@ export interface PersonalOptions {
   p99BoundMs: number;
 }
 
-/** Scenario 2: pairs of phone users; every message stored, msg_sent, delivered and acknowledged. */
+/**
+ * Scenario 2: pairs of phone users; every message stored, msg_sent, delivered and acknowledged.
+ * The ceiling is the bare server's echo: one socket per user, each message sent and echoed back.
+ */
 export async function personalMessages(
-  server: ServerProcess,
-  flavour: 'parley' | 'bare',
+  servers: Record<Flavour, ServerProcess>,
   workers: Workers,
   options: PersonalOptions,
   log: (line: string) => void,
-): Promise<Ladder> {
+): Promise<Record<Flavour, Ladder>> {
   // Pairs stay within one worker, so that a receipt comes back to the process that sent.
   const pairs: Array<[BenchUser, BenchUser]> = [];
   for (let i = 0; i + 1 < options.users.length; i += 2) pairs.push([options.users[i]!, options.users[i + 1]!]);
-  const byWorker = split(pairs, workers.size);
-  const plans = byWorker.map((group) => {
+  const plans = split(pairs, workers.size).map((group) => {
     const sockets: Array<{ url: string }> = [];
-    const users: PersonalUser[] = [];
+    const users: Record<Flavour, PersonalUser[]> = { bare: [], parley: [] };
     for (const [a, b] of group) {
       for (const [user, peer] of [[a, b], [b, a]] as const) {
-        if (flavour === 'parley') {
-          users.push({ rx: sockets.length, tx: sockets.length + 1, phone: user.phone, peerPhone: peer.phone });
-          sockets.push({ url: wsUrl(server.url, `/ws/chat/special/${user.phone}/?token=${user.token}`) });
-          sockets.push({ url: wsUrl(server.url, `/ws/chat/personal/${user.phone}/${peer.phone}/?token=${user.token}`) });
-        } else {
-          users.push({ rx: sockets.length, tx: sockets.length, phone: user.phone, peerPhone: peer.phone });
-          sockets.push({ url: wsUrl(server.url, '/echo') });
-        }
+        users.parley.push({ rx: sockets.length, tx: sockets.length + 1, phone: user.phone, peerPhone: peer.phone });
+        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/special/${user.phone}/?token=${user.token}`) });
+        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/personal/${user.phone}/${peer.phone}/?token=${user.token}`) });
+        users.bare.push({ rx: sockets.length, tx: sockets.length, phone: user.phone, peerPhone: peer.phone });
+        sockets.push({ url: wsUrl(servers.bare.url, '/echo') });
       }
     }
     return { sockets, users };
@@ -175,21 +201,21 @@ export async function personalMessages(
     localAddresses: LOCAL_ADDRESSES,
     concurrency: 50,
   }));
-  log(`  ${flavour}: ${opened.reduce((n, o) => n + o.opened, 0)} sockets for ${options.users.length} users`);
+  log(`  ${opened.reduce((n, o) => n + o.opened, 0)} sockets for ${options.users.length} users (2 each on Parley, 1 each on bare)`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const ladder = await climb(
-    options.rates,
-    server,
-    (rate) =>
+  const contender = (flavour: Flavour): Contender => ({
+    flavour,
+    server: servers[flavour],
+    runStep: (rate) =>
       workers.run<StepResult>((w) => ({
         op: 'personal',
         protocol: flavour === 'parley' ? 'phone' : 'echo',
-        users: plans[w]?.users ?? [],
+        users: plans[w]?.users[flavour] ?? [],
         rate: rate / workers.size,
         durationMs: options.durationMs,
         settleMs: 1000,
       })),
-    (rate, results, cpu) => {
+    judge: (rate, results, cpu) => {
       const sent = results.reduce((n, r) => n + r.sent, 0);
       const received = results.reduce((n, r) => n + r.received, 0);
       const errors = results.reduce((n, r) => n + r.errors, 0);
@@ -206,14 +232,15 @@ export async function personalMessages(
         latency,
         secondary,
         unacknowledged,
+        frameBytes: received === 0 ? 0 : results.reduce((n, r) => n + r.bytes, 0) / received,
         serverCpu: cpu,
         ok: complete && errors === 0 && latency.p99 < options.p99BoundMs && (secondary?.p99 ?? 0) < options.p99BoundMs,
       };
     },
-    log,
-  );
+  });
+  const ladders = await climb(options.rates, [contender('bare'), contender('parley')], log);
   await workers.run(() => ({ op: 'close' }));
-  return ladder;
+  return ladders;
 }
 
 export interface IdleResult {
@@ -229,7 +256,7 @@ export interface IdleResult {
 /** Scenario 3: authenticated sockets held open; server memory per socket above the idle baseline. */
 export async function idleConnections(
   server: ServerProcess,
-  flavour: 'parley' | 'bare',
+  flavour: Flavour,
   workers: Workers,
   users: readonly BenchUser[],
   holdMs: number,
@@ -268,7 +295,7 @@ export interface HttpResult {
 /** Scenario 4: history pages over HTTP from concurrent keep-alive clients. */
 export async function historyReads(
   server: ServerProcess,
-  flavour: 'parley' | 'bare',
+  flavour: Flavour,
   workers: Workers,
   options: { roomId: number; reader: BenchUser; concurrency: number; durationMs: number },
   log: (line: string) => void,
