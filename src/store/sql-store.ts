@@ -273,13 +273,12 @@ export class SqlStore implements Store {
         .executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) return undefined;
       if (input.dropWhenDelivered) {
-        const remaining = await trx
-          .selectFrom('deliveries')
-          .select('message_id')
-          .where('message_id', '=', row.id)
-          .limit(1)
-          .executeTakeFirst();
-        if (!remaining) await trx.deleteFrom('messages').where('id', '=', row.id).execute();
+        // One statement: the message goes only when no delivery of it remains.
+        await trx
+          .deleteFrom('messages')
+          .where('id', '=', row.id)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', row.id))))
+          .execute();
       }
       return toMessage(row);
     });
