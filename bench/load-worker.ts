@@ -139,11 +139,13 @@ async function personal(command: Extract<Command, { op: 'personal' }>): Promise<
       if (stamp === undefined) errors += 1;
       else {
         received += 1;
+        bytes += text.length;
         latency.record(wallClockMs() - stamp);
       }
     };
   } else {
     onFrame = (index, text) => {
+      bytes += text.length;
       const frame = JSON.parse(text) as Record<string, string>;
       const user = byRx.get(index);
       if (frame.command === 'new_msg' && user) {
