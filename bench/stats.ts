@@ -3,7 +3,7 @@
 
 const MIN_MS = 0.001;
 const GROWTH = 1.01;
-const BUCKETS = 1600; // 1 µs · 1.01^1600 ≈ 8,300 s: anything later lands in the last bucket.
+const BUCKETS = 2400; // 1 µs · 1.01^2400 ≈ 6.6 hours: anything later lands in the last bucket.
 const LOG_GROWTH = Math.log(GROWTH);
 
 export interface LatencySummary {
