@@ -1,7 +1,7 @@
 // `npm run bench`: builds nothing itself (the npm script does), starts Parley and the bare `ws`
 // ceiling, drives every scenario from separate client processes, prints a table, and writes
 // bench/results/<mode>-<time>.json and the results section of BENCHMARKS.md.
-//   --quick     the short ladder (about two minutes)
+//   --quick     the short ladder (under two minutes on the embedded default)
 //   --postgres  PostgreSQL + Redis instead of the embedded default (SQLite, in-process bus)
 //   --profile   write a V8 CPU profile of the loaded server to bench/results/profiles/
 //   --only=a,b  run only these scenarios: fanout, personal, idle, history, startup
@@ -32,7 +32,7 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown
 
 /** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
 const MODE = quick
-  ? { stepMs: 2500, fanoutRates: [25, 50, 75, 100, 125], personalRates: [2000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 8000, historyMs: 4000 }
+  ? { stepMs: 2000, fanoutRates: [25, 50, 75, 100, 125], personalRates: [2000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 6000, historyMs: 4000 }
   : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [2000, 4000, 6000, 8000, 10_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;
