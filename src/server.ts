@@ -4,8 +4,6 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Bus, BusObserver } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
-import { RedisBus } from './bus/redis-bus.js';
-import { RedisPresence } from './bus/redis-presence.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
 import { LocalPresence, type Presence } from './core/presence.js';
@@ -93,6 +91,8 @@ async function openFanOut(
     onDelivered: (seconds) => metrics.busLatency.observe(seconds),
   };
   if (!config.redisUrl) return { bus: new LocalBus<CoreEvent>(observer), presence: new LocalPresence() };
+  // Loaded only when configured: the embedded default does not pay ioredis's memory.
+  const [{ RedisBus }, { RedisPresence }] = await Promise.all([import('./bus/redis-bus.js'), import('./bus/redis-presence.js')]);
   const bus = new RedisBus<CoreEvent>({
     ...observer,
     url: config.redisUrl,

@@ -4,11 +4,13 @@ import * as initial from './migrations/001-initial.js';
 import * as phoneGroupsAndMatches from './migrations/002-phone-groups-and-matches.js';
 
 import * as rooms from './migrations/003-rooms.js';
+import * as messageReferenceIndexes from './migrations/004-message-reference-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-phone-groups-and-matches': phoneGroupsAndMatches,
   '003-rooms': rooms,
+  '004-message-reference-indexes': messageReferenceIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlStore } from './sql-store.js';
@@ -14,11 +13,8 @@ export interface StoreOptions {
   databaseUrl: string | undefined;
 }
 
-// int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { engine, db } = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  const { engine, db } = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
@@ -36,10 +32,38 @@ function openSqlite(dataDir: string): { engine: 'sqlite'; db: Kysely<Database> }
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return { engine: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }) };
+  return { engine: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }) };
 }
 
-function openPostgres(connectionString: string): { engine: 'postgres'; db: Kysely<Database> } {
+/** Distinct SQL texts kept compiled; queries with variable-length IN lists make the set open-ended. */
+const MAX_CACHED_STATEMENTS = 500;
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles SQL on every prepare():
+ * a third of a message's CPU went there. Compiled statements are kept by their SQL text and
+ * reused (Parley never streams rows, so no statement is still iterating when it is reused).
+ */
+function reusingStatements(database: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/** pg is loaded only when PostgreSQL is configured: the embedded default does not pay its memory. */
+async function openPostgres(connectionString: string): Promise<{ engine: 'postgres'; db: Kysely<Database> }> {
+  const { default: pg } = await import('pg');
+  // int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({ connectionString, max: 10 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);

@@ -17,18 +17,24 @@ import {
 import type { AccountLookup, PendingMessage, Store } from './store.js';
 import { SqlMembershipStore, type MembershipStore } from './membership-store.js';
 import { SqlRoomStore, type RoomStore } from './room-store.js';
+import { GroupCommit } from './group-commit.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
+/** Group-commit batches in flight at once on PostgreSQL (its pool has more connections). */
+const POSTGRES_PARALLEL_BATCHES = 4;
 
 export class SqlStore implements Store {
   readonly memberships: MembershipStore;
   readonly rooms: RoomStore;
+  /** The writes of every message's path (store, acknowledge, markers) share transactions. */
+  private readonly writes: GroupCommit<Database>;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
   ) {
+    this.writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES);
     this.memberships = new SqlMembershipStore(engine, db);
     this.rooms = new SqlRoomStore(db);
   }
@@ -192,12 +198,14 @@ export class SqlStore implements Store {
     at: string,
   ): Promise<void> {
     const column = marker === 'lastReceivedAt' ? 'last_received_at' : 'last_seen_at';
-    await this.db
-      .updateTable('members')
-      .set({ [column]: at })
-      .where('conversation_id', '=', conversationId)
-      .where('account_id', '=', accountId)
-      .execute();
+    await this.writes.run((trx) =>
+      trx
+        .updateTable('members')
+        .set({ [column]: at })
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', accountId)
+        .execute(),
+    );
   }
 
   async shareConversation(a: number, b: number): Promise<boolean> {
@@ -213,7 +221,7 @@ export class SqlStore implements Store {
   }
 
   async insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.writes.run(async (trx) => {
       const row = await trx
         .insertInto('messages')
         .values({
@@ -244,7 +252,7 @@ export class SqlStore implements Store {
     dropWhenDelivered: boolean;
   }): Promise<MessageRecord | undefined> {
     const postgres = this.engine === 'postgres';
-    return this.db.transaction().execute(async (trx) => {
+    return this.writes.run(async (trx) => {
       const row = await trx
         .selectFrom('messages')
         .innerJoin('deliveries', 'deliveries.message_id', 'messages.id')
@@ -265,13 +273,12 @@ export class SqlStore implements Store {
         .executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) return undefined;
       if (input.dropWhenDelivered) {
-        const remaining = await trx
-          .selectFrom('deliveries')
-          .select('message_id')
-          .where('message_id', '=', row.id)
-          .limit(1)
-          .executeTakeFirst();
-        if (!remaining) await trx.deleteFrom('messages').where('id', '=', row.id).execute();
+        // One statement: the message goes only when no delivery of it remains.
+        await trx
+          .deleteFrom('messages')
+          .where('id', '=', row.id)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', row.id))))
+          .execute();
       }
       return toMessage(row);
     });

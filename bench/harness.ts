@@ -1,0 +1,163 @@
+// Processes of a run: the Parley server (the built dist/src/main.js, in its own process so its
+// memory and CPU are read apart from the clients'), the bare `ws` ceiling, and the load workers.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command, WorkerReply } from './protocol.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** dist/bench → the repository root. */
+export const ROOT = path.resolve(here, '..', '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+
+/** Source addresses the clients spread over, each with its own range of ephemeral ports. */
+export const LOCAL_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 from /readyz. */
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, started: number): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+export interface ParleyOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Directory for a V8 CPU profile of the server (--cpu-prof), written at exit. */
+  cpuProfDir?: string;
+}
+
+export async function startParley(options: ParleyOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, MAIN] : [MAIN];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      PARLEY_PORT: String(port),
+      PARLEY_HOST: '127.0.0.1',
+      PARLEY_DATA_DIR: options.dataDir,
+      PARLEY_DATABASE_URL: options.databaseUrl ?? '',
+      PARLEY_REDIS_URL: options.redisUrl ?? '',
+      PARLEY_LOG_LEVEL: 'warn',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const readyMs = await waitReady(url, child, started);
+  return { url, pid: child.pid ?? 0, readyMs, stop: stopper(child) };
+}
+
+export async function startBare(historyBody: string): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = fork(path.join(here, 'bare-server.js'), [], { env: { ...process.env, BARE_HISTORY_BODY: historyBody }, stdio: 'inherit' });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) };
+}
+
+/** Resident memory of a process, in KiB. */
+export function rssKib(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) : 0;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Waits until the process is nearly idle (a backlog from the last step drained), or `limitMs` passes. */
+export async function quiesce(pid: number, limitMs = 20_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (cpuSeconds(pid) - before < 0.03) return;
+  }
+}
+
+/** Load-generating client processes, each with its own event loop. */
+export class Workers {
+  private readonly children: ChildProcess[];
+
+  constructor(count: number) {
+    this.children = Array.from({ length: count }, () => fork(path.join(here, 'load-worker.js'), [], { stdio: 'inherit' }));
+  }
+
+  get size(): number {
+    return this.children.length;
+  }
+
+  /** Sends each worker its command (by index) and waits for all their answers. */
+  run<T>(commandFor: (worker: number) => Command | undefined): Promise<T[]> {
+    return Promise.all(
+      this.children.map((child, index) => {
+        const command = commandFor(index);
+        if (!command) return Promise.resolve(undefined as T);
+        return new Promise<T>((resolve, reject) => {
+          child.once('message', (reply: WorkerReply) => (reply.ok ? resolve(reply.result as T) : reject(new Error(reply.error))));
+          child.send(command);
+        });
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.run(() => ({ op: 'close' }));
+    for (const child of this.children) child.kill();
+  }
+}
+
+/** Splits items into `parts` contiguous slices of nearly equal size. */
+export function split<T>(items: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / parts);
+  return Array.from({ length: parts }, (_, i) => items.slice(i * size, (i + 1) * size));
+}

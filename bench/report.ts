@@ -1,0 +1,162 @@
+// The results of one run as a table for the terminal and a section for BENCHMARKS.md.
+import type { HttpResult, IdleResult, Ladder } from './scenarios.js';
+
+export interface Report {
+  mode: 'quick' | 'full';
+  store: string;
+  startedAt: string;
+  durationS?: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; kernel: string };
+  startup?: { readyMs: number; idleRssKib: number; runs: number[] };
+  fanout?: { parley: Ladder; bare: Ladder };
+  personal?: { parley: Ladder; bare: Ladder };
+  history?: { parley: HttpResult; bare: HttpResult };
+  idle?: { parley: IdleResult; bare: IdleResult };
+}
+
+const TARGETS = {
+  fanoutRatio: 0.8,
+  personalPerSecond: 20_000,
+  idleBytes: 10 * 1024,
+  idleSockets: 50_000,
+  historyPerSecond: 10_000,
+  readyMs: 500,
+  idleRssBytes: 100 * 1024 * 1024,
+};
+
+const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const ratio = (a: number, b: number): string => (b > 0 ? `${((a / b) * 100).toFixed(0)}%` : '–');
+const verdict = (met: boolean): string => (met ? 'met' : '**missed**');
+
+interface Row {
+  scenario: string;
+  target: string;
+  parley: string;
+  ceiling: string;
+  ratio: string;
+  met: string;
+  /** Parley over the ceiling, for the chart; undefined when there is no ceiling. */
+  share?: number;
+}
+
+function rows(report: Report): Row[] {
+  const out: Row[] = [];
+  if (report.fanout) {
+    const p = report.fanout.parley.best?.throughput ?? 0;
+    const b = report.fanout.bare.best?.throughput ?? 0;
+    const pl = report.fanout.parley.best?.latency.p99;
+    out.push({
+      scenario: '1. room fan-out, 1,000 members (deliveries/s, p99 < 100 ms)',
+      target: `≥ ${TARGETS.fanoutRatio * 100}% of ceiling`,
+      parley: `${n(p)}${pl === undefined ? '' : ` (p99 ${pl.toFixed(0)} ms)`}`,
+      ceiling: n(b),
+      ratio: ratio(p, b),
+      met: verdict(b > 0 && p / b >= TARGETS.fanoutRatio),
+      share: b > 0 ? p / b : 0,
+    });
+  }
+  if (report.personal) {
+    const best = report.personal.parley.best;
+    const p = best?.throughput ?? 0;
+    const b = report.personal.bare.best?.throughput ?? 0;
+    out.push({
+      scenario: '2. personal messages, 2,000 users (messages/s, p99 < 50 ms)',
+      target: `≥ ${n(TARGETS.personalPerSecond)}/s`,
+      parley: `${n(p)}${best ? ` (p99 ${best.latency.p99.toFixed(0)} ms, msg_sent p99 ${best.secondary?.p99.toFixed(0) ?? '–'} ms)` : ''}`,
+      ceiling: `${n(b)} (echo)`,
+      ratio: ratio(p, b),
+      met: verdict(p >= TARGETS.personalPerSecond),
+      share: b > 0 ? p / b : 0,
+    });
+  }
+  if (report.idle) {
+    const { parley, bare } = report.idle;
+    out.push({
+      scenario: `3. idle sockets: ${n(parley.connected)} held ${parley.holdMs / 1000} s (memory per socket)`,
+      target: `≤ 10 KiB at ${n(TARGETS.idleSockets)}`,
+      parley: `${(parley.perConnectionBytes / 1024).toFixed(1)} KiB`,
+      ceiling: `${(bare.perConnectionBytes / 1024).toFixed(1)} KiB`,
+      ratio: bare.perConnectionBytes > 0 ? `${(parley.perConnectionBytes / bare.perConnectionBytes).toFixed(1)}×` : '–',
+      // The per-socket figure is the target; the count is what this machine's open-file limit allows.
+      met:
+        parley.connected >= TARGETS.idleSockets
+          ? verdict(parley.perConnectionBytes <= TARGETS.idleBytes)
+          : `${verdict(parley.perConnectionBytes <= TARGETS.idleBytes)} per socket, at ${n(parley.connected)} of ${n(TARGETS.idleSockets)} sockets`,
+    });
+  }
+  if (report.history) {
+    const { parley, bare } = report.history;
+    out.push({
+      scenario: '4. history pages of 20, 50 clients (requests/s)',
+      target: `≥ ${n(TARGETS.historyPerSecond)}/s`,
+      parley: `${n(parley.perSecond)} (p99 ${parley.latency.p99.toFixed(0)} ms)`,
+      ceiling: `${n(bare.perSecond)} (bare http)`,
+      ratio: ratio(parley.perSecond, bare.perSecond),
+      met: verdict(parley.perSecond >= TARGETS.historyPerSecond),
+      share: bare.perSecond > 0 ? parley.perSecond / bare.perSecond : 0,
+    });
+  }
+  if (report.startup) {
+    const { readyMs, idleRssKib } = report.startup;
+    out.push({
+      scenario: '5. start to ready; idle memory',
+      target: '< 500 ms; < 100 MB',
+      parley: `${n(readyMs)} ms; ${(idleRssKib / 1024).toFixed(0)} MiB`,
+      ceiling: '–',
+      ratio: '–',
+      met: verdict(readyMs < TARGETS.readyMs && idleRssKib * 1024 < TARGETS.idleRssBytes),
+    });
+  }
+  return out;
+}
+
+function markdownTable(list: Row[]): string {
+  const lines = ['| scenario | target | Parley | ceiling (bare) | Parley / ceiling | target |', '|---|---|---|---|---|---|'];
+  for (const r of list) lines.push(`| ${r.scenario} | ${r.target} | ${r.parley} | ${r.ceiling} | ${r.ratio} | ${r.met} |`);
+  return lines.join('\n');
+}
+
+function bar(share: number, width = 40): string {
+  const filled = Math.round(Math.min(share, 1) * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${(share * 100).toFixed(0)}%`;
+}
+
+function ladderTable(title: string, ladders: { parley: Ladder; bare: Ladder }, unit: string): string {
+  const lines = [`**${title}**`, '', `| offered msgs/s | bare ${unit} | bare p99 ms | Parley ${unit} | Parley p50 ms | Parley p99 ms | Parley server CPU |`, '|---|---|---|---|---|---|---|'];
+  const rates = [...new Set([...ladders.bare.steps, ...ladders.parley.steps].map((s) => s.rate))].sort((a, b) => a - b);
+  for (const rate of rates) {
+    const b = ladders.bare.steps.find((s) => s.rate === rate);
+    const p = ladders.parley.steps.find((s) => s.rate === rate);
+    const cell = (s: typeof b, f: (s: NonNullable<typeof b>) => string): string => (s ? f(s) : '–');
+    lines.push(
+      `| ${n(rate)} | ${cell(b, (s) => n(s.throughput) + (s.ok ? '' : ' ✗'))} | ${cell(b, (s) => s.latency.p99.toFixed(1))} | ` +
+        `${cell(p, (s) => n(s.throughput) + (s.ok ? '' : ' ✗'))} | ${cell(p, (s) => s.latency.p50.toFixed(1))} | ${cell(p, (s) => s.latency.p99.toFixed(1))} | ${cell(p, (s) => `${(s.serverCpu * 100).toFixed(0)}%`)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderReport(report: Report): { table: string; section: string } {
+  const list = rows(report);
+  const table = markdownTable(list);
+  const chart = list
+    .filter((r) => r.share !== undefined)
+    .map((r) => `${r.scenario.slice(0, 2).padEnd(3)}${r.scenario.slice(3, 40).padEnd(38)} ${bar(r.share ?? 0)}`)
+    .join('\n');
+  const parts = [
+    `### ${report.mode === 'quick' ? 'Quick' : 'Full'} run on ${report.store} (${report.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${(report.durationS ?? 0).toFixed(0)} s)`,
+    '',
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Linux ${report.machine.kernel}, Node ${report.machine.node}. Clients and servers share the cores.`,
+    '',
+    table,
+    '',
+    'Parley as a share of the bare ceiling measured in the same run:',
+    '',
+    '```',
+    chart,
+    '```',
+  ];
+  if (report.fanout) parts.push('', ladderTable('Room fan-out ladder (✗ = p99 over 100 ms or deliveries lost)', report.fanout, 'deliveries/s'));
+  if (report.personal) parts.push('', ladderTable('Personal messages ladder (✗ = p99 over 50 ms or messages lost)', report.personal, 'messages/s'));
+  return { table, section: parts.join('\n') };
+}

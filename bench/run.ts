@@ -1,0 +1,184 @@
+// `npm run bench`: builds nothing itself (the npm script does), starts Parley and the bare `ws`
+// ceiling, drives every scenario from separate client processes, prints a table, and writes
+// bench/results/<mode>-<time>.json and the results section of BENCHMARKS.md.
+//   --quick     the short ladder (under two minutes on the embedded default)
+//   --postgres  PostgreSQL + Redis instead of the embedded default (SQLite, in-process bus)
+//   --profile   write a V8 CPU profile of the loaded server to bench/results/profiles/
+//   --only=a,b  run only these scenarios: fanout, personal, idle, history, startup
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
+import { historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
+import { buildFixture } from './setup.js';
+import { renderReport, type Report } from './report.js';
+
+const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'idle'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const quick = values.quick ?? false;
+const only = new Set<Scenario>(values.only ? (values.only.split(',') as Scenario[]) : SCENARIOS);
+for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario ${name}; expected ${SCENARIOS.join(', ')}`);
+
+/** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
+const MODE = quick
+  ? { stepMs: 2000, fanoutRates: [25, 50, 75, 100, 125], personalRates: [2000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 6000, historyMs: 4000 }
+  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [2000, 4000, 6000, 8000, 10_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
+const ROOM_MEMBERS = 1000;
+const PAIR_USERS = 2000;
+const HISTORY_CONCURRENCY = 50;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function freshDatabase(): Promise<{ databaseUrl?: string; redisUrl?: string; drop(): Promise<void> }> {
+  if (!values.postgres) return { drop: async () => undefined };
+  const adminUrl = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `parley_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  process.env.PARLEY_REDIS_PREFIX = `${name}:`;
+  return {
+    databaseUrl: url.toString(),
+    redisUrl: process.env.PARLEY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function startup(base: Omit<ParleyOptions, 'dataDir'>, scratch: string): Promise<Report['startup']> {
+  const readies: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const server = await startParley({ ...base, dataDir: path.join(scratch, `startup-${i}`) });
+    readies.push(server.readyMs);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    rss.push(rssKib(server.pid));
+    await server.stop();
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const result = { readyMs: median(readies), idleRssKib: median(rss), runs: readies };
+  log(`  ready in ${result.readyMs.toFixed(0)} ms (runs: ${readies.map((r) => r.toFixed(0)).join(', ')}), idle RSS ${(result.idleRssKib / 1024).toFixed(1)} MiB`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  const database = await freshDatabase();
+  const base = { databaseUrl: database.databaseUrl, redisUrl: database.redisUrl };
+  const report: Report = {
+    mode: quick ? 'quick' : 'full',
+    store: values.postgres ? 'postgres+redis' : 'sqlite+in-process bus',
+    startedAt: new Date(started).toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, kernel: os.release() },
+  };
+  const workers = new Workers(2);
+  try {
+    if (only.has('startup') && !values.postgres) {
+      log('startup: start to ready, idle memory (empty store)');
+      report.startup = await startup(base, scratch);
+    }
+    log('setup: accounts, tokens, the room, dialogues and history through the Store');
+    const setupStarted = performance.now();
+    const dataDir = path.join(scratch, 'data');
+    const fixture = await buildFixture(
+      { dataDir, databaseUrl: base.databaseUrl },
+      { roomMembers: ROOM_MEMBERS, pairUsers: PAIR_USERS, idleUsers: only.has('idle') ? MODE.idle : 0, historyMessages: 200 },
+    );
+    log(`  done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+    if (only.has('startup') && values.postgres) {
+      log('startup: start to ready, idle memory');
+      report.startup = await startup({ ...base }, scratch);
+    }
+
+    const profileDir = values.profile ? path.join(ROOT, 'bench', 'results', 'profiles') : undefined;
+    const parley = await startParley({ ...base, dataDir, cpuProfDir: profileDir });
+    const historyPage = await fetch(`${parley.url}/api/chat/groups/${fixture.historyRoomId}/messages/?page_size=20`, {
+      headers: { authorization: `Token ${fixture.historyReader.token}` },
+    }).then((r) => r.text());
+    const bare = await startBare(historyPage);
+    try {
+      if (only.has('fanout')) {
+        log(`room fan-out: ${ROOM_MEMBERS} members, 20 senders, rising rates, p99 bound 100 ms`);
+        const options = { members: fixture.roomMembers, roomId: fixture.roomId, rates: MODE.fanoutRates, durationMs: MODE.stepMs, sendersPerWorker: 10, p99BoundMs: 100 };
+        report.fanout = await roomFanout({ bare, parley }, workers, options, log);
+      }
+      if (only.has('personal')) {
+        log(`personal messages: ${PAIR_USERS} users in pairs, rising rates, p99 bound 50 ms`);
+        const options = { users: fixture.pairs, rates: MODE.personalRates, durationMs: MODE.stepMs, p99BoundMs: 50 };
+        report.personal = await personalMessages({ bare, parley }, workers, options, log);
+      }
+      if (only.has('history')) {
+        log(`history reads: pages of 20, ${HISTORY_CONCURRENCY} concurrent keep-alive clients`);
+        const options = { roomId: fixture.historyRoomId, reader: fixture.historyReader, concurrency: HISTORY_CONCURRENCY, durationMs: MODE.historyMs };
+        const ceiling: HttpResult = await historyReads(bare, 'bare', workers, options, log);
+        const measured: HttpResult = await historyReads(parley, 'parley', workers, options, log);
+        report.history = { parley: measured, bare: ceiling };
+      }
+    } finally {
+      await parley.stop();
+      await bare.stop();
+    }
+    if (only.has('idle')) {
+      log(`idle connections: ${MODE.idle} authenticated sockets held ${MODE.idleHoldMs / 1000} s (fresh servers)`);
+      const freshBare = await startBare('{}');
+      const fresh = await startParley({ ...base, dataDir });
+      try {
+        const ceiling: IdleResult = await idleConnections(freshBare, 'bare', workers, fixture.idle, MODE.idleHoldMs, log);
+        const measured: IdleResult = await idleConnections(fresh, 'parley', workers, fixture.idle, MODE.idleHoldMs, log);
+        report.idle = { parley: measured, bare: ceiling };
+      } finally {
+        await fresh.stop();
+        await freshBare.stop();
+      }
+    }
+  } finally {
+    await workers.close();
+    await database.drop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  report.durationS = (Date.now() - started) / 1000;
+
+  const resultsDir = path.join(ROOT, 'bench', 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  const file = path.join(resultsDir, `${report.mode}-${values.postgres ? 'postgres' : 'sqlite'}-${stamp}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  const { table, section } = renderReport(report);
+  log(`\n${table}\n`);
+  const benchmarks = path.join(ROOT, 'BENCHMARKS.md');
+  const startMark = `<!-- results:${values.postgres ? 'postgres' : 'sqlite'}:start -->`;
+  const endMark = `<!-- results:${values.postgres ? 'postgres' : 'sqlite'}:end -->`;
+  const current = fs.existsSync(benchmarks) ? fs.readFileSync(benchmarks, 'utf8') : `# Benchmarks\n\n${startMark}\n${endMark}\n`;
+  const from = current.indexOf(startMark);
+  const to = current.indexOf(endMark);
+  const block = `${startMark}\n${section}\n${endMark}`;
+  const updated = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + endMark.length) : `${current.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(benchmarks, updated);
+  log(`results: ${path.relative(ROOT, file)}; BENCHMARKS.md updated (${report.durationS.toFixed(0)} s)`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,324 @@
+// The scenarios. Each drives the same load against Parley and against the bare `ws` ceiling and
+// reports both, so that the ratio of the two (same machine, same run) is the figure that counts.
+import { cpuSeconds, LOCAL_ADDRESSES, quiesce, rssKib, split, Workers, type ServerProcess } from './harness.js';
+import type { PersonalUser, StepResult } from './protocol.js';
+import type { BenchUser } from './setup.js';
+import { Histogram, type LatencySummary } from './stats.js';
+
+export interface Step {
+  /** Offered rate: messages a second sent. */
+  rate: number;
+  sent: number;
+  received: number;
+  errors: number;
+  /** Deliveries (fan-out) or messages delivered (personal) per second. */
+  throughput: number;
+  latency: LatencySummary;
+  /** Mean size of a received frame, in bytes. */
+  frameBytes: number;
+  /** msg_sent latency in the phone scenario. */
+  secondary?: LatencySummary;
+  unacknowledged?: number;
+  /** Server CPU used during the step, as a share of one core. */
+  serverCpu: number;
+  ok: boolean;
+}
+
+export interface Ladder {
+  steps: Step[];
+  /** The best step that met the latency bound with nothing lost, if any. */
+  best: Step | undefined;
+}
+
+const wsUrl = (base: string, path: string): string => `${base.replace(/^http/, 'ws')}${path}`;
+
+function merge(results: StepResult[], pick: (r: StepResult) => number[]): Histogram {
+  const total = new Histogram();
+  for (const r of results) total.merge(new Histogram(pick(r)));
+  return total;
+}
+
+type Flavour = 'bare' | 'parley';
+
+/** One contender of an interleaved climb: its server, how to run a step, how to judge it. */
+interface Contender {
+  flavour: Flavour;
+  server: ServerProcess;
+  runStep(rate: number): Promise<StepResult[]>;
+  judge(rate: number, results: StepResult[], cpu: number): Step;
+}
+
+/**
+ * Runs rising rates, the bare ceiling and Parley one after the other at each rate, so that
+ * both see the same machine (other load on it drifts); each stops after two misses in a row.
+ */
+async function climb(rates: readonly number[], contenders: Contender[], log: (line: string) => void): Promise<Record<Flavour, Ladder>> {
+  const steps = new Map<Flavour, Step[]>(contenders.map((c) => [c.flavour, []]));
+  const failures = new Map<Flavour, number>(contenders.map((c) => [c.flavour, 0]));
+  // A first step at the lowest rate, not recorded: JIT, statement caches and token caches warm up.
+  for (const contender of contenders) {
+    await contender.runStep(rates[0] ?? 1);
+    await quiesce(contender.server.pid);
+  }
+  for (const rate of rates) {
+    const climbing = contenders.filter((c) => (failures.get(c.flavour) ?? 0) < 2);
+    if (climbing.length === 0) break;
+    for (const contender of climbing) {
+      const { server } = contender;
+      const cpuBefore = cpuSeconds(server.pid);
+      const wallBefore = performance.now();
+      const results = await contender.runStep(rate);
+      const cpu = (cpuSeconds(server.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
+      const step = contender.judge(rate, results, cpu);
+      steps.get(contender.flavour)?.push(step);
+      log(
+        `    ${contender.flavour.padEnd(6)} rate ${rate}/s: ${Math.round(step.throughput)}/s delivered (${Math.round(step.frameBytes)} B frames), p50 ${step.latency.p50.toFixed(1)} ms, p99 ${step.latency.p99.toFixed(1)} ms` +
+          `${step.secondary ? `, msg_sent p99 ${step.secondary.p99.toFixed(1)} ms` : ''}, server cpu ${(cpu * 100).toFixed(0)}%${step.ok ? '' : '  (missed)'}`,
+      );
+      // One miss can be noise on a shared machine; two in a row end the climb.
+      failures.set(contender.flavour, step.ok ? 0 : (failures.get(contender.flavour) ?? 0) + 1);
+      await quiesce(server.pid);
+    }
+  }
+  const ladder = (flavour: Flavour): Ladder => {
+    const list = steps.get(flavour) ?? [];
+    const best = list.filter((s) => s.ok).reduce<Step | undefined>((a, s) => (!a || s.throughput > a.throughput ? s : a), undefined);
+    return { steps: list, best };
+  };
+  return { bare: ladder('bare'), parley: ladder('parley') };
+}
+
+/**
+ * Parley's room frame carries the sender, ids, a timestamp and more around the body; the bare
+ * server forwards what it was sent. Padding the bare frames by this much puts the same bytes
+ * on the wire for both (each step reports the mean frame size of each, to check).
+ */
+const BARE_FRAME_PADDING = 170;
+
+export interface FanoutOptions {
+  members: readonly BenchUser[];
+  roomId: number;
+  rates: readonly number[];
+  durationMs: number;
+  sendersPerWorker: number;
+  p99BoundMs: number;
+}
+
+/**
+ * Scenario 1: a room of many members, senders at rising open-loop rates. Every member holds a
+ * socket to both servers; only the senders of the server under test send in a step.
+ */
+export async function roomFanout(
+  servers: Record<Flavour, ServerProcess>,
+  workers: Workers,
+  options: FanoutOptions,
+  log: (line: string) => void,
+): Promise<Record<Flavour, Ladder>> {
+  const groups = split(options.members, workers.size);
+  const perWorker = groups.map((g) => g.length);
+  const opened = await workers.run<{ opened: number; failed: number }>((w) => ({
+    op: 'connect',
+    sockets: [
+      ...(groups[w] ?? []).map(() => ({ url: wsUrl(servers.bare.url, `/room/${options.roomId}`) })),
+      ...(groups[w] ?? []).map((m) => ({ url: wsUrl(servers.parley.url, `/ws/chat/${options.roomId}/?token=${m.token}`) })),
+    ],
+    localAddresses: LOCAL_ADDRESSES,
+    concurrency: 50,
+  }));
+  const open = opened.reduce((n, o) => n + o.opened, 0);
+  log(`  ${open} of ${options.members.length * 2} member sockets connected (bare and Parley)`);
+  // Subscriptions complete after the upgrade: let them settle before the first step.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const members = options.members.length;
+  const contender = (flavour: Flavour): Contender => ({
+    flavour,
+    server: servers[flavour],
+    runStep: (rate) =>
+      workers.run<StepResult>((w) => ({
+        op: 'fanout',
+        senders: Array.from({ length: options.sendersPerWorker }, (_, i) => (flavour === 'bare' ? i : (perWorker[w] ?? 0) + i)),
+        rate: rate / workers.size,
+        durationMs: options.durationMs,
+        settleMs: 1000,
+        padding: flavour === 'bare' ? BARE_FRAME_PADDING : 0,
+      })),
+    judge: (rate, results, cpu) => {
+      const sent = results.reduce((n, r) => n + r.sent, 0);
+      const received = results.reduce((n, r) => n + r.received, 0);
+      const errors = results.reduce((n, r) => n + r.errors, 0);
+      const latency = merge(results, (r) => r.latency).summary();
+      const complete = received >= sent * members * 0.99;
+      return {
+        rate,
+        sent,
+        received,
+        errors,
+        frameBytes: received === 0 ? 0 : results.reduce((n, r) => n + r.bytes, 0) / received,
+        throughput: received / (options.durationMs / 1000),
+        latency,
+        serverCpu: cpu,
+        ok: complete && errors === 0 && latency.p99 < options.p99BoundMs,
+      };
+    },
+  });
+  const ladders = await climb(options.rates, [contender('bare'), contender('parley')], log);
+  await workers.run(() => ({ op: 'close' }));
+  return ladders;
+}
+
+export interface PersonalOptions {
+  users: readonly BenchUser[];
+  rates: readonly number[];
+  durationMs: number;
+  p99BoundMs: number;
+}
+
+/**
+ * Scenario 2: pairs of phone users; every message stored, msg_sent, delivered and acknowledged.
+ * The ceiling is the bare server's echo: one socket per user, each message sent and echoed back.
+ */
+export async function personalMessages(
+  servers: Record<Flavour, ServerProcess>,
+  workers: Workers,
+  options: PersonalOptions,
+  log: (line: string) => void,
+): Promise<Record<Flavour, Ladder>> {
+  // Pairs stay within one worker, so that a receipt comes back to the process that sent.
+  const pairs: Array<[BenchUser, BenchUser]> = [];
+  for (let i = 0; i + 1 < options.users.length; i += 2) pairs.push([options.users[i]!, options.users[i + 1]!]);
+  const plans = split(pairs, workers.size).map((group) => {
+    const sockets: Array<{ url: string }> = [];
+    const users: Record<Flavour, PersonalUser[]> = { bare: [], parley: [] };
+    for (const [a, b] of group) {
+      for (const [user, peer] of [[a, b], [b, a]] as const) {
+        users.parley.push({ rx: sockets.length, tx: sockets.length + 1, phone: user.phone, peerPhone: peer.phone });
+        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/special/${user.phone}/?token=${user.token}`) });
+        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/personal/${user.phone}/${peer.phone}/?token=${user.token}`) });
+        users.bare.push({ rx: sockets.length, tx: sockets.length, phone: user.phone, peerPhone: peer.phone });
+        sockets.push({ url: wsUrl(servers.bare.url, '/echo') });
+      }
+    }
+    return { sockets, users };
+  });
+  const opened = await workers.run<{ opened: number }>((w) => ({
+    op: 'connect',
+    sockets: plans[w]?.sockets ?? [],
+    localAddresses: LOCAL_ADDRESSES,
+    concurrency: 50,
+  }));
+  log(`  ${opened.reduce((n, o) => n + o.opened, 0)} sockets for ${options.users.length} users (2 each on Parley, 1 each on bare)`);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const contender = (flavour: Flavour): Contender => ({
+    flavour,
+    server: servers[flavour],
+    runStep: (rate) =>
+      workers.run<StepResult>((w) => ({
+        op: 'personal',
+        protocol: flavour === 'parley' ? 'phone' : 'echo',
+        users: plans[w]?.users[flavour] ?? [],
+        rate: rate / workers.size,
+        durationMs: options.durationMs,
+        settleMs: 1000,
+      })),
+    judge: (rate, results, cpu) => {
+      const sent = results.reduce((n, r) => n + r.sent, 0);
+      const received = results.reduce((n, r) => n + r.received, 0);
+      const errors = results.reduce((n, r) => n + r.errors, 0);
+      const unacknowledged = results.reduce((n, r) => n + (r.unacknowledged ?? 0), 0);
+      const latency = merge(results, (r) => r.latency).summary();
+      const secondary = flavour === 'parley' ? merge(results, (r) => r.secondary).summary() : undefined;
+      const complete = received >= sent * 0.99 && unacknowledged <= sent * 0.01;
+      return {
+        rate,
+        sent,
+        received,
+        errors,
+        throughput: received / (options.durationMs / 1000),
+        latency,
+        secondary,
+        unacknowledged,
+        frameBytes: received === 0 ? 0 : results.reduce((n, r) => n + r.bytes, 0) / received,
+        serverCpu: cpu,
+        ok: complete && errors === 0 && latency.p99 < options.p99BoundMs && (secondary?.p99 ?? 0) < options.p99BoundMs,
+      };
+    },
+  });
+  const ladders = await climb(options.rates, [contender('bare'), contender('parley')], log);
+  await workers.run(() => ({ op: 'close' }));
+  return ladders;
+}
+
+export interface IdleResult {
+  target: number;
+  connected: number;
+  connectMs: number;
+  holdMs: number;
+  baselineKib: number;
+  heldKib: number;
+  perConnectionBytes: number;
+}
+
+/** Scenario 3: authenticated sockets held open; server memory per socket above the idle baseline. */
+export async function idleConnections(
+  server: ServerProcess,
+  flavour: Flavour,
+  workers: Workers,
+  users: readonly BenchUser[],
+  holdMs: number,
+  log: (line: string) => void,
+): Promise<IdleResult> {
+  const groups = split(users, workers.size);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const baselineKib = rssKib(server.pid);
+  const opened = await workers.run<{ opened: number; failed: number; ms: number }>((w) => ({
+    op: 'connect',
+    sockets: (groups[w] ?? []).map((u) => ({
+      url: flavour === 'parley' ? wsUrl(server.url, `/ws/chat/special/${u.phone}/?token=${u.token}`) : wsUrl(server.url, '/room/idle'),
+    })),
+    localAddresses: LOCAL_ADDRESSES,
+    concurrency: 100,
+  }));
+  const connected = opened.reduce((n, o) => n + o.opened, 0);
+  const connectMs = Math.max(...opened.map((o) => o.ms));
+  log(`  ${flavour}: ${connected} of ${users.length} sockets open in ${(connectMs / 1000).toFixed(1)} s; holding ${holdMs / 1000} s`);
+  await new Promise((resolve) => setTimeout(resolve, holdMs));
+  const heldKib = rssKib(server.pid);
+  await workers.run(() => ({ op: 'close' }));
+  const perConnectionBytes = connected === 0 ? 0 : ((heldKib - baselineKib) * 1024) / connected;
+  log(`  ${flavour}: RSS ${Math.round(baselineKib / 1024)} MiB -> ${Math.round(heldKib / 1024)} MiB, ${(perConnectionBytes / 1024).toFixed(1)} KiB per socket`);
+  return { target: users.length, connected, connectMs, holdMs, baselineKib, heldKib, perConnectionBytes };
+}
+
+export interface HttpResult {
+  requests: number;
+  errors: number;
+  perSecond: number;
+  latency: LatencySummary;
+  serverCpu: number;
+}
+
+/** Scenario 4: history pages over HTTP from concurrent keep-alive clients. */
+export async function historyReads(
+  server: ServerProcess,
+  flavour: Flavour,
+  workers: Workers,
+  options: { roomId: number; reader: BenchUser; concurrency: number; durationMs: number },
+  log: (line: string) => void,
+): Promise<HttpResult> {
+  const cpuBefore = cpuSeconds(server.pid);
+  const results = await workers.run<StepResult>((w) => ({
+    op: 'http',
+    url: flavour === 'parley' ? `${server.url}/api/chat/groups/${options.roomId}/messages/?page_size=20` : `${server.url}/history`,
+    headers: { authorization: `Token ${options.reader.token}` },
+    concurrency: Math.ceil(options.concurrency / workers.size),
+    durationMs: options.durationMs,
+    localAddress: LOCAL_ADDRESSES[w % LOCAL_ADDRESSES.length]!,
+  }));
+  const serverCpu = (cpuSeconds(server.pid) - cpuBefore) / (options.durationMs / 1000);
+  const requests = results.reduce((n, r) => n + r.received, 0);
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  const latency = merge(results, (r) => r.latency).summary();
+  const perSecond = requests / (options.durationMs / 1000);
+  log(`  ${flavour}: ${Math.round(perSecond)} requests/s, p99 ${latency.p99.toFixed(1)} ms, ${errors} errors, server cpu ${(serverCpu * 100).toFixed(0)}%`);
+  return { requests, errors, perSecond, latency, serverCpu };
+}

@@ -1,0 +1,122 @@
+// Bulk set-up for the scenarios, written through the Store interface before the server starts
+// (never through an HTTP endpoint): signing up thousands of accounts over HTTP would spend
+// ~50 ms of scrypt each, so every account shares one precomputed password hash and gets its
+// token the way Accounts.issueToken makes one. The server then reads these rows like any other.
+import { randomBytes } from 'node:crypto';
+import { hashKey } from '../src/core/accounts.js';
+import { dialoguePairKey } from '../src/core/conversations.js';
+import { hashPassword } from '../src/core/passwords.js';
+import { now } from '../src/core/time.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
+
+export interface BenchUser {
+  id: number;
+  phone: string;
+  token: string;
+}
+
+export interface Fixture {
+  /** Members of the fan-out room, and the room. */
+  roomId: number;
+  roomMembers: BenchUser[];
+  /** Users of the phone scenario, paired [0,1], [2,3], … with a dialogue each. */
+  pairs: BenchUser[];
+  /** Users whose sockets the idle scenario holds. */
+  idle: BenchUser[];
+  /** A room with history, and a member who reads it. */
+  historyRoomId: number;
+  historyReader: BenchUser;
+}
+
+export interface FixtureSizes {
+  roomMembers: number;
+  pairUsers: number;
+  idleUsers: number;
+  historyMessages: number;
+}
+
+export async function buildFixture(options: { dataDir: string; databaseUrl?: string }, sizes: FixtureSizes): Promise<Fixture> {
+  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  try {
+    const passwordHash = await hashPassword('bench-password');
+    let serial = 0;
+    const users = async (count: number): Promise<BenchUser[]> => {
+      const made: BenchUser[] = [];
+      for (let i = 0; i < count; i++) made.push(await createUser(store, passwordHash, ++serial));
+      return made;
+    };
+    const roomMembers = await users(sizes.roomMembers);
+    const [owner] = roomMembers;
+    if (!owner) throw new Error('the fan-out room needs members');
+    const room = await store.rooms.createRoom(
+      { name: 'fan-out', description: null, avatar: null, createdBy: owner.id, active: true, createdAt: now() },
+      roomMembers.map((m) => ({ accountId: m.id, role: m === owner ? ('admin' as const) : ('member' as const) })),
+    );
+
+    const pairs = await users(sizes.pairUsers);
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const a = pairs[i]!;
+      const b = pairs[i + 1]!;
+      await store.openPairConversation(
+        {
+          kind: 'dialogue',
+          key: null,
+          pairKey: dialoguePairKey(a.id, b.id),
+          name: null,
+          description: null,
+          avatar: null,
+          createdBy: a.id,
+          active: true,
+          expiresAt: null,
+          createdAt: now(),
+        },
+        [a.id, b.id],
+      );
+    }
+
+    const idle = await users(sizes.idleUsers);
+
+    const readers = await users(20);
+    const historyRoom = await store.rooms.createRoom(
+      { name: 'history', description: null, avatar: null, createdBy: readers[0]!.id, active: true, createdAt: now() },
+      readers.map((m, i) => ({ accountId: m.id, role: i === 0 ? ('admin' as const) : ('member' as const) })),
+    );
+    for (let i = 0; i < sizes.historyMessages; i++) {
+      await store.rooms.insertMessage(
+        {
+          conversationId: historyRoom.id,
+          senderId: readers[i % readers.length]!.id,
+          body: `history message ${i}: ${'lorem ipsum '.repeat(6)}`,
+          type: 'text',
+          attachment: null,
+          parentId: null,
+          createdAt: now(),
+        },
+        [],
+      );
+    }
+    return { roomId: room.id, roomMembers, pairs, idle, historyRoomId: historyRoom.id, historyReader: readers[1]! };
+  } finally {
+    await store.close();
+  }
+}
+
+async function createUser(store: Store, passwordHash: string, serial: number): Promise<BenchUser> {
+  const phone = String(9_000_000_000 + serial);
+  const account = await store.insertAccount({
+    email: `bench${serial}@example.com`,
+    username: `bench${serial}`,
+    phone,
+    firstName: `Bench${serial}`,
+    lastName: 'User',
+    photo: null,
+    role: 'member',
+    year: null,
+    passwordHash,
+    createdAt: now(),
+  });
+  const token = randomBytes(20).toString('hex');
+  await store.insertToken({ keyHash: hashKey(token), accountId: account.id, createdAt: now(), lastUsedAt: null, revokedAt: null });
+  return { id: account.id, phone, token };
+}

@@ -1,0 +1,72 @@
+// Group commit on a real (in-memory) SQLite database: writes of one tick share a transaction,
+// every caller gets its own result after the commit, and a failing write fails alone.
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../src/store/group-commit.js';
+
+interface Schema {
+  notes: { id: number; body: string };
+}
+
+describe('GroupCommit', () => {
+  let database: BetterSqlite3.Database;
+  let db: Kysely<Schema>;
+  let begins: number;
+
+  beforeEach(async () => {
+    database = new BetterSqlite3(':memory:');
+    begins = 0;
+    const prepare = database.prepare.bind(database);
+    // Counts the transactions Kysely opens, through the statements it prepares.
+    database.prepare = ((sql: string) => {
+      if (/^begin/i.test(sql)) begins += 1;
+      return prepare(sql);
+    }) as typeof database.prepare;
+    db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+    await db.schema.createTable('notes').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('body', 'text', (c) => c.notNull()).execute();
+  });
+
+  afterEach(async () => {
+    await db.destroy();
+  });
+
+  const insert = (writes: GroupCommit<Schema>, id: number) =>
+    writes.run(async (trx) => {
+      await trx.insertInto('notes').values({ id, body: `note ${id}` }).execute();
+      return id * 10;
+    });
+
+  it('commits writes made in one tick in one transaction, each caller getting its own result', async () => {
+    const writes = new GroupCommit(db, 1);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((id) => insert(writes, id)));
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(begins).toBe(1);
+    const rows = await db.selectFrom('notes').select('id').orderBy('id').execute();
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('settles a caller only once its write is committed and visible', async () => {
+    const writes = new GroupCommit(db, 1);
+    const seen = await insert(writes, 7).then(() => db.selectFrom('notes').select('body').where('id', '=', 7).executeTakeFirst());
+    expect(seen?.body).toBe('note 7');
+  });
+
+  it('fails only the write that fails; the others of its batch are committed', async () => {
+    const writes = new GroupCommit(db, 1);
+    await insert(writes, 1);
+    const outcomes = await Promise.allSettled([insert(writes, 2), insert(writes, 1), insert(writes, 3)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const rows = await db.selectFrom('notes').select('id').orderBy('id').execute();
+    expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  it('batches the writes that arrive while a commit is in flight into the next transaction', async () => {
+    const writes = new GroupCommit(db, 1);
+    const first = insert(writes, 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [2, 3, 4].map((id) => insert(writes, id));
+    await Promise.all([first, ...later]);
+    expect(begins).toBe(2);
+  });
+});
