@@ -10,6 +10,8 @@ export interface Message {
   body: string;
   /** Milliseconds since the epoch. */
   at: number;
+  /** The server's message id where the dialect has one: orders messages of the same millisecond. */
+  seq?: number;
   receipt?: Receipt;
   reactions?: Record<string, number>;
   edited?: boolean;
@@ -120,7 +122,7 @@ export class Inbox {
     if (index >= 0) conversation.messages[index] = { ...conversation.messages[index], ...message };
     else {
       let at = conversation.messages.length;
-      while (at > 0 && (conversation.messages[at - 1]?.at ?? 0) > message.at) at -= 1;
+      while (at > 0 && later(conversation.messages[at - 1], message)) at -= 1;
       conversation.messages.splice(at, 0, message);
       if (options.countUnread && !message.mine && !this.isVisible(conversation)) conversation.unread += 1;
       if (!message.mine) this.clearTyping(conversation);
@@ -156,4 +158,10 @@ export class Inbox {
   isVisible(conversation: Conversation): boolean {
     return this.current?.id === conversation.id && document.visibilityState === 'visible';
   }
+}
+
+/** Whether `a` comes after `b` in a conversation: by time, then by server id. */
+function later(a: Message | undefined, b: Message): boolean {
+  if (!a) return false;
+  return a.at > b.at || (a.at === b.at && (a.seq ?? 0) > (b.seq ?? 0));
 }

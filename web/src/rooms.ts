@@ -54,6 +54,7 @@ function roomId(conversation: Conversation): number {
 function fromHistory(item: HistoryItem): Message {
   return {
     id: String(item.id),
+    seq: item.id,
     mine: item.is_self,
     sender: `${item.sender.first_name} ${item.sender.last_name}`.trim(),
     body: item.content,
@@ -234,6 +235,7 @@ export class RoomsDialect implements Dialect {
       conversation,
       {
         id,
+        seq: live.id,
         mine: live.is_self,
         sender: live.sender.name,
         body: live.message,
