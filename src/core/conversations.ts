@@ -103,12 +103,7 @@ export class Conversations {
     if (!membership) throw notFound('there is no dialogue between these two phones');
     const { conversation } = membership;
     const counts = await this.store.deleteConversation(conversation.id);
-    this.forget(conversation.id, conversation.pairKey);
-    await this.bus.publish(INVALIDATION_TOPIC, {
-      type: 'invalidate.conversation',
-      id: conversation.id,
-      pairKey: conversation.pairKey,
-    });
+    await this.invalidate(conversation);
     await this.bus.publish(accountTopic(peer.id), {
       type: 'conversation.closed',
       conversation: { id: conversation.id, kind: conversation.kind },
@@ -118,8 +113,11 @@ export class Conversations {
     return { byActor: counts.get(actor.id) ?? 0, byPeer: counts.get(peer.id) ?? 0 };
   }
 
-  /** Every process drops what it cached about the conversation (its members changed or it went). */
-  async invalidate(conversation: ConversationRecord): Promise<void> {
+  /**
+   * Every process drops what it cached about the conversation (its members changed or it went):
+   * this one at once, so that its next request sees the change; the others through the bus.
+   */
+  async invalidate(conversation: Pick<ConversationRecord, 'id' | 'pairKey'>): Promise<void> {
     this.forget(conversation.id, conversation.pairKey);
     await this.bus.publish(INVALIDATION_TOPIC, {
       type: 'invalidate.conversation',

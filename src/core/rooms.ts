@@ -10,7 +10,6 @@ import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { DomainError, ValidationError, forbidden, invalid, notFound } from './errors.js';
 import {
-  INVALIDATION_TOPIC,
   conversationTopic,
   notificationTopic,
   type CoreEvent,
@@ -213,7 +212,7 @@ export class Rooms {
       if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
       throw error;
     }
-    await this.invalidate(roomId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
     if (patch.active === false) await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
     return this.room(roomId);
   }
@@ -223,7 +222,7 @@ export class Rooms {
     const room = await this.room(roomId);
     await this.requireManager(actor, room, 'You are not authorized to delete this room.');
     await this.store.deleteConversation(roomId);
-    await this.invalidate(roomId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
   }
 
@@ -234,7 +233,7 @@ export class Rooms {
     const unknown = await this.unknownAccounts(accountIds);
     if (unknown.length > 0) throw new ValidationError({ members: unknown.map((id) => `Invalid pk "${id}" - object does not exist.`) });
     await this.store.rooms.addMembers(roomId, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
-    await this.invalidate(roomId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
     return this.room(roomId);
   }
 
@@ -244,7 +243,7 @@ export class Rooms {
     if (!(await this.isMember(actor, roomId))) throw forbidden('You are not a member of this room.');
     if (room.createdBy === actor.id) throw forbidden('You are the group creator. Transfer ownership before leaving.');
     await this.store.rooms.removeMember(roomId, actor.id);
-    await this.invalidate(roomId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
   }
 
@@ -256,7 +255,7 @@ export class Rooms {
     if (!owner || !membership?.memberIds.includes(newOwnerId)) throw invalid('The specified user is not a member of this group.');
     await this.store.rooms.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
     await this.store.rooms.setMemberRole(roomId, newOwnerId, 'admin');
-    await this.invalidate(roomId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
     return owner;
   }
 
@@ -524,10 +523,6 @@ export class Rooms {
     const account = await this.accounts.byId(id);
     if (!account) throw new Error(`account ${id} vanished`);
     return account;
-  }
-
-  private async invalidate(roomId: number): Promise<void> {
-    await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.conversation', id: roomId, pairKey: null });
   }
 
   private async publish(roomId: number, event: CoreEvent): Promise<void> {
