@@ -4,7 +4,7 @@ import type { Core } from '../../core/core.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { FrameError, requireKeys, serverTimestamp, storedTimestamp, type Envelope } from './frames.js';
-import { phoneSession, requireSelf } from './session.js';
+import { acknowledgeOrRefuse, phoneSession, requireSelf } from './session.js';
 
 const RECEIVE_SOCKET = 'the receive socket /ws/chat/special/<your phone>/';
 
@@ -57,13 +57,12 @@ export function groupSocket(core: Core): SocketRoute {
           async grp_msg_received(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'msg_to', 'sent_timestamp']);
             checkParties(frame, values);
-            const acknowledged = await core.messages.acknowledge({
+            await acknowledgeOrRefuse(core, {
               actor,
               conversationId,
               ref: values.message,
               at: values.sent_timestamp,
             });
-            if (!acknowledged) throw new FrameError('delete_msg', 'could not find the message you wanted to delete');
           },
           async grp_msg_read(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'msg_to', 'sent_timestamp']);

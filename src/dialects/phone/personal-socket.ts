@@ -4,7 +4,7 @@ import type { Membership } from '../../core/conversations.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { FrameError, requireKeys, serverTimestamp, type Envelope } from './frames.js';
-import { phoneSession, requireSelf } from './session.js';
+import { acknowledgeOrRefuse, phoneSession, requireSelf } from './session.js';
 
 const RECEIVE_SOCKET = 'the receive socket /ws/chat/special/<your phone>/';
 
@@ -62,13 +62,12 @@ export function personalSocket(core: Core): SocketRoute {
           async msg_received(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'msg_to', 'sent_timestamp']);
             const { conversation } = await dialogue(frame, values);
-            const acknowledged = await core.messages.acknowledge({
+            await acknowledgeOrRefuse(core, {
               actor,
               conversationId: conversation.id,
               ref: values.message,
               at: values.sent_timestamp,
             });
-            if (!acknowledged) throw new FrameError('delete_msg', 'could not find the message you wanted to delete');
           },
           async msg_read(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'msg_to', 'sent_timestamp']);

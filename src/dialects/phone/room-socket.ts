@@ -6,7 +6,7 @@ import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { FrameError, requireKeys, serverTimestamp, type Envelope } from './frames.js';
 import { ROOM_PARTY } from './render.js';
-import { phoneSession, requireSelf } from './session.js';
+import { acknowledgeOrRefuse, phoneSession, requireSelf } from './session.js';
 
 const RECEIVE_SOCKET = 'the receive socket /ws/chat/special/<your phone>/';
 
@@ -57,13 +57,12 @@ export function roomSocket(core: Core): SocketRoute {
           async msg_received(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'sent_timestamp']);
             const { conversation } = await room(frame, values.msg_from, false);
-            const acknowledged = await core.messages.acknowledge({
+            await acknowledgeOrRefuse(core, {
               actor,
               conversationId: conversation.id,
               ref: values.message,
               at: values.sent_timestamp,
             });
-            if (!acknowledged) throw new FrameError('delete_msg', 'could not find the message you wanted to delete');
           },
           async msg_read(frame) {
             const values = requireKeys(frame, ['message', 'msg_from', 'sent_timestamp']);

@@ -1,6 +1,8 @@
 // What every phone socket shares: decode a frame, run the handler of its command, and answer
 // any refusal with an error frame on the same socket, which stays open.
+import type { Core } from '../../core/core.js';
 import { DomainError, isStoreUnavailable } from '../../core/errors.js';
+import type { ReceiptInput } from '../../core/messages.js';
 
 import type { SocketContext, SocketSession } from '../../gateway/session.js';
 import { decodeFrame, FrameError, renderError, type Envelope } from './frames.js';
@@ -52,4 +54,11 @@ export function phoneSession(options: PhoneSessionOptions): SocketSession {
 /** Refuses a frame whose msg_from is not the socket owner's phone. */
 export function requireSelf(frame: Envelope, value: string, own: string): void {
   if (value !== own) throw new FrameError(frame.command, `msg_from must be your own phone (${own})`);
+}
+
+/** Acknowledges the message sent at `ref`; none pending answers the original's delete_msg error. */
+export async function acknowledgeOrRefuse(core: Core, receipt: ReceiptInput): Promise<void> {
+  if (!(await core.messages.acknowledge(receipt))) {
+    throw new FrameError('delete_msg', 'could not find the message you wanted to delete');
+  }
 }
