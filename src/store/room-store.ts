@@ -4,6 +4,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { UniqueViolation, type AccountRecord, type ConversationRecord, type MemberRole } from './records.js';
 import type { Database, MessagesTable } from './schema.js';
+import { toAccount, toConversation, uniqueViolation } from './sql-store.js';
 
 export interface RoomMessageRecord {
   id: number;
@@ -421,19 +422,7 @@ export class SqlRoomStore implements RoomStore {
 
   async listAccounts(): Promise<AccountRecord[]> {
     const rows = await this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      email: row.email,
-      username: row.username,
-      phone: row.phone,
-      firstName: row.first_name,
-      lastName: row.last_name,
-      photo: row.photo,
-      role: row.role,
-      year: row.year,
-      passwordHash: row.password_hash,
-      createdAt: row.created_at,
-    }));
+    return rows.map(toAccount);
   }
 
   async setAccountRole(accountId: number, role: string): Promise<void> {
@@ -577,17 +566,8 @@ function memberRows(conversationId: number, members: ReadonlyArray<{ accountId: 
 
 function toRoomRow(row: Selectable<Database['conversations']> & { members_count: number | null }): RoomRow {
   return {
-    id: Number(row.id),
+    ...toConversation(row),
     kind: 'room',
-    key: row.key,
-    pairKey: row.pair_key,
-    name: row.name,
-    description: row.description,
-    avatar: row.avatar,
-    createdBy: row.created_by === null ? null : Number(row.created_by),
-    active: Number(row.active) === 1,
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
     updatedAt: row.updated_at ?? row.created_at,
     membersCount: Number(row.members_count ?? 0),
   };
@@ -610,8 +590,7 @@ function toRoomMessage(row: Selectable<MessagesTable>): RoomMessageRecord {
   };
 }
 
+/** A room's only unique column is its name. */
 function uniqueName(error: unknown): UniqueViolation | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' ? new UniqueViolation('name') : undefined;
+  return uniqueViolation(error) && new UniqueViolation('name');
 }

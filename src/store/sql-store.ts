@@ -300,7 +300,7 @@ export class SqlStore implements Store {
   }
 }
 
-function toAccount(row: Selectable<AccountsTable>): AccountRecord {
+export function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   return {
     id: Number(row.id),
     email: row.email,
