@@ -14,6 +14,9 @@ export interface Report {
   idle?: { parley: IdleResult; bare: IdleResult };
 }
 
+/** The p99 bound of each ladder: a step over it fails. */
+export const P99_BOUND_MS = { fanout: 100, personal: 50 } as const;
+
 const TARGETS = {
   fanoutRatio: 0.8,
   personalPerSecond: 20_000,
@@ -46,7 +49,7 @@ function rows(report: Report): Row[] {
     const b = report.fanout.bare.best?.throughput ?? 0;
     const pl = report.fanout.parley.best?.latency.p99;
     out.push({
-      scenario: '1. room fan-out, 1,000 members (deliveries/s, p99 < 100 ms)',
+      scenario: `1. room fan-out, 1,000 members (deliveries/s, p99 < ${P99_BOUND_MS.fanout} ms)`,
       target: `≥ ${TARGETS.fanoutRatio * 100}% of ceiling`,
       parley: `${n(p)}${pl === undefined ? '' : ` (p99 ${pl.toFixed(0)} ms)`}`,
       ceiling: n(b),
@@ -60,7 +63,7 @@ function rows(report: Report): Row[] {
     const p = best?.throughput ?? 0;
     const b = report.personal.bare.best?.throughput ?? 0;
     out.push({
-      scenario: '2. personal messages, 2,000 users (messages/s, p99 < 50 ms)',
+      scenario: `2. personal messages, 2,000 users (messages/s, p99 < ${P99_BOUND_MS.personal} ms)`,
       target: `≥ ${n(TARGETS.personalPerSecond)}/s`,
       parley: `${n(p)}${best ? ` (p99 ${best.latency.p99.toFixed(0)} ms, msg_sent p99 ${best.secondary?.p99.toFixed(0) ?? '–'} ms)` : ''}`,
       ceiling: `${n(b)} (echo)`,
@@ -136,7 +139,8 @@ function ladderTable(title: string, ladders: { parley: Ladder; bare: Ladder }, u
   return lines.join('\n');
 }
 
-export function renderReport(report: Report): { table: string; section: string } {
+/** `source`: the results file of the run, named in the section so the charts can draw the same run. */
+export function renderReport(report: Report, source: string): { table: string; section: string } {
   const list = rows(report);
   const table = markdownTable(list);
   const chart = list
@@ -148,6 +152,8 @@ export function renderReport(report: Report): { table: string; section: string }
     '',
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, Linux ${report.machine.kernel}, Node ${report.machine.node}. Clients and servers share the cores.`,
     '',
+    `Every step of every ladder: [${source}](${source}).`,
+    '',
     table,
     '',
     'Parley as a share of the bare ceiling measured in the same run:',
@@ -156,7 +162,7 @@ export function renderReport(report: Report): { table: string; section: string }
     chart,
     '```',
   ];
-  if (report.fanout) parts.push('', ladderTable('Room fan-out ladder (✗ = p99 over 100 ms or deliveries lost)', report.fanout, 'deliveries/s'));
-  if (report.personal) parts.push('', ladderTable('Personal messages ladder (✗ = p99 over 50 ms or messages lost)', report.personal, 'messages/s'));
+  if (report.fanout) parts.push('', ladderTable(`Room fan-out ladder (✗ = p99 over ${P99_BOUND_MS.fanout} ms or deliveries lost)`, report.fanout, 'deliveries/s'));
+  if (report.personal) parts.push('', ladderTable(`Personal messages ladder (✗ = p99 over ${P99_BOUND_MS.personal} ms or messages lost)`, report.personal, 'messages/s'));
   return { table, section: parts.join('\n') };
 }

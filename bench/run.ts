@@ -1,6 +1,7 @@
 // `npm run bench`: builds nothing itself (the npm script does), starts Parley and the bare `ws`
 // ceiling, drives every scenario from separate client processes, prints a table, and writes
-// bench/results/<mode>-<time>.json and the results section of BENCHMARKS.md.
+// bench/results/<mode>-<store>-<time>.json, its results section of BENCHMARKS.md and the ladder
+// charts (bench/charts/); `npm run bench:charts` redraws those without running anything.
 //   --quick     the short ladder (under two minutes on the embedded default)
 //   --postgres  PostgreSQL + Redis instead of the embedded default (SQLite, in-process bus)
 //   --profile   write a V8 CPU profile of the loaded server to bench/results/profiles/
@@ -13,7 +14,8 @@ import pg from 'pg';
 import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
 import { historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
 import { buildFixture } from './setup.js';
-import { renderReport, type Report } from './report.js';
+import { updateBenchmarks } from './benchmarks-file.js';
+import { P99_BOUND_MS, renderReport, type Report } from './report.js';
 
 const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'idle'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -119,13 +121,13 @@ async function main(): Promise<void> {
     const bare = await startBare(historyPage);
     try {
       if (only.has('fanout')) {
-        log(`room fan-out: ${ROOM_MEMBERS} members, 20 senders, rising rates, p99 bound 100 ms`);
-        const options = { members: fixture.roomMembers, roomId: fixture.roomId, rates: MODE.fanoutRates, durationMs: MODE.stepMs, sendersPerWorker: 10, p99BoundMs: 100 };
+        log(`room fan-out: ${ROOM_MEMBERS} members, 20 senders, rising rates, p99 bound ${P99_BOUND_MS.fanout} ms`);
+        const options = { members: fixture.roomMembers, roomId: fixture.roomId, rates: MODE.fanoutRates, durationMs: MODE.stepMs, sendersPerWorker: 10, p99BoundMs: P99_BOUND_MS.fanout };
         report.fanout = await roomFanout({ bare, parley }, workers, options, log);
       }
       if (only.has('personal')) {
-        log(`personal messages: ${PAIR_USERS} users in pairs, rising rates, p99 bound 50 ms`);
-        const options = { users: fixture.pairs, rates: MODE.personalRates, durationMs: MODE.stepMs, p99BoundMs: 50 };
+        log(`personal messages: ${PAIR_USERS} users in pairs, rising rates, p99 bound ${P99_BOUND_MS.personal} ms`);
+        const options = { users: fixture.pairs, rates: MODE.personalRates, durationMs: MODE.stepMs, p99BoundMs: P99_BOUND_MS.personal };
         report.personal = await personalMessages({ bare, parley }, workers, options, log);
       }
       if (only.has('history')) {
@@ -164,18 +166,10 @@ async function main(): Promise<void> {
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   const file = path.join(resultsDir, `${report.mode}-${values.postgres ? 'postgres' : 'sqlite'}-${stamp}.json`);
   fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  const { table, section } = renderReport(report);
-  log(`\n${table}\n`);
-  const benchmarks = path.join(ROOT, 'BENCHMARKS.md');
-  const startMark = `<!-- results:${values.postgres ? 'postgres' : 'sqlite'}:start -->`;
-  const endMark = `<!-- results:${values.postgres ? 'postgres' : 'sqlite'}:end -->`;
-  const current = fs.existsSync(benchmarks) ? fs.readFileSync(benchmarks, 'utf8') : `# Benchmarks\n\n${startMark}\n${endMark}\n`;
-  const from = current.indexOf(startMark);
-  const to = current.indexOf(endMark);
-  const block = `${startMark}\n${section}\n${endMark}`;
-  const updated = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + endMark.length) : `${current.trimEnd()}\n\n${block}\n`;
-  fs.writeFileSync(benchmarks, updated);
-  log(`results: ${path.relative(ROOT, file)}; BENCHMARKS.md updated (${report.durationS.toFixed(0)} s)`);
+  const source = path.relative(ROOT, file);
+  log(`\n${renderReport(report, source).table}\n`);
+  const written = updateBenchmarks(ROOT, { [values.postgres ? 'postgres' : 'sqlite']: source });
+  log(`results: ${source}; written: ${written.join(', ')} (${report.durationS.toFixed(0)} s)`);
 }
 
 main().catch((error: unknown) => {

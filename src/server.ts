@@ -29,7 +29,9 @@ export interface Parley {
 export async function startParley(config: Config): Promise<Parley> {
   const log = pino({ level: config.logLevel });
   const metrics = new Metrics();
-  const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), metrics);
+  const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), (operation, seconds) =>
+    metrics.storeLatency.observe({ operation }, seconds),
+  );
   let fanOut: { bus: Bus<CoreEvent>; presence: Presence };
   try {
     fanOut = await openFanOut(config, log, metrics);
@@ -44,6 +46,7 @@ export async function startParley(config: Config): Promise<Parley> {
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
     pushWebhookUrl: config.pushWebhookUrl,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
+    onMessageStored: (kind, deliveries) => metrics.messageStored(kind, deliveries),
   });
   const app = await buildApp({ core, log, metrics });
   const gateway = new Gateway(core, log, metrics);

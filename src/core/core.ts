@@ -7,7 +7,7 @@ import { Conversations } from './conversations.js';
 import type { CoreEvent } from './events.js';
 import { Groups } from './groups.js';
 import { Matches } from './matches.js';
-import { Messages } from './messages.js';
+import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
@@ -20,6 +20,8 @@ export interface CoreOptions {
   pushWebhookUrl: string | undefined;
   /** Failures that must not fail a request (a push webhook that is down). */
   onBackgroundError(error: unknown): void;
+  /** Each message committed, whatever the kind of its conversation (for the metrics). */
+  onMessageStored?: MessageStored;
 }
 
 export class Core {
@@ -38,7 +40,8 @@ export class Core {
   ) {
     this.accounts = new Accounts(store, bus);
     this.conversations = new Conversations(store, bus);
-    this.messages = new Messages(store, bus, this.conversations);
+    const onMessageStored = options.onMessageStored ?? (() => undefined);
+    this.messages = new Messages(store, bus, this.conversations, onMessageStored);
     this.groups = new Groups(store, bus, this.conversations);
     this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
     this.rooms = new Rooms(
@@ -50,6 +53,7 @@ export class Core {
       new PushWebhook(options.pushWebhookUrl, options.onBackgroundError),
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
+      onMessageStored,
     );
   }
 }

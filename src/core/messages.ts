@@ -20,6 +20,9 @@ export const DROP_WHEN_DELIVERED: Record<ConversationKind, boolean> = {
 
 export const MAX_BODY_LENGTH = 65_536;
 
+/** Told of each committed message: its conversation's kind and how many deliveries it made. */
+export type MessageStored = (kind: ConversationKind, deliveries: number) => void;
+
 export interface SendInput {
   actor: AccountRecord;
   conversationId: number;
@@ -43,6 +46,7 @@ export class Messages {
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
     private readonly conversations: Conversations,
+    private readonly onStored: MessageStored,
   ) {}
 
   /** Persists the message with a delivery per other member, then publishes it to them. */
@@ -63,6 +67,7 @@ export class Messages {
       },
       recipients,
     );
+    this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {
       type: 'message.created',
       conversation: conversationRef(membership.conversation),

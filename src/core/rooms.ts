@@ -16,7 +16,7 @@ import {
   type PersonRef,
   type RoomMessageView,
 } from './events.js';
-import { MAX_BODY_LENGTH } from './messages.js';
+import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
 import { addSeconds, now, type Instant } from './time.js';
@@ -102,6 +102,7 @@ export class Rooms {
     private readonly push: PushWebhook,
     private readonly files: AttachmentFiles,
     readonly uploadLimits: UploadLimits,
+    private readonly onStored: MessageStored,
   ) {}
 
   /** The room if it exists and is a room (active or not). */
@@ -433,6 +434,7 @@ export class Rooms {
       },
       mentions,
     );
+    this.onStored('room', 0);
     const [detail] = await this.details([record]);
     if (!detail) throw new Error('stored message vanished');
     await this.publish(roomId, { type: 'room.message', conversation: { id: roomId, kind: 'room' }, message: toView(detail) });

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core.js';
 import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
-import { Gauge, type Metrics } from '../metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
@@ -31,17 +31,16 @@ export class Gateway {
   ) {
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
-    metrics.add(
-      new Gauge('parley_open_sockets', 'Open WebSocket connections, by dialect.', () => {
-        const counts = new Map<string, number>(this.routes.map((route) => [route.dialect, 0]));
-        for (const connection of this.connections) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
-        return [...counts].map(([dialect, count]) => [{ dialect }, count]);
-      }),
-    );
+    metrics.countOpenSockets(() => {
+      const counts = new Map<string, number>(this.routes.map((route) => [route.dialect, 0]));
+      for (const connection of this.connections) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
+      return counts;
+    });
   }
 
   route(route: SocketRoute): void {
     this.routes.push(route);
+    this.metrics.serveDialect(route.dialect);
   }
 
   attach(server: Server): void {

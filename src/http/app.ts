@@ -68,9 +68,7 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
     const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
     return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
-  );
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
 
   return app;
 }

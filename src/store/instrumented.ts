@@ -1,26 +1,52 @@
-// Times every store call and counts stored messages and their deliveries, without the store
-// implementations knowing about metrics.
-import type { Metrics } from '../metrics.js';
-import type { Store } from './store.js';
+// Times every store call without the store implementations knowing about metrics, and without a
+// list of their methods: any method reached through the store, at any depth, is timed under its
+// path ("insertMessage", "rooms.history", "memberships.addMember"), so a store reshaped into
+// other modules stays measured.
 
-export function instrumentStore(store: Store, metrics: Metrics): Store {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || typeof property !== 'string' || property === 'close') return value;
-      return async (...args: unknown[]) => {
-        const started = process.hrtime.bigint();
-        try {
-          const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (property === 'insertMessage') {
-            metrics.messagesStored.inc();
-            metrics.deliveries.inc({}, (args[1] as readonly number[]).length);
-          }
-          return result;
-        } finally {
-          metrics.storeLatency.observe(Number(process.hrtime.bigint() - started) / 1e9, { operation: property });
-        }
-      };
+/** Called once per settled store call, with its path and its duration. */
+export type OperationObserver = (operation: string, seconds: number) => void;
+
+export function instrumentStore<T extends object>(store: T, observe: OperationObserver): T {
+  return instrument(store, '', observe);
+}
+
+function instrument<T extends object>(target: T, prefix: string, observe: OperationObserver): T {
+  // One wrapper per property, made on first use; remade if the property's value changes.
+  const wrappers = new Map<string, { original: unknown; wrapper: unknown }>();
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property);
+      if (typeof property !== 'string' || property === 'constructor') return value;
+      const known = wrappers.get(property);
+      if (known && known.original === value) return known.wrapper;
+      let wrapper: unknown;
+      if (typeof value === 'function') wrapper = timed(value as (...args: unknown[]) => unknown, object, prefix + property, observe);
+      else if (typeof value === 'object' && value !== null) wrapper = instrument(value, `${prefix}${property}.`, observe);
+      else return value;
+      wrappers.set(property, { original: value, wrapper });
+      return wrapper;
     },
   });
+}
+
+function timed(
+  method: (...args: unknown[]) => unknown,
+  self: object,
+  operation: string,
+  observe: OperationObserver,
+): (...args: unknown[]) => unknown {
+  return (...args) => {
+    const started = process.hrtime.bigint();
+    const settled = (): void => observe(operation, Number(process.hrtime.bigint() - started) / 1e9);
+    let result: unknown;
+    try {
+      result = Reflect.apply(method, self, args);
+    } catch (error) {
+      settled();
+      throw error;
+    }
+    if (result instanceof Promise) return result.finally(settled);
+    settled();
+    return result;
+  };
 }

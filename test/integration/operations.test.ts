@@ -1,7 +1,9 @@
-// What operators read: /healthz, /readyz and /metrics.
+// What operators read: /healthz, /readyz and /metrics (parsed as Prometheus text).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup } from '../support/clients.js';
+import { scrape, type Scrape } from '../support/metrics.js';
 import { openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
+import { createRoom, roomSocket, roomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -12,17 +14,15 @@ afterAll(async () => {
   await server.close();
 });
 
-async function metrics(): Promise<string> {
-  const response = await fetch(`${server.url}/metrics`);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return response.text();
+async function metrics(): Promise<Scrape> {
+  const { contentType, metrics } = await scrape(server);
+  expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  return metrics;
 }
 
-/** The value of one sample line, e.g. value(text, 'parley_open_sockets{dialect="phone"}'). */
-function value(text: string, sample: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? Number.NaN : Number(line.slice(sample.length + 1));
+/** How much a series with these labels grew between two scrapes (a missing one counts as 0). */
+function growth(before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}): number {
+  return (after.value(name, labels) ?? 0) - (before.value(name, labels) ?? 0);
 }
 
 describe('health and readiness', () => {
@@ -33,7 +33,18 @@ describe('health and readiness', () => {
 });
 
 describe('/metrics', () => {
-  it('counts open sockets per dialect, frames in and out, stored messages and deliveries', async () => {
+  it('has a series per dialect for frames and sockets before any socket opened, none without a dialect', async () => {
+    const text = await metrics();
+    for (const name of ['parley_frames_in_total', 'parley_frames_out_total', 'parley_open_sockets']) {
+      expect(text.families.get(name)?.help).toMatch(/by dialect/);
+      expect(text.samples(name).map((s) => s.labels).sort((a, b) => String(a.dialect).localeCompare(String(b.dialect)))).toEqual([
+        { dialect: 'phone' },
+        { dialect: 'rooms' },
+      ]);
+    }
+  });
+
+  it('counts sockets, frames, messages of every kind and deliveries, and times nested store calls', async () => {
     const before = await metrics();
     const a = await signup(server);
     const b = await signup(server);
@@ -42,31 +53,57 @@ describe('/metrics', () => {
     const aSend = await personalSocket(server, a, b);
     await sendPersonal(aSend, a, b, 'counted', '2021-01-20T10:00:00Z');
     await bRecv.next();
+    const ann = await roomsUser(server, 'Ann', 'A');
+    const bob = await roomsUser(server, 'Bob', 'B');
+    const roomId = await createRoom(server, ann, [bob]);
+    const annRoom = await roomSocket(server, roomId, ann);
+    annRoom.send({ action: 'send_message', message: 'counted too' });
+    await annRoom.take((frame) => frame.message === 'counted too');
 
     const during = await metrics();
-    expect(value(during, 'parley_open_sockets{dialect="phone"}')).toBe(value(before, 'parley_open_sockets{dialect="phone"}') + 2);
-    expect(value(during, 'parley_open_sockets{dialect="rooms"}')).toBe(0);
-    const framesIn = (text: string): number => value(text, 'parley_frames_in_total{dialect="phone"}') || 0;
-    const framesOut = (text: string): number => value(text, 'parley_frames_out_total{dialect="phone"}') || 0;
-    // The receive socket's readiness fetch and the new_msg in; its answer, msg_sent and the delivery out.
-    expect(framesIn(during) - framesIn(before)).toBe(2);
-    expect(framesOut(during) - framesOut(before)).toBe(3);
-    expect(value(during, 'parley_messages_stored_total') - (value(before, 'parley_messages_stored_total') || 0)).toBe(1);
-    expect(value(during, 'parley_deliveries_total') - (value(before, 'parley_deliveries_total') || 0)).toBe(1);
+    expect(growth(before, during, 'parley_open_sockets', { dialect: 'phone' })).toBe(2);
+    expect(growth(before, during, 'parley_open_sockets', { dialect: 'rooms' })).toBe(1);
+    // Phone: the receive socket's readiness fetch and the new_msg in; its answer, msg_sent and
+    // the delivery out. Rooms: the readiness probe and send_message in; its error and the echo out.
+    expect(growth(before, during, 'parley_frames_in_total', { dialect: 'phone' })).toBe(2);
+    expect(growth(before, during, 'parley_frames_out_total', { dialect: 'phone' })).toBe(3);
+    expect(growth(before, during, 'parley_frames_in_total', { dialect: 'rooms' })).toBe(2);
+    expect(growth(before, during, 'parley_frames_out_total', { dialect: 'rooms' })).toBe(2);
+    expect(growth(before, during, 'parley_messages_stored_total', { kind: 'dialogue' })).toBe(1);
+    expect(growth(before, during, 'parley_messages_stored_total', { kind: 'room' })).toBe(1);
+    expect(growth(before, during, 'parley_deliveries_total')).toBe(1);
 
-    await aSend.close();
-    await bRecv.close();
+    // Top-level and nested store operations, each a consistent histogram series.
+    for (const operation of ['insertMessage', 'rooms.insertMessage', 'rooms.createRoom']) {
+      expect(growth(before, during, 'parley_store_seconds_count', { operation })).toBeGreaterThanOrEqual(1);
+      expect(during.value('parley_store_seconds_bucket', { operation, le: '+Inf' })).toBe(during.value('parley_store_seconds_count', { operation }));
+      expect(during.value('parley_store_seconds_sum', { operation })).toBeGreaterThan(0);
+    }
+
+    await Promise.all([aSend.close(), bRecv.close(), annRoom.close()]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(value(await metrics(), 'parley_open_sockets{dialect="phone"}')).toBe(value(before, 'parley_open_sockets{dialect="phone"}'));
+    const after = await metrics();
+    expect(growth(before, after, 'parley_open_sockets', { dialect: 'phone' })).toBe(0);
+    expect(growth(before, after, 'parley_open_sockets', { dialect: 'rooms' })).toBe(0);
   });
 
-  it('has store and bus latency histograms with consistent buckets', async () => {
+  it('exports the process: CPU, memory, heap, GC and event-loop lag', async () => {
     const text = await metrics();
-    expect(text).toContain('# TYPE parley_store_seconds histogram');
-    expect(text).toContain('# TYPE parley_bus_seconds histogram');
-    const count = value(text, 'parley_store_seconds_count{operation="insertAccount"}');
-    expect(count).toBeGreaterThan(0);
-    expect(value(text, 'parley_store_seconds_bucket{operation="insertAccount",le="+Inf"}')).toBe(count);
-    expect(value(text, 'parley_bus_seconds_count')).toBeGreaterThan(0);
+    expect(text.families.get('process_cpu_seconds_total')?.type).toBe('counter');
+    expect(text.value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(text.value('process_resident_memory_bytes')).toBeGreaterThan(1024 * 1024);
+    expect(text.value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(text.families.get('nodejs_gc_duration_seconds')?.type).toBe('histogram');
+    for (const lag of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(text.families.get(lag)?.type).toBe('gauge');
+      expect(text.value(lag)).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('has a bus latency histogram', async () => {
+    const text = await metrics();
+    expect(text.families.get('parley_bus_seconds')?.type).toBe('histogram');
+    expect(text.value('parley_bus_seconds_count')).toBeGreaterThan(0);
+    expect(text.value('parley_bus_seconds_bucket', { le: '+Inf' })).toBe(text.value('parley_bus_seconds_count'));
   });
 });

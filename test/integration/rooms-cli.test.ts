@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS, usageLine } from '../../src/cli-commands.js';
 import { request } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -63,9 +64,61 @@ describe('parley user / room', () => {
       code: 1,
       stderr: expect.stringMatching(/email: Enter a valid email address\.; password: This password is too short/),
     });
-    expect(await parley('user', 'add', '--bogus')).toMatchObject({ code: 1 });
+    expect(await parley('user', 'add', '--bogus')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^parley: Unknown option '--bogus'/) });
     expect(await parley('user', 'set-role', 'nobody@example.com', 'admin')).toMatchObject({ code: 2, stderr: 'parley: no user nobody@example.com\n' });
     expect(await parley('room', 'add', '--name', 'x')).toMatchObject({ code: 2, stderr: 'parley: --creator is required\n' });
     expect(await parley('room', 'add-member', '999999', '1')).toMatchObject({ code: 1, stderr: 'parley: Not found.\n' });
+  });
+});
+
+/** The commands a help text lists, as "noun verb". */
+const listed = (help: string): string[] =>
+  help.split('\n').filter((line) => line.startsWith('  parley ')).map((line) => line.trim().split(' ').slice(1, 3).join(' '));
+
+describe('parley --help', () => {
+  it('lists every command the CLI dispatches, each with all its options, on stdout with exit 0', async () => {
+    const help = await parley('--help');
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(listed(help.stdout)).toEqual(COMMANDS.map((c) => `${c.noun} ${c.verb}`));
+    for (const command of COMMANDS) {
+      expect(help.stdout).toContain(`  ${usageLine(command)}\n`);
+      for (const option of Object.keys(command.options)) expect(help.stdout).toMatch(new RegExp(`\\n {6}--${option} `));
+    }
+    expect((await parley('-h')).stdout).toBe(help.stdout);
+    expect((await parley('help')).stdout).toBe(help.stdout);
+  });
+
+  it('dispatches each listed command: its --help shows that command; a noun’s --help lists the noun’s commands', async () => {
+    for (const command of COMMANDS) {
+      const help = await parley(command.noun, command.verb, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout.startsWith(`usage: ${usageLine(command)}\n`)).toBe(true);
+      expect(listed(help.stdout)).toEqual([`${command.noun} ${command.verb}`]);
+    }
+    for (const noun of new Set(COMMANDS.map((c) => c.noun))) {
+      const help = await parley(noun, '--help');
+      expect(help.code).toBe(0);
+      expect(listed(help.stdout)).toEqual(COMMANDS.filter((c) => c.noun === noun).map((c) => `${noun} ${c.verb}`));
+      expect((await parley('help', noun)).stdout).toBe(help.stdout);
+    }
+  });
+
+  it('answers a usage error with exit 2 and the help that applies, on stderr', async () => {
+    const unknownNoun = await parley('group', 'add');
+    expect(unknownNoun).toMatchObject({ code: 2, stdout: '' });
+    expect(unknownNoun.stderr.startsWith('parley: unknown command "group"\n')).toBe(true);
+    expect(listed(unknownNoun.stderr)).toHaveLength(COMMANDS.length);
+    const unknownVerb = await parley('room', 'fly');
+    expect(unknownVerb).toMatchObject({ code: 2 });
+    expect(listed(unknownVerb.stderr)).toEqual(['room add', 'room add-member']);
+    expect(await parley('user')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^parley: "user" needs a command\n/) });
+    const missingOperand = await parley('user', 'set-role', 'someone@example.com');
+    expect(missingOperand).toMatchObject({ code: 2 });
+    expect(missingOperand.stderr).toContain('usage: parley user set-role <email or id> <admin|member|student>\n');
+    expect(await parley('user', 'list', 'extra')).toMatchObject({ code: 2 });
+    expect(await parley('user', 'add', '--email', 'x@example.com', '--password', 'secret-pass-1')).toMatchObject({
+      code: 2,
+      stderr: 'parley: --first-name is required\n',
+    });
   });
 });
