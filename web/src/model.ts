@@ -1,12 +1,15 @@
 // What the client shows, whatever the dialect: conversations and their messages.
 
-export type Receipt = 'sending' | 'sent' | 'received' | 'read';
+/** Where my message is: on its way, at the server, at the reader's device, read; or not sent. */
+export type Receipt = 'sending' | 'sent' | 'received' | 'read' | 'failed';
 
 export interface Message {
   /** Unique within its conversation: the server id, or the phone dialect's sender + timestamp. */
   id: string;
   mine: boolean;
   sender: string;
+  /** The sender's account id where the dialect gives one (its names can repeat). */
+  senderId?: number;
   body: string;
   /** Milliseconds since the epoch. */
   at: number;

@@ -4,7 +4,7 @@ import { h } from './dom.js';
 import { REACTION_EMOJI, REACTIONS, type Conversation, type Dialect, type Inbox, type Member, type Message } from './model.js';
 
 const KIND_LABEL: Record<Conversation['kind'], string> = { dialogue: 'Chat', group: 'Group', match: 'Match room', room: 'Room' };
-const RECEIPT_LABEL = { sending: 'Sending', sent: 'Sent', received: 'Received', read: 'Read' } as const;
+const RECEIPT_LABEL = { sending: 'Sending', sent: 'Sent', received: 'Received', read: 'Read', failed: 'Not sent' } as const;
 const IMAGE = /\.(png|jpe?g|gif|webp|svg)(\?|$)/i;
 
 export interface ViewOptions {
