@@ -98,7 +98,7 @@ describe('phone dialect in the browser', () => {
       await chatWith(bobPage, alice);
 
       proxy.drop();
-      await bobPage.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();
+      await bobPage.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
       await alicePage.getByLabel('Message', { exact: true }).fill('sent while you were away');
       await alicePage.getByLabel('Message', { exact: true }).press('Enter');
       await expect.poll(() => message(alicePage, 'sent while you were away').locator('.receipt').getAttribute('data-receipt')).toBe('sent');
