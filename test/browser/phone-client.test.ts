@@ -4,20 +4,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { signup, type User } from '../support/clients.js';
 import { openDialogue, personalSocket, sendPersonal } from '../support/phone.js';
 import type { TestServer } from '../support/server.js';
-import { browserTest, DropProxy, launchBrowser, logIn, newPage, receiptOf, startBrowserServer, timelineShape } from './support.js';
+import { browserTest, DropProxy, logIn, newPage, receiptOf, startSuite, stopSuite, timelineShape } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startBrowserServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await startSuite()));
+afterAll(() => stopSuite(server, browser));
 
 async function chatWith(page: Page, peer: User): Promise<void> {
   await page.locator(`[data-conversation="phone:dialogue:${peer.phone}"]`).click();
@@ -28,14 +21,15 @@ function message(page: Page, text: string) {
   return page.locator('.messages .message').filter({ hasText: text });
 }
 
-async function pair(): Promise<{ alice: User; bob: User; alicePage: Page; bobPage: Page }> {
+/** Two users with a dialogue, logged in in two browsers; either may reach the server another way (a proxy). */
+async function pair(via: { alice?: string; bob?: string } = {}): Promise<{ alice: User; bob: User; alicePage: Page; bobPage: Page }> {
   const alice = await signup(server);
   const bob = await signup(server);
   await openDialogue(server, alice, bob);
   const { page: alicePage } = await newPage(browser);
   const { page: bobPage } = await newPage(browser);
-  await logIn(alicePage, server.url, alice.username, alice.password);
-  await logIn(bobPage, server.url, bob.phone, bob.password);
+  await logIn(alicePage, via.alice ?? server.url, alice.username, alice.password);
+  await logIn(bobPage, via.bob ?? server.url, bob.phone, bob.password);
   return { alice, bob, alicePage, bobPage };
 }
 
@@ -85,15 +79,9 @@ describe('phone dialect in the browser', () => {
   });
 
   browserTest('after a dropped connection the client reconnects and fetches what was sent meanwhile', async () => {
-    const alice = await signup(server);
-    const bob = await signup(server);
-    await openDialogue(server, alice, bob);
     const proxy = await DropProxy.to(server);
     try {
-      const { page: alicePage } = await newPage(browser);
-      const { page: bobPage } = await newPage(browser);
-      await logIn(alicePage, server.url, alice.username, alice.password);
-      await logIn(bobPage, proxy.url, bob.username, bob.password);
+      const { alice, bob, alicePage, bobPage } = await pair({ bob: proxy.url });
       await chatWith(alicePage, bob);
       await chatWith(bobPage, alice);
 
@@ -164,15 +152,9 @@ describe('phone dialect in the browser', () => {
   });
 
   browserTest('a message lost with the connection shows as not sent with Retry, and the retry is delivered and read', async () => {
-    const alice = await signup(server);
-    const bob = await signup(server);
-    await openDialogue(server, alice, bob);
     const proxy = await DropProxy.to(server);
     try {
-      const { page: alicePage } = await newPage(browser);
-      const { page: bobPage } = await newPage(browser);
-      await logIn(alicePage, proxy.url, alice.username, alice.password);
-      await logIn(bobPage, server.url, bob.username, bob.password);
+      const { alice, bob, alicePage, bobPage } = await pair({ alice: proxy.url });
       await chatWith(alicePage, bob);
       await chatWith(bobPage, alice);
       await alicePage.locator('.conversation > header [role=status][data-state=connected]').waitFor();

@@ -4,20 +4,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { request } from '../support/clients.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
 import type { TestServer } from '../support/server.js';
-import { browserTest, conversationLink, DropProxy, launchBrowser, logIn, newPage, receiptOf, startBrowserServer, timelineShape } from './support.js';
+import { browserTest, conversationLink, DropProxy, logIn, newPage, receiptOf, startSuite, stopSuite, timelineShape } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startBrowserServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await startSuite()));
+afterAll(() => stopSuite(server, browser));
 
 function message(page: Page, text: string) {
   return page.locator('.messages .message').filter({ hasText: text });

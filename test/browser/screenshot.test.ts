@@ -9,20 +9,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { SocketClient } from '../support/clients.js';
 import { createRoom, roomSocket, roomsUser } from '../support/rooms.js';
 import type { TestServer } from '../support/server.js';
-import { browserTest, launchBrowser, logIn, newPage, startBrowserServer, timelineShape } from './support.js';
+import { browserTest, logIn, newPage, startSuite, stopSuite, timelineShape } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startBrowserServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await startSuite()));
+afterAll(() => stopSuite(server, browser));
 
 /** Sends on a member's room socket and returns the id of the message from its broadcast. */
 async function post(socket: SocketClient, text: string, parent: number | null = null): Promise<number> {

@@ -31,6 +31,16 @@ export async function startBrowserServer(): Promise<TestServer> {
   return startTestServer({ port: await freePort() });
 }
 
+/** What a test file shares: one server and one browser, started before its tests. */
+export async function startSuite(): Promise<{ server: TestServer; browser: Browser }> {
+  return { server: await startBrowserServer(), browser: await launchBrowser() };
+}
+
+export async function stopSuite(server: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+}
+
 /**
  * Forwards a local port to the server; `drop()` cuts every connection and refuses new ones until
  * `restore()`; `stall()` swallows what clients send while their connections stay open, so a frame

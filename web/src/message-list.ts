@@ -48,9 +48,10 @@ function receipt(state: Receipt): HTMLElement {
   );
 }
 
-function hue(name: string): number {
+/** One of a few avatar colours, the same for a sender every time (by account id where known). */
+function hue(key: string): number {
   let hash = 0;
-  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  for (const char of key) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
   return hash % AVATAR_HUES;
 }
 
@@ -107,7 +108,7 @@ export class MessageList {
     return h(
       'li',
       { class: `message${message.mine ? ' mine' : ''}${continued ? ' continued' : ''}`, 'data-id': message.id },
-      !message.mine && h('span', { class: continued ? 'avatar-space' : `avatar hue-${hue(message.sender)}`, 'aria-hidden': 'true' }, continued ? '' : [...message.sender][0]?.toUpperCase() ?? '?'),
+      !message.mine && h('span', { class: continued ? 'avatar-space' : `avatar hue-${hue(message.senderId === undefined ? message.sender : String(message.senderId))}`, 'aria-hidden': 'true' }, continued ? '' : [...message.sender][0]?.toUpperCase() ?? '?'),
       h(
         'div',
         { class: 'column' },
