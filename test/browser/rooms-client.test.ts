@@ -4,20 +4,13 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { request } from '../support/clients.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
 import type { TestServer } from '../support/server.js';
-import { browserTest, DropProxy, launchBrowser, logIn, newPage, startBrowserServer } from './support.js';
+import { browserTest, conversationLink, DropProxy, logIn, newPage, receiptOf, startSuite, stopSuite, timelineShape } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startBrowserServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await startSuite()));
+afterAll(() => stopSuite(server, browser));
 
 function message(page: Page, text: string) {
   return page.locator('.messages .message').filter({ hasText: text });
@@ -63,7 +56,8 @@ describe('rooms dialect in the browser', () => {
     await send(anaghPage, 'Meeting at 5');
     await message(achalPage, 'Meeting at 5').waitFor();
 
-    await message(achalPage, 'Meeting at 5').getByLabel('React').selectOption('Heart');
+    await message(achalPage, 'Meeting at 5').getByRole('button', { name: 'Add reaction' }).click();
+    await message(achalPage, 'Meeting at 5').getByRole('button', { name: 'React with Heart' }).click();
     await expect.poll(() => message(anaghPage, 'Meeting at 5').locator('[data-reaction=Heart]').textContent()).toBe('❤️ 1');
 
     await message(anaghPage, 'Meeting at 5').getByRole('button', { name: 'Edit' }).click();
@@ -134,7 +128,7 @@ describe('rooms dialect in the browser', () => {
     try {
       const { anaghPage, achalPage } = await members(proxy.url);
       proxy.drop();
-      await achalPage.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();
+      await achalPage.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
       await send(anaghPage, 'while the network was down');
       await message(anaghPage, 'while the network was down').waitFor();
       expect(await message(achalPage, 'while the network was down').count()).toBe(0);
@@ -146,5 +140,169 @@ describe('rooms dialect in the browser', () => {
     } finally {
       await proxy.close();
     }
+  });
+  browserTest('messages sit under a "Today" separator, and one sender\'s run shows the name and avatar once', async () => {
+    const { anaghPage, achalPage } = await members();
+    for (const text of ['one', 'two']) {
+      await send(anaghPage, text);
+      await message(achalPage, text).waitFor();
+    }
+    await send(achalPage, 'three');
+    await message(anaghPage, 'three').waitFor();
+    await message(achalPage, 'three').locator('.receipt[data-receipt=sent]').waitFor();
+    expect(await timelineShape(achalPage)).toEqual(['day:Today', 'one', 'two+', 'three']);
+    expect(await message(achalPage, 'one').locator('.avatar').textContent()).toBe('A');
+    expect(await message(achalPage, 'two').locator('.avatar').count()).toBe(0);
+    // The name is there for screen readers on every message, shown once per run.
+    expect(await message(achalPage, 'two').locator('.sender').textContent()).toBe('Anagh');
+    expect(await message(achalPage, 'two').locator('.sender').getAttribute('class')).toBe('sender visually-hidden');
+    expect(await message(achalPage, 'one').locator('.sender').getAttribute('class')).toBe('sender');
+  });
+
+  browserTest('reopening a room shows the unread line where the reader left off, also after a reload', async () => {
+    const anagh = await roomsUser(server, 'Anagh', 'Jaiswar');
+    const achal = await roomsUser(server, 'Achal', 'Singh');
+    const roomId = await createRoom(server, anagh, [achal]);
+    const otherRoom = await createRoom(server, anagh, [achal]);
+    const socket = await roomSocket(server, roomId, anagh);
+    try {
+      const { page } = await newPage(browser);
+      await logIn(page, server.url, achal.email, achal.password, 'rooms');
+      socket.send(JSON.stringify({ action: 'send_message', message: 'read before' }));
+      await expect.poll(() => page.locator(`[data-conversation="rooms:${roomId}"] .badge`).textContent()).toBe('1');
+      await openRoom(page, roomId);
+      await message(page, 'read before').waitFor();
+      // Opened with nothing read yet: everything is new.
+      expect(await timelineShape(page)).toEqual(['day:Today', 'unread', 'read before']);
+
+      await openRoom(page, otherRoom);
+      for (const text of ['while away 1', 'while away 2']) socket.send(JSON.stringify({ action: 'send_message', message: text }));
+      await expect.poll(() => page.locator(`[data-conversation="rooms:${roomId}"] .badge`).textContent()).toBe('2');
+      await openRoom(page, roomId);
+      await expect.poll(() => timelineShape(page)).toEqual(['day:Today', 'read before', 'unread', 'while away 1', 'while away 2+']);
+      // A message that arrives while the room is open is read at once: the line stays put.
+      socket.send(JSON.stringify({ action: 'send_message', message: 'while here' }));
+      await message(page, 'while here').waitFor();
+      expect((await timelineShape(page)).indexOf('unread')).toBe(2);
+
+      await openRoom(page, otherRoom);
+      await openRoom(page, roomId);
+      await expect.poll(() => page.locator('.messages .unread-line').count()).toBe(0);
+
+      await page.reload();
+      await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+      socket.send(JSON.stringify({ action: 'send_message', message: 'after the reload' }));
+      await expect.poll(() => page.locator(`[data-conversation="rooms:${roomId}"] .badge`).textContent()).toBe('1');
+      await openRoom(page, roomId);
+      await expect.poll(() => timelineShape(page)).toEqual(['day:Today', 'read before', 'while away 1+', 'while away 2+', 'while here+', 'unread', 'after the reload']);
+    } finally {
+      socket.close();
+    }
+  });
+
+  browserTest('reactions are emoji buttons with counts that change live for the other member, by mouse and keyboard', async () => {
+    const { anaghPage, achalPage } = await members();
+    await send(anaghPage, 'Lunch?');
+    const onAchal = message(achalPage, 'Lunch?');
+    const onAnagh = message(anaghPage, 'Lunch?');
+    await onAchal.waitFor();
+
+    await onAchal.getByRole('button', { name: 'Add reaction' }).click();
+    const picker = onAchal.getByRole('group', { name: 'Choose a reaction' });
+    expect(await picker.getByRole('button').allTextContents()).toEqual(['👍', '😎', '😂', '❤️', '😠', '🙂', '😢']);
+    await picker.getByRole('button', { name: 'React with Like' }).click();
+    expect(await picker.count()).toBe(0);
+    const like = onAnagh.getByRole('button', { name: 'Like, 1 reaction' });
+    await like.waitFor();
+    expect(await like.textContent()).toBe('👍 1');
+
+    // Pressing a reaction someone else gave adds mine.
+    await like.click();
+    await onAchal.getByRole('button', { name: 'Like, 2 reactions' }).waitFor();
+
+    // By keyboard: Enter on the button takes mine back; focus stays on it when the count changes.
+    const achalLike = onAchal.locator('[data-reaction=Like]');
+    await onAnagh.getByRole('button', { name: 'Like, 2 reactions' }).waitFor();
+    await onAnagh.locator('[data-reaction=Like]').focus();
+    await anaghPage.keyboard.press('Enter');
+    await expect.poll(() => achalLike.getAttribute('aria-label')).toBe('Like, 1 reaction');
+    await expect.poll(() => anaghPage.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute('aria-label'))).toBe('Like, 1 reaction');
+
+    // The picker by keyboard: arrows move along it, Enter picks, Escape closes it.
+    await onAchal.getByRole('button', { name: 'Add reaction' }).focus();
+    await achalPage.keyboard.press('Enter');
+    await expect.poll(() => achalPage.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('React with Like');
+    await achalPage.keyboard.press('ArrowRight');
+    await achalPage.keyboard.press('ArrowRight');
+    await achalPage.keyboard.press('Enter');
+    await onAnagh.getByRole('button', { name: 'HaHa, 1 reaction' }).waitFor();
+    await onAchal.getByRole('button', { name: 'Add reaction' }).click();
+    await achalPage.keyboard.press('Escape');
+    expect(await onAchal.getByRole('group', { name: 'Choose a reaction' }).count()).toBe(0);
+    expect(await achalPage.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Add reaction');
+    expect(await onAnagh.locator('.reaction').allTextContents()).toEqual(['👍 1', '😂 1']);
+  });
+
+  browserTest('the room shows its connection state: reconnecting while the network is down, offline when the browser is, then connected', async () => {
+    const proxy = await DropProxy.to(server);
+    try {
+      const { achalPage } = await members(proxy.url);
+      expect(await conversationLink(achalPage)).toEqual({ state: 'connected', text: 'Connected' });
+      // While a conversation is open, its state is the one shown: the list's is hidden.
+      expect(await achalPage.locator('.top [role=status]').isVisible()).toBe(false);
+      expect(await achalPage.locator('.conversation > header [role=status] [aria-hidden=true]').count()).toBe(1);
+
+      proxy.drop();
+      await expect.poll(async () => (await conversationLink(achalPage)).state).toBe('reconnecting');
+      expect((await conversationLink(achalPage)).text).toMatch(/^Reconnecting( in \d+ s|…)$/);
+      proxy.restore();
+      await expect.poll(() => conversationLink(achalPage), { timeout: 20_000 }).toEqual({ state: 'connected', text: 'Connected' });
+
+      await achalPage.context().setOffline(true);
+      await expect.poll(() => conversationLink(achalPage)).toEqual({ state: 'offline', text: 'Offline' });
+      await achalPage.context().setOffline(false);
+      await expect.poll(() => conversationLink(achalPage)).toEqual({ state: 'connected', text: 'Connected' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  browserTest('a message lost with the connection shows as not sent with Retry, and the retry arrives once', async () => {
+    const proxy = await DropProxy.to(server);
+    try {
+      const { achal, roomId, anaghPage, achalPage } = await members(proxy.url);
+      proxy.stall();
+      await send(achalPage, 'lost in transit');
+      expect(await receiptOf(achalPage, 'lost in transit')).toBe('sending');
+      proxy.drop();
+      await expect.poll(() => receiptOf(achalPage, 'lost in transit')).toBe('failed');
+      expect(await message(achalPage, 'lost in transit').locator('.failure').textContent()).toBe('Not sent: the connection dropped before the server confirmed it. Retry');
+      expect(await message(achalPage, 'lost in transit').getByRole('button', { name: 'Reply' }).count()).toBe(0);
+
+      proxy.restore();
+      await expect.poll(async () => (await conversationLink(achalPage)).state, { timeout: 20_000 }).toBe('connected');
+      await message(achalPage, 'lost in transit').getByRole('button', { name: 'Retry' }).click();
+      await expect.poll(() => receiptOf(achalPage, 'lost in transit')).toBe('sent');
+      await message(anaghPage, 'lost in transit').waitFor();
+      expect(await message(achalPage, 'lost in transit').count()).toBe(1);
+      expect(await message(anaghPage, 'lost in transit').count()).toBe(1);
+      const history = await request(server, 'GET', `/api/chat/groups/${roomId}/messages/`, { token: achal.token });
+      expect((history.body.results as Array<{ content: string }>).filter((m) => m.content === 'lost in transit').length).toBe(1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  browserTest('a message the server refuses shows as not sent with the server\'s reason', async () => {
+    const { anaghPage, achalPage } = await members();
+    const tooLong = 'x'.repeat(65_537);
+    await send(achalPage, tooLong);
+    const failed = achalPage.locator('.messages .message').filter({ has: achalPage.locator('.receipt[data-receipt=failed]') });
+    await failed.waitFor();
+    expect(await failed.locator('.failure').textContent()).toBe('Not sent: A message may hold at most 65536 characters. Retry');
+    await send(achalPage, 'short enough');
+    await message(anaghPage, 'short enough').waitFor();
+    await expect.poll(() => receiptOf(achalPage, 'short enough')).toBe('sent');
+    expect(await achalPage.locator('.receipt[data-receipt=failed]').count()).toBe(1);
   });
 });

@@ -31,10 +31,25 @@ export async function startBrowserServer(): Promise<TestServer> {
   return startTestServer({ port: await freePort() });
 }
 
-/** Forwards a local port to the server; `drop()` cuts every connection and refuses new ones until `restore()`. */
+/** What a test file shares: one server and one browser, started before its tests. */
+export async function startSuite(): Promise<{ server: TestServer; browser: Browser }> {
+  return { server: await startBrowserServer(), browser: await launchBrowser() };
+}
+
+export async function stopSuite(server: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await server?.close();
+}
+
+/**
+ * Forwards a local port to the server; `drop()` cuts every connection and refuses new ones until
+ * `restore()`; `stall()` swallows what clients send while their connections stay open, so a frame
+ * written then never arrives.
+ */
 export class DropProxy {
   private readonly sockets = new Set<net.Socket>();
   private refusing = false;
+  private stalled = false;
   private readonly server: net.Server;
   url = '';
 
@@ -53,7 +68,10 @@ export class DropProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk) => {
+        if (!this.stalled) upstream.write(chunk);
+      });
+      upstream.pipe(client);
     });
   }
 
@@ -65,6 +83,10 @@ export class DropProxy {
     return proxy;
   }
 
+  stall(): void {
+    this.stalled = true;
+  }
+
   drop(): void {
     this.refusing = true;
     for (const socket of this.sockets) socket.destroy();
@@ -72,6 +94,7 @@ export class DropProxy {
 
   restore(): void {
     this.refusing = false;
+    this.stalled = false;
   }
 
   close(): Promise<void> {
@@ -99,6 +122,32 @@ export async function logIn(page: Page, baseUrl: string, id: string, password: s
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+}
+
+/**
+ * The open conversation as short strings, top to bottom: "day:Today", "unread", and each message's
+ * body, with "+" when it continues its sender's group.
+ */
+export function timelineShape(page: Page): Promise<string[]> {
+  return page.locator('.messages > li').evaluateAll((items) =>
+    items.map((item) => {
+      if (item.classList.contains('day')) return `day:${item.textContent ?? ''}`;
+      if (item.classList.contains('unread-line')) return 'unread';
+      const body = item.querySelector('.body')?.textContent ?? '';
+      return item.classList.contains('continued') ? `${body}+` : body;
+    }),
+  );
+}
+
+/** The send state of my message with this text: sending, sent, received, read or failed. */
+export function receiptOf(page: Page, text: string): Promise<string | null> {
+  return page.locator('.messages .message').filter({ hasText: text }).locator('.receipt').getAttribute('data-receipt');
+}
+
+/** The connection state the open conversation shows (`data-state`) and its text. */
+export async function conversationLink(page: Page): Promise<{ state: string | null; text: string | null }> {
+  const status = page.locator('.conversation > header [role=status]');
+  return { state: await status.getAttribute('data-state'), text: await status.textContent() };
 }
 
 /** A test that keeps a screenshot of every open page under test-results/screenshots/ when it fails. */

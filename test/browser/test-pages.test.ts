@@ -4,20 +4,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { request, signup } from '../support/clients.js';
 import { createGroup, openDialogue } from '../support/phone.js';
 import type { TestServer } from '../support/server.js';
-import { browserTest, launchBrowser, logIn, newPage, startBrowserServer } from './support.js';
+import { browserTest, logIn, newPage, startSuite, stopSuite } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startBrowserServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await startSuite()));
+afterAll(() => stopSuite(server, browser));
 
 function logLine(page: Page, className: string, text: string) {
   return page.locator(`#log li.${className}`).filter({ hasText: text });

@@ -13,3 +13,15 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
   for (const child of children) if (child !== null && child !== undefined && child !== false) element.append(child);
   return element;
 }
+
+/**
+ * Makes `children` the parent's children with the fewest moves: nodes already in place stay, so
+ * a live region announces only what is new and focus stays where it was.
+ */
+export function reconcile(parent: Element, children: readonly Element[]): void {
+  children.forEach((child, index) => {
+    const present = parent.children[index];
+    if (present !== child) parent.insertBefore(child, present ?? null);
+  });
+  while (parent.children.length > children.length) parent.lastElementChild?.remove();
+}

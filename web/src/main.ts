@@ -1,5 +1,6 @@
 // Start-up: who is logged in (the session cookie), else the log-in form; then both dialects.
 import { h } from './dom.js';
+import { worstLink } from './link.js';
 import { Inbox, type Conversation, type Dialect } from './model.js';
 import { api, HttpFailure } from './net.js';
 import { PhoneDialect } from './phone.js';
@@ -76,15 +77,11 @@ function loginForm(): void {
 async function boot(): Promise<void> {
   const me = await whoAmI();
   if (!me) return loginForm();
-  const states = new Map<string, boolean>();
   let view: View | undefined;
-  const connection = (name: string, connected: boolean): void => {
-    states.set(name, connected);
-    view?.connection([...states.values()].every(Boolean));
-  };
+  const linkChanged = (): void => view?.linkChanged();
   const inbox = new Inbox((changed) => view?.render(changed));
-  const phone = me.phone ? new PhoneDialect(me.phone, inbox, connection) : undefined;
-  const rooms = new RoomsDialect(inbox, connection);
+  const phone = me.phone ? new PhoneDialect(me.phone, inbox, linkChanged) : undefined;
+  const rooms = new RoomsDialect(inbox, linkChanged);
   const dialects: Dialect[] = phone ? [phone, rooms] : [rooms];
   view = new View({
     root,
@@ -92,12 +89,14 @@ async function boot(): Promise<void> {
     me: me.phone ? `${me.username} (${me.phone})` : me.first_name || me.email,
     dialectOf: (conversation: Conversation) => dialects.find((d) => d.owns(conversation)) ?? rooms,
     newDialogue: phone && ((peer) => phone.startDialogue(peer)),
+    link: () => worstLink(dialects.map((dialect) => dialect.link())),
     logout: () => {
       for (const dialect of dialects) dialect.stop();
       void api('POST', '/auth/logout/').finally(() => location.assign('/'));
     },
   });
   await Promise.all(dialects.map((dialect) => dialect.start()));
+  view.linkChanged();
 }
 
 boot().catch((error: unknown) => {

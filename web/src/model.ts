@@ -1,18 +1,24 @@
 // What the client shows, whatever the dialect: conversations and their messages.
+import type { Link } from './link.js';
 
-export type Receipt = 'sending' | 'sent' | 'received' | 'read';
+/** Where my message is: on its way, at the server, at the reader's device, read; or not sent. */
+export type Receipt = 'sending' | 'sent' | 'received' | 'read' | 'failed';
 
 export interface Message {
   /** Unique within its conversation: the server id, or the phone dialect's sender + timestamp. */
   id: string;
   mine: boolean;
   sender: string;
+  /** The sender's account id where the dialect gives one (its names can repeat). */
+  senderId?: number;
   body: string;
   /** Milliseconds since the epoch. */
   at: number;
   /** The server's message id where the dialect has one: orders messages of the same millisecond. */
   seq?: number;
   receipt?: Receipt;
+  /** Why a failed message was not sent. */
+  failure?: string;
   reactions?: Record<string, number>;
   edited?: boolean;
   deleted?: boolean;
@@ -41,6 +47,8 @@ export interface Conversation {
   messages: Message[];
   /** Whether older messages can be loaded from the server. */
   hasOlder: boolean;
+  /** The first message the reader had not seen when opening the conversation: the unread line. */
+  unreadFrom?: string;
 }
 
 /** What a dialect can do beyond sending text; the view offers only these. */
@@ -67,25 +75,18 @@ export interface Dialect {
   open(conversation: Conversation): Promise<void>;
   older(conversation: Conversation): Promise<void>;
   send(conversation: Conversation, body: string, options: SendOptions): void;
+  /** Sends a failed message of mine again. */
+  retry(conversation: Conversation, messageId: string): void;
   typing(conversation: Conversation): void;
   react(conversation: Conversation, messageId: string, reaction: string): void;
   edit(conversation: Conversation, messageId: string, body: string): void;
   remove(conversation: Conversation, messageId: string): void;
   upload(conversation: Conversation, file: File, caption: string): Promise<void>;
   members(conversation: Conversation): Promise<Member[]>;
+  /** The state of the sockets a conversation uses, or without one, of all the dialect's sockets. */
+  link(conversation?: Conversation): Link;
   stop(): void;
 }
-
-export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
-export const REACTION_EMOJI: Record<string, string> = {
-  Like: '👍',
-  Cool: '😎',
-  HaHa: '😂',
-  Heart: '❤️',
-  Anger: '😠',
-  Smile: '🙂',
-  Sad: '😢',
-};
 
 /** How long a typing indicator stays without a new signal. */
 export const TYPING_SHOWN_MS = 4000;
@@ -116,6 +117,12 @@ export class Inbox {
     this.changed();
   }
 
+  /** Makes a conversation the open one; the one left forgets its unread line. */
+  select(conversation: Conversation | undefined): void {
+    if (this.current && this.current !== conversation) this.current.unreadFrom = undefined;
+    this.current = conversation;
+  }
+
   /** Adds or replaces a message, kept in time order; counts it unread unless its conversation is open. */
   put(conversation: Conversation, message: Message, options: { countUnread?: boolean } = {}): void {
     const index = conversation.messages.findIndex((m) => m.id === message.id);
@@ -128,6 +135,22 @@ export class Inbox {
       if (!message.mine) this.clearTyping(conversation);
     }
     this.changed(conversation);
+  }
+
+  /** Puts `message` in the place of the message `messageId` (a sent message the server confirmed, say). */
+  replace(conversation: Conversation, messageId: string, message: Message): void {
+    this.take(conversation, messageId);
+    this.put(conversation, message);
+  }
+
+  removeMessage(conversation: Conversation, messageId: string): void {
+    if (this.take(conversation, messageId)) this.changed(conversation);
+  }
+
+  private take(conversation: Conversation, messageId: string): boolean {
+    const index = conversation.messages.findIndex((m) => m.id === messageId);
+    if (index >= 0) conversation.messages.splice(index, 1);
+    return index >= 0;
   }
 
   patch(conversation: Conversation, messageId: string, fields: Partial<Message>): Message | undefined {

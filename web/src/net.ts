@@ -1,5 +1,6 @@
 // HTTP and WebSocket plumbing. Requests carry the HttpOnly session cookie (same origin); sockets
 // follow the page's scheme and reconnect with exponential backoff and jitter.
+import type { Link } from './link.js';
 
 export class HttpFailure extends Error {
   constructor(
@@ -37,11 +38,14 @@ export interface SocketHandlers {
   onFrame(frame: Record<string, unknown>): void;
   /** Called on every (re)connection: the place to catch up on what was missed. */
   onOpen?(reconnected: boolean): void;
-  onState?(connected: boolean): void;
+  onLink?(link: Link): void;
   onFinalClose?(code: number): void;
 }
 
-/** A WebSocket that comes back after a drop; frames sent while it is down wait for it. */
+/**
+ * A WebSocket that comes back after a drop; frames sent while it is down wait for it. While the
+ * browser says it is offline it does not retry, and it reconnects at once when the network returns.
+ */
 export class ReconnectingSocket {
   private socket: WebSocket | undefined;
   private attempt = 0;
@@ -49,16 +53,25 @@ export class ReconnectingSocket {
   private stopped = false;
   private readonly queue: string[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private current: Link = { state: 'connecting' };
+  private readonly online = (): void => this.reconnectNow();
+  private readonly offline = (): void => this.goOffline();
 
   constructor(
     private readonly path: string,
     private readonly handlers: SocketHandlers,
   ) {
+    window.addEventListener('online', this.online);
+    window.addEventListener('offline', this.offline);
     this.connect();
   }
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  get link(): Link {
+    return this.current;
   }
 
   send(frame: object): void {
@@ -70,17 +83,29 @@ export class ReconnectingSocket {
   close(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    window.removeEventListener('online', this.online);
+    window.removeEventListener('offline', this.offline);
     this.socket?.close(1000);
   }
 
+  private setLink(link: Link): void {
+    this.current = link;
+    this.handlers.onLink?.(link);
+  }
+
   private connect(): void {
+    if (!navigator.onLine) {
+      this.setLink({ state: 'offline' });
+      return;
+    }
+    this.setLink(this.opened ? { state: 'reconnecting' } : { state: 'connecting' });
     const socket = new WebSocket(socketUrl(this.path));
     this.socket = socket;
     socket.addEventListener('open', () => {
       const reconnected = this.opened;
       this.opened = true;
       this.attempt = 0;
-      this.handlers.onState?.(true);
+      this.setLink({ state: 'connected' });
       this.handlers.onOpen?.(reconnected);
       for (const text of this.queue.splice(0)) socket.send(text);
     });
@@ -94,16 +119,38 @@ export class ReconnectingSocket {
     });
     socket.addEventListener('close', (event) => {
       if (this.socket !== socket) return;
-      this.handlers.onState?.(false);
+      this.socket = undefined;
       if (this.stopped) return;
       if (FINAL_CLOSE_CODES.has(event.code)) {
+        this.setLink({ state: 'offline' });
         this.handlers.onFinalClose?.(event.code);
+        return;
+      }
+      if (!navigator.onLine) {
+        this.setLink({ state: 'offline' });
         return;
       }
       const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.attempt) * (0.75 + Math.random() / 2);
       this.attempt += 1;
       this.timer = setTimeout(() => this.connect(), delay);
+      this.setLink({ state: 'reconnecting', retryAt: Date.now() + delay });
     });
+  }
+
+  /** The network is back: no point waiting out the backoff. */
+  private reconnectNow(): void {
+    if (this.stopped || this.socket) return;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  /** The browser lost its network: the socket is as good as gone, so close it and wait for `online`. */
+  private goOffline(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    if (this.socket) this.socket.close();
+    else this.setLink({ state: 'offline' });
   }
 }
 

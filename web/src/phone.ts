@@ -1,8 +1,10 @@
 // The phone dialect in the browser: the receive socket for everything that comes in, one send
 // socket per open conversation, receipts by the sender's timestamp. The server forgets a message
 // once it is acknowledged, so the client keeps the history in localStorage.
+import { worstLink, type Link } from './link.js';
 import { api, instant, nowStamp, ReconnectingSocket } from './net.js';
 import { TYPING_SIGNAL_MS, type Abilities, type Conversation, type Dialect, type Inbox, type Member, type Message } from './model.js';
+import { Outbox } from './outbox.js';
 
 const KEPT_MESSAGES = 500;
 const PRESENCE_POLL_MS = 20_000;
@@ -21,6 +23,17 @@ interface SpecialAnswer {
   };
 }
 
+interface SendFrame {
+  command: string;
+  message: string;
+  msg_from: string;
+  msg_to: string;
+  sent_timestamp: string;
+}
+
+/** A message kept from an earlier page whose send was never confirmed: its fate is unknown. */
+const UNCONFIRMED = 'the page closed before the server confirmed it';
+
 interface Commands {
   path: string;
   to: string;
@@ -34,8 +47,8 @@ export class PhoneDialect implements Dialect {
   readonly abilities: Abilities = { receipts: true, react: false, edit: false, remove: false, reply: false, mentions: false, attach: false };
   private receive: ReconnectingSocket | undefined;
   private readonly senders = new Map<string, ReconnectingSocket>();
-  /** Sent messages awaiting `msg_sent`, per conversation: the server confirms them in order. */
-  private readonly unconfirmed = new Map<string, string[]>();
+  /** Per conversation, my messages until `msg_sent` (which names the message by its timestamp) or an error. */
+  private readonly outboxes = new Map<string, Outbox<SendFrame>>();
   private readonly lastTyping = new Map<string, number>();
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
   private readonly groupMembers = new Map<string, Array<string | null>>();
@@ -43,7 +56,7 @@ export class PhoneDialect implements Dialect {
   constructor(
     private readonly me: string,
     private readonly inbox: Inbox,
-    private readonly connection: (name: string, connected: boolean) => void,
+    private readonly linkChanged: () => void,
   ) {}
 
   owns(conversation: Conversation): boolean {
@@ -54,7 +67,7 @@ export class PhoneDialect implements Dialect {
     await this.loadConversations();
     this.receive = new ReconnectingSocket(`/ws/chat/special/${this.me}/`, {
       onFrame: (frame) => this.onReceive(frame),
-      onState: (connected) => this.connection('phone', connected),
+      onLink: () => this.linkChanged(),
       onOpen: () => {
         for (const command of ['fetch_msgs', 'fetch_grp_msgs', 'fetch_room_msgs']) {
           this.receive?.send({ command, message: 'none', msg_to: this.me });
@@ -79,6 +92,10 @@ export class PhoneDialect implements Dialect {
 
   async open(conversation: Conversation): Promise<void> {
     this.sender(conversation);
+    if (this.inbox.isVisible(conversation)) {
+      const firstUnread = conversation.messages.find((m) => !m.mine && !m.readSent);
+      if (firstUnread) conversation.unreadFrom = firstUnread.id;
+    }
     this.markRead(conversation);
   }
 
@@ -92,10 +109,17 @@ export class PhoneDialect implements Dialect {
     const message: Message = { id: `${this.me}|${instant(stamp)}`, ref: stamp, mine: true, sender: 'me', body, at: instant(stamp), receipt: 'sending' };
     this.inbox.put(conversation, message);
     this.persist(conversation);
-    const queue = this.unconfirmed.get(conversation.id) ?? [];
-    queue.push(message.id);
-    this.unconfirmed.set(conversation.id, queue);
-    this.sender(conversation).send({ command: commands.send, message: body, msg_from: this.me, msg_to: commands.to, sent_timestamp: stamp });
+    // Issue #13: the frame will carry a client id here, so that the server can drop a resent
+    // copy; until then a retry sends a new message with a new timestamp.
+    this.outbox(conversation).send(message.id, { command: commands.send, message: body, msg_from: this.me, msg_to: commands.to, sent_timestamp: stamp });
+  }
+
+  retry(conversation: Conversation, messageId: string): void {
+    const message = conversation.messages.find((m) => m.id === messageId);
+    if (message?.receipt !== 'failed') return;
+    this.outbox(conversation).forget(messageId);
+    this.inbox.removeMessage(conversation, messageId);
+    this.send(conversation, message.body);
   }
 
   typing(conversation: Conversation): void {
@@ -104,6 +128,13 @@ export class PhoneDialect implements Dialect {
     this.lastTyping.set(conversation.id, now);
     const commands = this.commands(conversation);
     this.sender(conversation).send({ command: commands.typing, message: '-null-', msg_from: this.me, msg_to: commands.to, sent_timestamp: nowStamp() });
+  }
+
+  link(conversation?: Conversation): Link {
+    const receive: Link = this.receive?.link ?? { state: 'connecting' };
+    if (!conversation) return worstLink([receive, ...[...this.senders.values()].map((socket) => socket.link)]);
+    const sender = this.senders.get(conversation.id);
+    return worstLink(sender ? [receive, sender.link] : [receive]);
   }
 
   react(): void {}
@@ -158,6 +189,9 @@ export class PhoneDialect implements Dialect {
       messages = [];
     }
     const unread = messages.filter((m) => !m.mine && !m.readSent).length;
+    for (const message of messages) {
+      if (message.receipt === 'sending') Object.assign(message, { receipt: 'failed', failure: UNCONFIRMED });
+    }
     return this.inbox.upsert(id, { kind, title, messages, unread });
   }
 
@@ -184,18 +218,42 @@ export class PhoneDialect implements Dialect {
     let socket = this.senders.get(conversation.id);
     if (!socket) {
       socket = new ReconnectingSocket(this.commands(conversation).path, {
-        onFrame: (frame) => {
-          if (frame.command === 'msg_sent') {
-            const id = this.unconfirmed.get(conversation.id)?.shift();
-            const message = id === undefined ? undefined : conversation.messages.find((m) => m.id === id);
-            if (message?.receipt === 'sending') this.inbox.patch(conversation, message.id, { receipt: 'sent' });
-            this.persist(conversation);
-          } else if (frame.command === 'error') console.warn('phone socket refused a frame', frame);
+        onFrame: (frame) => this.onSenderFrame(conversation, frame),
+        onOpen: () => this.outboxes.get(conversation.id)?.flush(),
+        onLink: (link) => {
+          if (link.state !== 'connected') this.outboxes.get(conversation.id)?.lost();
+          this.linkChanged();
         },
       });
       this.senders.set(conversation.id, socket);
     }
     return socket;
+  }
+
+  private outbox(conversation: Conversation): Outbox<SendFrame> {
+    let outbox = this.outboxes.get(conversation.id);
+    if (!outbox) {
+      const sender = this.sender(conversation);
+      outbox = new Outbox<SendFrame>(sender, (messageId, reason) => {
+        this.inbox.patch(conversation, messageId, { receipt: 'failed', failure: reason });
+        this.persist(conversation);
+      });
+      this.outboxes.set(conversation.id, outbox);
+    }
+    return outbox;
+  }
+
+  private onSenderFrame(conversation: Conversation, frame: Record<string, unknown>): void {
+    if (frame.command === 'msg_sent') {
+      const id = this.outbox(conversation).confirm((sent) => sent.sent_timestamp === frame.message);
+      const message = id === undefined ? undefined : conversation.messages.find((m) => m.id === id);
+      if (message?.receipt === 'sending' || message?.receipt === 'failed') this.inbox.patch(conversation, message.id, { receipt: 'sent', failure: undefined });
+      this.persist(conversation);
+    } else if (frame.command === 'error' && (frame.type === this.commands(conversation).send || frame.type === 'invalid')) {
+      // An error names the command it refuses; "invalid" is a frame too large to read, which
+      // of this client's frames only a message can be.
+      this.outbox(conversation).refuse(String(frame.message));
+    } else if (frame.command === 'error') console.warn('phone socket refused a frame', frame);
   }
 
   /** The conversation a `msg_from` names: "<key>-<phone>" in a group, "room" in the match room, else a phone. */
@@ -230,7 +288,9 @@ export class PhoneDialect implements Dialect {
         const when = instant(frame.message);
         const message = found.conversation.messages.find((m) => m.mine && m.at === when);
         if (!message || (message.receipt === 'read' && frame.command === 'msg_received')) return;
-        this.inbox.patch(found.conversation, message.id, { receipt: frame.command === 'msg_read' ? 'read' : 'received' });
+        // A message that failed with the connection can still turn out delivered.
+        this.outboxes.get(found.conversation.id)?.forget(message.id);
+        this.inbox.patch(found.conversation, message.id, { receipt: frame.command === 'msg_read' ? 'read' : 'received', failure: undefined });
         this.persist(found.conversation);
         return;
       }

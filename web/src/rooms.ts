@@ -1,8 +1,10 @@
 // The rooms dialect in the browser: REST for the room list, history pages, uploads and read
 // state; one socket per room for live messages, edits, reactions, deletions and typing. After a
 // reconnection the newest history page is fetched again, which brings back what was missed.
+import { worstLink, type Link } from './link.js';
 import { api, instant, ReconnectingSocket } from './net.js';
 import { TYPING_SHOWN_MS, TYPING_SIGNAL_MS, type Abilities, type Conversation, type Dialect, type Inbox, type Member, type Message, type SendOptions } from './model.js';
+import { Outbox } from './outbox.js';
 
 const PAGE_SIZE = 30;
 
@@ -10,6 +12,15 @@ interface RoomSummary {
   id: number;
   name: string;
   unread_count: number;
+  /** The newest message at or before the member's last read: null when none is. */
+  last_read_message_id: number | null;
+}
+
+interface SendFrame {
+  action: 'send_message';
+  message: string;
+  mentions: number[];
+  parent_message_id: number | null;
 }
 
 interface HistoryItem {
@@ -57,6 +68,8 @@ function fromHistory(item: HistoryItem): Message {
     seq: item.id,
     mine: item.is_self,
     sender: `${item.sender.first_name} ${item.sender.last_name}`.trim(),
+    senderId: item.sender.id,
+    receipt: item.is_self ? 'sent' : undefined,
     body: item.content,
     at: instant(item.created_at),
     reactions: item.reactions ?? {},
@@ -70,6 +83,11 @@ function fromHistory(item: HistoryItem): Message {
 export class RoomsDialect implements Dialect {
   readonly abilities: Abilities = { receipts: false, react: true, edit: true, remove: true, reply: true, mentions: true, attach: true };
   private readonly sockets = new Map<string, ReconnectingSocket>();
+  /** Per room, my messages until the room's broadcast of them (`is_self`) or an error. */
+  private readonly outboxes = new Map<string, Outbox<SendFrame>>();
+  /** Per room, the last message read before it was opened: the unread line goes after it. */
+  private readonly readUpTo = new Map<string, number>();
+  private localIds = 0;
   private readonly nextPage = new Map<string, string | null>();
   private readonly loaded = new Set<string>();
   private readonly lastTyping = new Map<string, number>();
@@ -77,7 +95,7 @@ export class RoomsDialect implements Dialect {
 
   constructor(
     private readonly inbox: Inbox,
-    private readonly connection: (name: string, connected: boolean) => void,
+    private readonly linkChanged: () => void,
   ) {}
 
   owns(conversation: Conversation): boolean {
@@ -85,7 +103,7 @@ export class RoomsDialect implements Dialect {
   }
 
   async start(): Promise<void> {
-    const rooms = await api<RoomSummary[]>('GET', '/api/chat/groups/');
+    const rooms = await this.listing();
     for (const room of rooms) {
       const conversation = this.inbox.upsert(`rooms:${room.id}`, { kind: 'room', title: room.name, unread: room.unread_count });
       this.connect(conversation);
@@ -96,8 +114,18 @@ export class RoomsDialect implements Dialect {
     for (const socket of this.sockets.values()) socket.close();
   }
 
+  /**
+   * Loads the newest history the first time; when the reader sees the room, asks the server
+   * where they had read up to (perhaps on another device) for the unread line, then marks it read.
+   */
   async open(conversation: Conversation): Promise<void> {
-    if (!this.loaded.has(conversation.id)) await this.latest(conversation);
+    const visible = this.inbox.isVisible(conversation);
+    const [rooms] = await Promise.all([visible ? this.listing() : undefined, this.loaded.has(conversation.id) ? undefined : this.latest(conversation)]);
+    const summary = rooms?.find((room) => `rooms:${room.id}` === conversation.id);
+    if (summary) {
+      this.readUpTo.set(conversation.id, summary.last_read_message_id ?? 0);
+      this.placeUnreadLine(conversation);
+    }
     await this.markRead(conversation);
   }
 
@@ -109,16 +137,30 @@ export class RoomsDialect implements Dialect {
     this.nextPage.set(conversation.id, page.next);
     conversation.hasOlder = page.next !== null;
     for (const item of page.results) this.inbox.put(conversation, fromHistory(item));
+    // More unread messages than one page: the line moves up to the first of them.
+    if (conversation.unreadFrom !== undefined) this.placeUnreadLine(conversation);
   }
 
   send(conversation: Conversation, body: string, options: SendOptions): void {
-    this.socket(conversation).send({
+    this.post(conversation, {
       action: 'send_message',
       message: body,
       mentions: options.mentions ?? [],
       parent_message_id: options.replyTo === undefined ? null : Number(options.replyTo),
     });
     this.stopTyping(conversation);
+  }
+
+  retry(conversation: Conversation, messageId: string): void {
+    const frame = this.outboxes.get(conversation.id)?.forget(messageId);
+    if (!frame) return;
+    this.inbox.removeMessage(conversation, messageId);
+    this.post(conversation, frame);
+  }
+
+  link(conversation?: Conversation): Link {
+    const sockets = conversation ? [this.sockets.get(conversation.id)] : [...this.sockets.values()];
+    return worstLink(sockets.map((socket) => socket?.link ?? { state: 'connecting' }));
   }
 
   typing(conversation: Conversation): void {
@@ -163,6 +205,45 @@ export class RoomsDialect implements Dialect {
     this.socket(conversation).send({ action: 'stop_typing' });
   }
 
+  /** Shows my message at once, as sending, until the room's broadcast of it replaces it. */
+  private post(conversation: Conversation, frame: SendFrame): void {
+    const parent = frame.parent_message_id === null ? undefined : conversation.messages.find((m) => m.seq === frame.parent_message_id);
+    this.localIds += 1;
+    const id = `local:${this.localIds}`;
+    this.inbox.put(conversation, {
+      id,
+      mine: true,
+      sender: 'me',
+      body: frame.message,
+      at: Date.now(),
+      receipt: 'sending',
+      reply: parent && { id: parent.id, sender: parent.sender, body: parent.body },
+    });
+    // Issue #13: the frame will carry a client id here, so that the server can drop a resent
+    // copy; until then a retry is a plain resend.
+    this.outbox(conversation).send(id, frame);
+  }
+
+  private outbox(conversation: Conversation): Outbox<SendFrame> {
+    let outbox = this.outboxes.get(conversation.id);
+    if (!outbox) {
+      outbox = new Outbox<SendFrame>(this.socket(conversation), (messageId, reason) => this.inbox.patch(conversation, messageId, { receipt: 'failed', failure: reason }));
+      this.outboxes.set(conversation.id, outbox);
+    }
+    return outbox;
+  }
+
+  private async listing(): Promise<RoomSummary[]> {
+    return api<RoomSummary[]>('GET', '/api/chat/groups/');
+  }
+
+  /** The unread line before the first message of someone else's after the last one read. */
+  private placeUnreadLine(conversation: Conversation): void {
+    const readUpTo = this.readUpTo.get(conversation.id) ?? 0;
+    const first = conversation.messages.find((m) => !m.mine && m.seq !== undefined && m.seq > readUpTo);
+    if (first) conversation.unreadFrom = first.id;
+  }
+
   private async markRead(conversation: Conversation): Promise<void> {
     if (!this.inbox.isVisible(conversation)) return;
     conversation.unread = 0;
@@ -192,8 +273,12 @@ export class RoomsDialect implements Dialect {
   private connect(conversation: Conversation): ReconnectingSocket {
     const socket = new ReconnectingSocket(`/ws/chat/${roomId(conversation)}/`, {
       onFrame: (frame) => this.onFrame(conversation, frame),
-      onState: (connected) => this.connection(`room ${roomId(conversation)}`, connected),
+      onLink: (link) => {
+        if (link.state !== 'connected') this.outboxes.get(conversation.id)?.lost();
+        this.linkChanged();
+      },
       onOpen: (reconnected) => {
+        this.outboxes.get(conversation.id)?.flush();
         if (reconnected && this.loaded.has(conversation.id)) void this.latest(conversation).then(() => this.markRead(conversation));
       },
       onFinalClose: () => this.inbox.remove(conversation.id),
@@ -227,25 +312,29 @@ export class RoomsDialect implements Dialect {
     }
     if (typeof frame.error === 'string') {
       console.warn('room socket refused a frame:', frame.error);
+      this.outboxes.get(conversation.id)?.refuse(frame.error.replace(/\.$/, ''));
       return;
     }
     if (typeof frame.message !== 'string' || typeof frame.id !== 'number') return;
     const live = frame as unknown as LiveMessage;
-    this.inbox.put(
-      conversation,
-      {
-        id,
-        seq: live.id,
-        mine: live.is_self,
-        sender: live.sender.name,
-        body: live.message,
-        at: instant(live.created_at),
-        attachment: live.attachment,
-        reactions: {},
-        reply: live.parent_message ? { id: String(live.parent_message.id), sender: live.parent_message.sender.name, body: live.parent_message.content } : undefined,
-      },
-      { countUnread: true },
-    );
+    const message: Message = {
+      id,
+      seq: live.id,
+      mine: live.is_self,
+      sender: live.sender.name,
+      senderId: live.sender.id,
+      body: live.message,
+      at: instant(live.created_at),
+      attachment: live.attachment,
+      reactions: {},
+      receipt: live.is_self ? 'sent' : undefined,
+      reply: live.parent_message ? { id: String(live.parent_message.id), sender: live.parent_message.sender.name, body: live.parent_message.content } : undefined,
+    };
+    // My own message comes back to every socket of mine; the one that sent it has it as sending.
+    const parentId = live.parent_message?.id ?? null;
+    const sent = live.is_self ? this.outboxes.get(conversation.id)?.confirm((f) => f.message === live.message && f.parent_message_id === parentId) : undefined;
+    if (sent) this.inbox.replace(conversation, sent, message);
+    else this.inbox.put(conversation, message, { countUnread: true });
     if (this.inbox.isVisible(conversation)) void this.markRead(conversation);
   }
 }

@@ -1,11 +1,12 @@
 // The view: conversation list, conversation, composer. It renders from the Inbox and asks the
 // conversation's dialect to act. Everything is reachable by keyboard and labelled for readers.
 import { h } from './dom.js';
-import { REACTION_EMOJI, REACTIONS, type Conversation, type Dialect, type Inbox, type Member, type Message } from './model.js';
+import type { Link } from './link.js';
+import { LinkStatus } from './link-status.js';
+import { MessageList } from './message-list.js';
+import type { Conversation, Dialect, Inbox, Member, Message } from './model.js';
 
 const KIND_LABEL: Record<Conversation['kind'], string> = { dialogue: 'Chat', group: 'Group', match: 'Match room', room: 'Room' };
-const RECEIPT_LABEL = { sending: 'Sending', sent: 'Sent', received: 'Received', read: 'Read' } as const;
-const IMAGE = /\.(png|jpe?g|gif|webp|svg)(\?|$)/i;
 
 export interface ViewOptions {
   root: HTMLElement;
@@ -13,6 +14,8 @@ export interface ViewOptions {
   me: string;
   dialectOf(conversation: Conversation): Dialect;
   newDialogue?(phone: string): Promise<Conversation>;
+  /** The state of all the account's sockets, shown while no conversation is open. */
+  link(): Link;
   logout(): void;
 }
 
@@ -22,19 +25,31 @@ export class View {
   private readonly presence = h('span', { class: 'presence' });
   private readonly older = h('button', { type: 'button', class: 'older', hidden: true }, 'Load older messages');
   private readonly messages = h('ol', { class: 'messages', role: 'log', 'aria-live': 'polite', 'aria-labelledby': 'conversation-title', tabindex: 0 });
+  private readonly messageList = new MessageList(this.messages, {
+    reply: (message) => this.startReply(message),
+    edit: (message) => this.startEdit(message),
+    remove: (message) => this.withCurrent((conversation, dialect) => dialect.remove(conversation, message.id)),
+    react: (message, reaction) => this.react(message, reaction),
+    retry: (message) => this.retry(message),
+    pick: (message) => this.togglePicker(message),
+  });
   private readonly typingLine = h('p', { class: 'typing', 'aria-live': 'polite' });
   private readonly contextBar = h('div', { class: 'context', hidden: true });
   private readonly input = h('textarea', { id: 'composer-text', rows: 2, placeholder: 'Write a message', 'aria-autocomplete': 'list', 'aria-controls': 'mention-picker' });
   private readonly picker = h('ul', { id: 'mention-picker', class: 'picker', role: 'listbox', 'aria-label': 'Members to mention', hidden: true });
   private readonly attach = h('input', { type: 'file', id: 'attach', class: 'visually-hidden' });
   private readonly attachLabel = h('label', { for: 'attach', class: 'button', hidden: true }, 'Attach');
-  private readonly status = h('span', { class: 'connection', role: 'status' }, 'Connecting…');
+  private readonly status = new LinkStatus();
+  private readonly conversationStatus = new LinkStatus();
+  private readonly newChatError = h('p', { class: 'error', role: 'alert' });
   private readonly pane = h('section', { class: 'conversation', 'aria-labelledby': 'conversation-title' });
   private replyTo: Message | undefined;
   private editing: Message | undefined;
   private mentions = new Map<string, number>();
   private members: Member[] = [];
   private pickerIndex = 0;
+  /** The message whose reaction picker is open. */
+  private reactingTo: string | undefined;
 
   constructor(private readonly options: ViewOptions) {
     const { root } = options;
@@ -62,10 +77,11 @@ export class View {
           h('label', { for: 'new-chat-phone' }, 'New chat with phone'),
           h('input', { id: 'new-chat-phone', name: 'phone', inputmode: 'numeric', pattern: '\\d{10}', required: true }),
           h('button', { type: 'submit' }, 'Start'),
+          this.newChatError,
         )
       : null;
     this.pane.append(
-      h('header', {}, h('button', { type: 'button', class: 'back', onclick: () => this.show(undefined) }, '← Conversations'), this.title, this.presence),
+      h('header', {}, h('button', { type: 'button', class: 'back', onclick: () => this.show(undefined) }, '← Conversations'), this.title, this.presence, this.conversationStatus.element),
       this.older,
       this.messages,
       this.typingLine,
@@ -73,7 +89,7 @@ export class View {
       composer,
     );
     root.replaceChildren(
-      h('header', { class: 'top' }, h('h1', {}, 'Parley'), h('span', { class: 'me' }, options.me), this.status, h('button', { type: 'button', onclick: () => options.logout() }, 'Log out')),
+      h('header', { class: 'top' }, h('h1', {}, 'Parley'), h('span', { class: 'me' }, options.me), this.status.element, h('button', { type: 'button', onclick: () => options.logout() }, 'Log out')),
       h('div', { class: 'layout' }, h('nav', { 'aria-label': 'Conversations' }, newChat, this.list), this.pane),
     );
     document.addEventListener('visibilitychange', () => this.current && void this.dialect(this.current).open(this.current));
@@ -88,9 +104,12 @@ export class View {
     return this.options.dialectOf(conversation);
   }
 
-  connection(connected: boolean): void {
-    this.status.textContent = connected ? 'Connected' : 'Reconnecting…';
-    this.status.dataset.state = connected ? 'online' : 'offline';
+  /** A socket's state changed: the open conversation shows its own sockets', the list all of them. */
+  linkChanged(): void {
+    const conversation = this.current;
+    this.status.element.hidden = conversation !== undefined;
+    this.status.show(this.options.link());
+    if (conversation) this.conversationStatus.show(this.dialect(conversation).link(conversation));
   }
 
   /** Called by the inbox on every change; re-renders the list and, if it changed, the open conversation. */
@@ -100,13 +119,15 @@ export class View {
   }
 
   show(conversation: Conversation | undefined): void {
-    this.options.inbox.current = conversation;
+    this.options.inbox.select(conversation);
+    this.reactingTo = undefined;
     this.replyTo = undefined;
     this.editing = undefined;
     this.mentions.clear();
     this.members = [];
     document.body.classList.toggle('viewing', conversation !== undefined);
     this.render();
+    this.linkChanged();
     if (!conversation) return;
     const dialect = this.dialect(conversation);
     void dialect.open(conversation).then(() => this.render());
@@ -151,55 +172,34 @@ export class View {
     this.attachLabel.hidden = !abilities.attach;
     this.typingLine.textContent = conversation.typing ? `${conversation.typing} is typing…` : '';
     const nearBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 80;
-    this.messages.replaceChildren(...conversation.messages.map((message) => this.messageItem(conversation, message)));
+    this.messageList.render(conversation, abilities, this.reactingTo);
     if (nearBottom) this.messages.scrollTop = this.messages.scrollHeight;
     const context = this.editing ? `Editing: ${this.editing.body}` : this.replyTo ? `Replying to ${this.replyTo.sender}: ${this.replyTo.body}` : '';
     this.contextBar.hidden = context === '';
     this.contextBar.replaceChildren(context, ' ', h('button', { type: 'button', onclick: () => this.cancelContext() }, 'Cancel'));
   }
 
-  private messageItem(conversation: Conversation, message: Message): HTMLElement {
-    const abilities = this.dialect(conversation).abilities;
-    const time = new Date(message.at);
-    const reactions = Object.entries(message.reactions ?? {}).filter(([, count]) => count > 0);
-    const actions = !message.deleted && (abilities.reply || abilities.react || (message.mine && (abilities.edit || abilities.remove)));
-    return h(
-      'li',
-      { class: `message${message.mine ? ' mine' : ''}`, 'data-id': message.id },
-      h('span', { class: 'sender' }, message.mine ? 'You' : message.sender),
-      ' ',
-      h('time', { datetime: time.toISOString() }, time.toLocaleTimeString()),
-      message.reply && h('blockquote', { class: 'reply' }, `${message.reply.sender}: ${message.reply.body}`),
-      message.deleted
-        ? h('p', { class: 'body deleted' }, 'This message was deleted')
-        : h('p', { class: 'body' }, message.body, message.edited ? h('span', { class: 'edited' }, ' (edited)') : null),
-      !message.deleted && message.attachment && (IMAGE.test(message.attachment)
-        ? h('a', { href: message.attachment, target: '_blank', rel: 'noopener' }, h('img', { src: message.attachment, alt: `Attachment from ${message.sender}`, class: 'preview', loading: 'lazy' }))
-        : h('a', { href: message.attachment, target: '_blank', rel: 'noopener', class: 'attachment' }, 'Attachment')),
-      reactions.length > 0 && h('span', { class: 'reactions' }, ...reactions.map(([name, count]) => h('span', { class: 'reaction', 'data-reaction': name, title: name }, `${REACTION_EMOJI[name] ?? name} ${count}`))),
-      message.mine && message.receipt && h('span', { class: 'receipt', 'data-receipt': message.receipt }, RECEIPT_LABEL[message.receipt]),
-      actions &&
-        h(
-          'span',
-          { class: 'actions' },
-          abilities.reply && h('button', { type: 'button', onclick: () => this.startReply(message) }, 'Reply'),
-          abilities.react &&
-            h(
-              'select',
-              { 'aria-label': 'React', onchange: (event) => this.react(conversation, message, event) },
-              h('option', { value: '' }, 'React…'),
-              ...REACTIONS.map((name) => h('option', { value: name }, `${REACTION_EMOJI[name]} ${name}`)),
-            ),
-          message.mine && abilities.edit && h('button', { type: 'button', onclick: () => this.startEdit(message) }, 'Edit'),
-          message.mine && abilities.remove && h('button', { type: 'button', onclick: () => this.dialect(conversation).remove(conversation, message.id) }, 'Delete'),
-        ),
-    );
+  private withCurrent(act: (conversation: Conversation, dialect: Dialect) => void): void {
+    const conversation = this.current;
+    if (conversation) act(conversation, this.dialect(conversation));
   }
 
-  private react(conversation: Conversation, message: Message, event: Event): void {
-    const select = event.target as HTMLSelectElement;
-    if (select.value) this.dialect(conversation).react(conversation, message.id, select.value);
-    select.value = '';
+  private togglePicker(message: Message | undefined): void {
+    const from = this.reactingTo;
+    this.reactingTo = message?.id;
+    this.renderConversation();
+    if (message) this.messageList.focus(`pick:${message.id}:Like`);
+    else if (from) this.messageList.focus(`add-reaction:${from}`);
+  }
+
+  private react(message: Message, reaction: string): void {
+    this.withCurrent((conversation, dialect) => dialect.react(conversation, message.id, reaction));
+    if (this.reactingTo === message.id) this.togglePicker(undefined);
+  }
+
+  private retry(message: Message): void {
+    this.withCurrent((conversation, dialect) => dialect.retry(conversation, message.id));
+    this.input.focus();
   }
 
   private startReply(message: Message): void {
@@ -272,10 +272,11 @@ export class View {
     const phone = new FormData(form).get('phone');
     if (typeof phone !== 'string' || !this.options.newDialogue) return;
     try {
+      this.newChatError.textContent = '';
       this.show(await this.options.newDialogue(phone));
       form.reset();
     } catch (error) {
-      this.status.textContent = `Could not start the chat: ${error instanceof Error ? error.message : String(error)}`;
+      this.newChatError.textContent = `Could not start the chat: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 
