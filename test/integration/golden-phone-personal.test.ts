@@ -87,6 +87,8 @@ describe('golden: phone dialect, accounts and dialogues', () => {
     await t.http('POST', '/chat/special/personal/', { token: a.token, body: { msg_from: a.phone } });
     await t.http('POST', '/chat/special/personal/', { token: a.token, body: { msg_from: a.phone, msg_to: 1000000012 } });
     await t.http('POST', '/chat/special/personal/', { token: a.token, raw: '{"msg_from":' });
+    await t.http('POST', '/chat/special/personal/', { token: a.token, raw: 'msg_from', headers: { 'content-type': 'text/plain' } });
+    await t.http('POST', '/chat/special/personal/', { token: a.token, raw: '<msg_from/>', headers: { 'content-type': 'application/xml' } });
     await t.http('POST', '/chat/special/personal/', { body: pair });
     await t.http('POST', '/chat/special/personal/', { token: 'f'.repeat(40), body: pair });
     await t.http('GET', '/chat/special/personal/', { token: a.token });

@@ -217,6 +217,21 @@ export class RecordedSocket {
   }
 }
 
+export type FormPart = { name: string; value: string } | { name: string; fileName: string; type: string; content: string };
+
+const BOUNDARY = 'golden-boundary';
+
+/** A multipart/form-data body with a fixed boundary, so that the request is the same every run. */
+export function multipartBody(parts: readonly FormPart[]): { raw: string; headers: Record<string, string> } {
+  const sections = parts.map((part) =>
+    'value' in part
+      ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`
+      : `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.fileName}"\r\n` +
+        `Content-Type: ${part.type}\r\n\r\n${part.content}\r\n`,
+  );
+  return { raw: `${sections.join('')}--${BOUNDARY}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
+}
+
 // ---- normalization -------------------------------------------------------------------------
 
 export interface NormalizeOptions {
@@ -305,19 +320,4 @@ export function alignZeroFractions(actual: string, golden: string): string {
   const match = new RegExp(`^${parts.map(escape).join(`(${alternatives})`)}$`).exec(golden);
   if (!match) return actual;
   return parts.reduce((aligned, part, i) => (i === 0 ? part : `${aligned}${match[i] ?? ''}${part}`), '');
-}
-
-export type FormPart = { name: string; value: string } | { name: string; fileName: string; type: string; content: string };
-
-const BOUNDARY = 'golden-boundary';
-
-/** A multipart/form-data body with a fixed boundary, so that the request is the same every run. */
-export function multipartBody(parts: readonly FormPart[]): { raw: string; headers: Record<string, string> } {
-  const sections = parts.map((part) =>
-    'value' in part
-      ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`
-      : `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${part.name}"; filename="${part.fileName}"\r\n` +
-        `Content-Type: ${part.type}\r\n\r\n${part.content}\r\n`,
-  );
-  return { raw: `${sections.join('')}--${BOUNDARY}--\r\n`, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } };
 }
