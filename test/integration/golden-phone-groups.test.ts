@@ -2,8 +2,9 @@
 // group socket, group deliveries and `update` frames on the receive socket, fetch_grp_msgs.
 // How to update the golden files: test/support/golden.ts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { signup, type User } from '../support/clients.js';
+import type { User } from '../support/clients.js';
 import { Transcript, type RecordedSocket } from '../support/golden.js';
+import { fixedUser, openReceiveSocket, RECEIVE_SOCKET } from '../support/golden-phone.js';
 import { envelope } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -15,19 +16,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const RECEIVE = '/ws/chat/special/{phone}/';
 const GROUP = '/ws/chat/group/{from}/{key}/';
-
-function account(phone: string, name: string): Promise<User> {
-  return signup(server, { phone, username: name, email: `${name}@example.com`, password: 'Sup3r-secret-pw' });
-}
-
-async function receiveSocket(t: Transcript, user: User): Promise<RecordedSocket> {
-  const socket = await t.socket(RECEIVE, { phone: user.phone }, { token: user.token });
-  socket.send(envelope('fetch_msgs', user.phone, user.phone, '--null--', '2021-02-01 09:59:00.000'));
-  await socket.receive();
-  return socket;
-}
 
 /** Takes one frame from each socket, in the order given. */
 async function eachReceives(sockets: RecordedSocket[]): Promise<void> {
@@ -37,15 +26,15 @@ async function eachReceives(sockets: RecordedSocket[]): Promise<void> {
 describe('golden: phone dialect, groups', () => {
   it('phone-groups-http: creating, administering, leaving and deleting groups, with their updates', async () => {
     const t = new Transcript(server);
-    const a = await account('3000000001', 'ada');
-    const b = await account('3000000002', 'bo');
-    const c = await account('3000000003', 'cy');
-    const d = await account('3000000004', 'di');
-    const e = await account('3000000005', 'ed');
-    const aR = await receiveSocket(t, a);
-    const bR = await receiveSocket(t, b);
-    const cR = await receiveSocket(t, c);
-    const dR = await receiveSocket(t, d);
+    const a = await fixedUser(server, '3000000001', 'ada');
+    const b = await fixedUser(server, '3000000002', 'bo');
+    const c = await fixedUser(server, '3000000003', 'cy');
+    const d = await fixedUser(server, '3000000004', 'di');
+    const e = await fixedUser(server, '3000000005', 'ed');
+    const aR = await openReceiveSocket(t, a);
+    const bR = await openReceiveSocket(t, b);
+    const cR = await openReceiveSocket(t, c);
+    const dR = await openReceiveSocket(t, d);
 
     const created = await t.http('POST', '/chat/special/group/', {
       token: a.token,
@@ -117,13 +106,13 @@ describe('golden: phone dialect, groups', () => {
 
   it('phone-groups-socket: group messages, receipts, typing, fetch_grp_msgs with pending, refusals', async () => {
     const t = new Transcript(server);
-    const a = await account('3000000011', 'ava');
-    const b = await account('3000000012', 'bud');
-    const c = await account('3000000013', 'cat');
-    const e = await account('3000000015', 'eve');
-    const aR = await receiveSocket(t, a);
-    const bR = await receiveSocket(t, b);
-    const cR = await receiveSocket(t, c);
+    const a = await fixedUser(server, '3000000011', 'ava');
+    const b = await fixedUser(server, '3000000012', 'bud');
+    const c = await fixedUser(server, '3000000013', 'cat');
+    const e = await fixedUser(server, '3000000015', 'eve');
+    const aR = await openReceiveSocket(t, a);
+    const bR = await openReceiveSocket(t, b);
+    const cR = await openReceiveSocket(t, c);
     const created = await t.http('POST', '/chat/special/group/', {
       token: a.token,
       body: { name: 'Sockets', bio: 'live', admin: [a.phone], participants: [b.phone, c.phone] },
@@ -179,12 +168,12 @@ describe('golden: phone dialect, groups', () => {
       aG.send(envelope('new_grp_msg', a.phone, key, `group offline ${i}`, `2021-02-01 11:01:${i}.${i}`));
       await aG.receive();
     }
-    const bBack = await t.socket(RECEIVE, { phone: b.phone }, { token: b.token });
+    const bBack = await t.socket(RECEIVE_SOCKET, { phone: b.phone }, { token: b.token });
     bBack.send(envelope('fetch_grp_msgs', key, b.phone, '--null--', '2021-02-01 11:02:00.000'));
     await bBack.receiveMany(2);
     bG.send(envelope('grp_msg_received', b.phone, key, '2021-02-01 11:01:10.10', '2021-02-01 11:02:01.000'));
     await aR.receive();
-    const cBack = await t.socket(RECEIVE, { phone: c.phone }, { token: c.token });
+    const cBack = await t.socket(RECEIVE_SOCKET, { phone: c.phone }, { token: c.token });
     cBack.send(envelope('fetch_grp_msgs', key, c.phone, '--null--', '2021-02-01 11:02:02.000'));
     await cBack.receiveMany(2);
     cBack.send(envelope('fetch_msgs', c.phone, c.phone, '--null--', '2021-02-01 11:02:03.000'));

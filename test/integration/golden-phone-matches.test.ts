@@ -2,8 +2,8 @@
 // the room socket, fetch_room_msgs, room `update` frames) and /chat/special/special/.
 // How to update the golden files: test/support/golden.ts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { signup, type User } from '../support/clients.js';
-import { Transcript, type RecordedSocket } from '../support/golden.js';
+import { Transcript } from '../support/golden.js';
+import { fixedUser, openReceiveSocket, RECEIVE_SOCKET } from '../support/golden-phone.js';
 import { envelope } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -15,29 +15,17 @@ afterAll(async () => {
   await server.close();
 });
 
-const RECEIVE = '/ws/chat/special/{phone}/';
 const ROOM = '/ws/chat/room/{phone}/';
-
-function account(phone: string, name: string): Promise<User> {
-  return signup(server, { phone, username: name, email: `${name}@example.com`, password: 'Sup3r-secret-pw' });
-}
-
-async function receiveSocket(t: Transcript, user: User): Promise<RecordedSocket> {
-  const socket = await t.socket(RECEIVE, { phone: user.phone }, { token: user.token });
-  socket.send(envelope('fetch_msgs', user.phone, user.phone, '--null--', '2021-03-01 09:59:00.000'));
-  await socket.receive();
-  return socket;
-}
 
 describe('golden: phone dialect, match rooms', () => {
   it('phone-matches: pairing, the room socket, fetch_room_msgs, ending, grading and special/special', async () => {
     const t = new Transcript(server);
-    const a = await account('4000000001', 'abe');
-    const b = await account('4000000002', 'bel');
-    const c = await account('4000000003', 'col');
-    const aR = await receiveSocket(t, a);
-    const bR = await receiveSocket(t, b);
-    const cR = await receiveSocket(t, c);
+    const a = await fixedUser(server, '4000000001', 'abe');
+    const b = await fixedUser(server, '4000000002', 'bel');
+    const c = await fixedUser(server, '4000000003', 'col');
+    const aR = await openReceiveSocket(t, a);
+    const bR = await openReceiveSocket(t, b);
+    const cR = await openReceiveSocket(t, c);
 
     await t.refused(ROOM, { phone: c.phone }, { token: c.token });
     await t.http('POST', '/chat/special/room/', { token: a.token, body: { msg_from: a.phone, msg_to: b.phone } });
@@ -84,7 +72,7 @@ describe('golden: phone dialect, match rooms', () => {
       aS.send(envelope('new_msg', a.phone, 'room', `room offline ${i}`, `2021-03-01 12:01:${i}`));
       await aS.receive();
     }
-    const bBack = await t.socket(RECEIVE, { phone: b.phone }, { token: b.token });
+    const bBack = await t.socket(RECEIVE_SOCKET, { phone: b.phone }, { token: b.token });
     bBack.send(envelope('fetch_room_msgs', 'room', b.phone, '--null--', '2021-03-01 12:02:00.000'));
     await bBack.receiveMany(2);
     aR.send(envelope('fetch_room_msgs', 'room', a.phone, '--null--', '2021-03-01 12:02:00.000'));

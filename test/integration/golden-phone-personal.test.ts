@@ -2,8 +2,8 @@
 // /chat/info/personal/, /chat/info/active/), the receive socket and the personal socket.
 // How to update the golden files: test/support/golden.ts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { signup, type User } from '../support/clients.js';
-import { Transcript, type RecordedSocket } from '../support/golden.js';
+import { Transcript } from '../support/golden.js';
+import { FIXED_PASSWORD as PASSWORD, fixedUser, openReceiveSocket, RECEIVE_SOCKET } from '../support/golden-phone.js';
 import { envelope } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -15,22 +15,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const RECEIVE = '/ws/chat/special/{phone}/';
 const PERSONAL = '/ws/chat/personal/{from}/{to}/';
-const PASSWORD = 'Sup3r-secret-pw';
-
-/** A fresh account with fixed, readable identifiers (signed up outside the transcript). */
-function account(phone: string, name: string): Promise<User> {
-  return signup(server, { phone, username: name, email: `${name}@example.com`, password: PASSWORD });
-}
-
-/** Opens the user's receive socket; the empty fetch answered proves it is subscribed. */
-async function receiveSocket(t: Transcript, user: User): Promise<RecordedSocket> {
-  const socket = await t.socket(RECEIVE, { phone: user.phone }, { token: user.token });
-  socket.send(envelope('fetch_msgs', user.phone, user.phone, '--null--', '2021-01-20 09:59:00.000'));
-  await socket.receive();
-  return socket;
-}
 
 describe('golden: phone dialect, accounts and dialogues', () => {
   it('phone-auth: sign-up, log-in by username, e-mail and phone, log-out', async () => {
@@ -73,9 +58,9 @@ describe('golden: phone dialect, accounts and dialogues', () => {
 
   it('phone-personal-http: opening and deleting dialogues, receipt markers, presence', async () => {
     const t = new Transcript(server);
-    const a = await account('1000000011', 'anna');
-    const b = await account('1000000012', 'ben');
-    const c = await account('1000000013', 'cleo');
+    const a = await fixedUser(server, '1000000011', 'anna');
+    const b = await fixedUser(server, '1000000012', 'ben');
+    const c = await fixedUser(server, '1000000013', 'cleo');
     const pair = { msg_from: a.phone, msg_to: b.phone };
 
     await t.http('POST', '/chat/special/personal/', { token: a.token, body: pair });
@@ -100,7 +85,7 @@ describe('golden: phone dialect, accounts and dialogues', () => {
     await t.http('PATCH', '/chat/info/personal/', { token: b.token, body: { msg_from: b.phone, msg_to: c.phone } });
 
     await t.http('PATCH', '/chat/info/active/', { token: a.token, body: { user_num: b.phone } });
-    const bReceive = await receiveSocket(t, b);
+    const bReceive = await openReceiveSocket(t, b);
     await t.http('GET', '/chat/info/active/', { token: a.token, query: `user_num=${b.phone}` });
     await t.http('PATCH', '/chat/info/active/', { token: a.token, body: { user_num: a.phone } });
     await t.http('PATCH', '/chat/info/active/', { token: a.token, body: {} });
@@ -122,19 +107,19 @@ describe('golden: phone dialect, accounts and dialogues', () => {
 
   it('phone-personal-socket: deliveries, receipts, typing, fetches, updates and every refusal', async () => {
     const t = new Transcript(server);
-    const a = await account('1000000021', 'amir');
-    const b = await account('1000000022', 'bea');
-    const c = await account('1000000023', 'cai');
+    const a = await fixedUser(server, '1000000021', 'amir');
+    const b = await fixedUser(server, '1000000022', 'bea');
+    const c = await fixedUser(server, '1000000023', 'cai');
 
-    await t.refused(RECEIVE, { phone: a.phone });
-    await t.refused(RECEIVE, { phone: a.phone }, { token: 'f'.repeat(40) });
-    await t.refused(RECEIVE, { phone: b.phone }, { token: a.token });
+    await t.refused(RECEIVE_SOCKET, { phone: a.phone });
+    await t.refused(RECEIVE_SOCKET, { phone: a.phone }, { token: 'f'.repeat(40) });
+    await t.refused(RECEIVE_SOCKET, { phone: b.phone }, { token: a.token });
     await t.refused(PERSONAL, { from: a.phone, to: b.phone });
     await t.refused(PERSONAL, { from: b.phone, to: a.phone }, { token: a.token });
     await t.refused('/ws/chat/nowhere/{phone}/', { phone: a.phone }, { token: a.token });
 
-    const aReceive = await receiveSocket(t, a);
-    const bReceive = await receiveSocket(t, b);
+    const aReceive = await openReceiveSocket(t, a);
+    const bReceive = await openReceiveSocket(t, b);
     await t.http('POST', '/chat/special/personal/', { token: a.token, body: { msg_from: a.phone, msg_to: b.phone } });
     await bReceive.receive();
 
@@ -200,7 +185,7 @@ describe('golden: phone dialect, accounts and dialogues', () => {
       aSend.send(envelope('new_msg', a.phone, b.phone, `offline ${i}`, `2021-01-20 10:01:${i}.${i % 2 === 0 ? '5' : '000'}`));
       await aSend.receive();
     }
-    const bBack = await t.socket(RECEIVE, { phone: b.phone }, { token: b.token });
+    const bBack = await t.socket(RECEIVE_SOCKET, { phone: b.phone }, { token: b.token });
     bBack.send(envelope('fetch_msgs', b.phone, b.phone, '--null--', '2021-01-20 10:02:00.000'));
     await bBack.receiveMany(2);
     bSend.send(envelope('msg_received', b.phone, a.phone, '2021-01-20T10:01:10.500Z', '2021-01-20 10:02:01.000'));

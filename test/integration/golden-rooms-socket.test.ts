@@ -3,7 +3,7 @@
 // How to update the golden files: test/support/golden.ts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { multipartBody, Transcript, type RecordedSocket } from '../support/golden.js';
-import { roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
+import { roomsUser, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const MAX_BYTES = 64;
@@ -193,7 +193,11 @@ describe('golden: rooms dialect, sockets and uploads', () => {
     await t.http('GET', '/media/{key}/{name}', { params: { key: '0'.repeat(32), name: 'p.png' } });
     await t.http('GET', '/media/{key}/{name}', { params: { key: 'not-a-key', name: 'p.png' } });
 
-    const file = (content: string, type = 'image/png') => multipartBody([{ name: 'attachment', fileName: 'f.png', type, content }]);
+    const file = (content: string, type = 'image/png', parent?: string) =>
+      multipartBody([
+        { name: 'attachment', fileName: 'f.png', type, content },
+        ...(parent === undefined ? [] : [{ name: 'parent_message', value: parent }]),
+      ]);
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('x'.repeat(MAX_BYTES + 1)) });
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('<script>', 'text/html') });
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...multipartBody([{ name: 'content', value: 'no file' }]) });
@@ -202,22 +206,8 @@ describe('golden: rooms dialect, sockets and uploads', () => {
       params: { id: room },
       ...multipartBody([{ name: 'photo', fileName: 'f.png', type: 'image/png', content: 'x' }]),
     });
-    await t.http('POST', upload, {
-      token: anagh.token,
-      params: { id: room },
-      ...multipartBody([
-        { name: 'attachment', fileName: 'f.png', type: 'image/png', content: 'x' },
-        { name: 'parent_message', value: 'first' },
-      ]),
-    });
-    await t.http('POST', upload, {
-      token: anagh.token,
-      params: { id: room },
-      ...multipartBody([
-        { name: 'attachment', fileName: 'f.png', type: 'image/png', content: 'x' },
-        { name: 'parent_message', value: '9999' },
-      ]),
-    });
+    await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('x', 'image/png', 'first') });
+    await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('x', 'image/png', '9999') });
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, body: { attachment: 'x' } });
     await t.http('POST', upload, { token: carol.token, params: { id: room }, ...file('x') });
     await t.http('POST', upload, { token: anagh.token, params: { id: 999 }, ...file('x') });
