@@ -5,7 +5,11 @@ import type { Endpoint } from './server.js';
 export interface HttpResult {
   status: number;
   body: any;
+  /** The response body exactly as received. */
+  text: string;
   headers: Headers;
+  /** The request as sent: its headers and its body text. */
+  sent: { headers: Record<string, string>; body: string | undefined };
 }
 
 export interface RequestOptions {
@@ -44,7 +48,7 @@ export async function request(
   } catch {
     // not JSON: keep the text
   }
-  return { status: response.status, body: parsed, headers: response.headers };
+  return { status: response.status, body: parsed, text, headers: response.headers, sent: { headers, body } };
 }
 
 export interface User {
@@ -74,6 +78,14 @@ export async function signup(server: Endpoint, overrides: Partial<User> = {}): P
   return { ...user, token: result.body.token as string };
 }
 
+/** The server answered the upgrade with an HTTP status instead of a socket. */
+export class UpgradeRefused extends Error {
+  constructor(readonly status: number) {
+    super(`upgrade refused: ${status}`);
+    this.name = 'UpgradeRefused';
+  }
+}
+
 /** A WebSocket client that queues every frame it receives, for tests to take in order. */
 export class SocketClient {
   readonly frames: any[] = [];
@@ -82,6 +94,7 @@ export class SocketClient {
   readonly raw: string[] = [];
   /** The exact text of the frame that next() or take() returned last. */
   lastRaw: string | undefined;
+  closeReason: string | undefined;
   private waiters: Array<() => void> = [];
   closeCode: number | undefined;
   readonly closed: Promise<number>;
@@ -95,8 +108,9 @@ export class SocketClient {
       this.wake();
     });
     this.closed = new Promise((resolve) => {
-      ws.on('close', (code) => {
+      ws.on('close', (code, reason) => {
         this.closeCode = code;
+        this.closeReason = reason.toString();
         this.wake();
         resolve(code);
       });
@@ -112,7 +126,7 @@ export class SocketClient {
     const client = new SocketClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('unexpected-response', (_req, res) => reject(new UpgradeRefused(res.statusCode ?? 0)));
       ws.once('error', reject);
     });
     return client;

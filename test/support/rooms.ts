@@ -13,9 +13,11 @@ export interface RoomsUser {
   lastName: string;
 }
 
-/** Signs up through /auth/signup/ and logs in through /api/user/login/: one account table. */
-export async function roomsUser(server: Endpoint, firstName = 'Anagh', lastName = 'Jaiswar'): Promise<RoomsUser> {
-  const unique = randomBytes(6).toString('hex');
+/**
+ * Signs up through /auth/signup/ and logs in through /api/user/login/: one account table.
+ * `unique` (12 hex digits) fixes the e-mail, username and phone; random by default.
+ */
+export async function roomsUser(server: Endpoint, firstName = 'Anagh', lastName = 'Jaiswar', unique = randomBytes(6).toString('hex')): Promise<RoomsUser> {
   const email = `${firstName.toLowerCase()}.${unique}@example.com`;
   const password = 'pass-word-123';
   const phone = `8${String(parseInt(unique, 16) % 1_000_000_000).padStart(9, '0')}`;
