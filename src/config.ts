@@ -29,8 +29,11 @@ export interface Config {
   pushWebhookUrl: string | undefined;
   /** The address clients reach this server at, for absolute URLs; absent means the request's Host. */
   publicUrl: string | undefined;
+  /** How long the browser keeps the session cookie, in seconds. */
+  sessionMaxAgeSeconds: number;
 }
 
+export const DEFAULT_SESSION_DAYS = 30;
 export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
   'image/*',
@@ -128,6 +131,18 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^[\w.+-]+\/(\*|[\w.+-]+)$/.test(type)) problems.push(`PARLEY_UPLOAD_TYPES: ${JSON.stringify(type)} is not a content type`);
   }
 
+  /** A positive number (whole when `whole`), or the default when the variable is not set. */
+  const positive = (name: string, fallback: number, unit: string, whole = false): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw) || value <= 0) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a positive ${whole ? 'whole ' : ''}number of ${unit}`);
+    }
+    return value;
+  };
+  const sessionMaxAgeSeconds = Math.round(positive('PARLEY_SESSION_DAYS', DEFAULT_SESSION_DAYS, 'days') * 86_400);
+
   const httpUrl = (name: string): string | undefined => {
     const value = text(name);
     if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name}: expected an http:// or https:// URL`);
@@ -151,5 +166,6 @@ export function loadConfig(env: Env = process.env): Config {
     uploadTypes,
     pushWebhookUrl,
     publicUrl,
+    sessionMaxAgeSeconds,
   };
 }

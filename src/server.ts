@@ -45,8 +45,8 @@ export async function startParley(config: Config): Promise<Parley> {
     pushWebhookUrl: config.pushWebhookUrl,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
   });
-  const app = await buildApp({ core, log, metrics });
-  const gateway = new Gateway(core, log, metrics);
+  const app = await buildApp({ core, log, metrics, publicUrl: config.publicUrl, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds });
+  const gateway = new Gateway(core, log, metrics, config.publicUrl);
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());

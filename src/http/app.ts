@@ -1,11 +1,12 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
 import type { Core } from '../core/core.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
-import { keyFromHeaders } from './credentials.js';
+import { keyFromRequest, SESSION_COOKIE } from './credentials.js';
 import { errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
 
 declare module 'fastify' {
@@ -14,6 +15,12 @@ declare module 'fastify' {
     account: AccountRecord | null;
     /** The key the caller presented, so that log-out can revoke exactly that one. */
     presentedKey: string | null;
+  }
+  interface FastifyReply {
+    /** Sets the session cookie to this key, for Parley's own pages. */
+    startSession(key: string): FastifyReply;
+    /** Clears the session cookie. */
+    endSession(): FastifyReply;
   }
 }
 
@@ -24,9 +31,12 @@ export interface AppOptions {
   core: Core;
   log: FastifyBaseLogger;
   metrics: Metrics;
+  /** PARLEY_PUBLIC_URL: an https one makes the session cookie Secure. */
+  publicUrl: string | undefined;
+  sessionMaxAgeSeconds: number;
 }
 
-export async function buildApp({ core, log, metrics }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSeconds }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -35,6 +45,19 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   await app.register(formbody);
+  await app.register(fastifyCookie);
+  const session: CookieSerializeOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: publicUrl?.startsWith('https:') ?? false,
+  };
+  app.decorateReply('startSession', function startSession(this: FastifyReply, key: string) {
+    return this.setCookie(SESSION_COOKIE, key, { ...session, maxAge: sessionMaxAgeSeconds });
+  });
+  app.decorateReply('endSession', function endSession(this: FastifyReply) {
+    return this.clearCookie(SESSION_COOKIE, session);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     // Routes are kept without their trailing slash (ignoreTrailingSlash).
@@ -50,7 +73,7 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
   app.decorateRequest('account', null);
   app.decorateRequest('presentedKey', null);
   app.addHook('onRequest', async (request) => {
-    const presented = keyFromHeaders(request.headers);
+    const presented = keyFromRequest(request.headers.authorization, request.cookies);
     if (!presented) return;
     const account = await core.accounts.authenticate(presented.key);
     // A bad cookie is ignored (it may be stale); a bad header is an error, as in the original.

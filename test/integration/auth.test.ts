@@ -31,7 +31,7 @@ describe('POST /auth/signup/', () => {
       data: { email: body.email, username: body.username, ph_num: body.ph_num },
     });
     expect(result.body.token).toMatch(/^[0-9a-f]{40}$/);
-    expect(result.headers.get('set-cookie')).toMatch(/^parley_session=[0-9a-f]{40}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(result.headers.get('set-cookie')).toBe(`parley_session=${result.body.token}; Max-Age=2592000; Path=/; HttpOnly; SameSite=Strict`);
   });
 
   it('accepts a form-encoded body and optional names', async () => {

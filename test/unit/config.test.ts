@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       uploadTypes: DEFAULT_UPLOAD_TYPES,
       pushWebhookUrl: undefined,
       publicUrl: undefined,
+      sessionMaxAgeSeconds: 30 * 86_400,
     });
   });
 

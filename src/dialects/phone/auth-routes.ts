@@ -3,7 +3,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { LoginIdentifier } from '../../core/accounts.js';
 import { requireCaller } from '../../http/app.js';
-import { CLEARED_SESSION_COOKIE, sessionCookie } from '../../http/credentials.js';
 import { HttpError } from '../../http/errors.js';
 
 const text = { type: 'string' } as const;
@@ -55,7 +54,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
       });
       return reply
         .status(201)
-        .header('set-cookie', sessionCookie(token))
+        .startSession(token)
         .send({
           response: 'success',
           data: { email: account.email, username: account.username, ph_num: account.phone },
@@ -76,12 +75,12 @@ export function authRoutes(core: Core): FastifyPluginAsync {
       if (!identifier) throw new HttpError(400, { username: ['This field is required.'] });
       const session = await core.accounts.login(identifier[0], identifier[1], password);
       if (!session) throw BAD_CREDENTIALS;
-      return reply.header('set-cookie', sessionCookie(session.token)).send({ token: session.token });
+      return reply.startSession(session.token).send({ token: session.token });
     });
 
     app.post('/auth/logout/', { preValidation: requireCaller }, async (request, reply) => {
       await core.accounts.logout(request.presentedKey ?? '');
-      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).send({ detail: 'Successfully logged out.' });
+      return reply.endSession().send({ detail: 'Successfully logged out.' });
     });
   };
 }

@@ -1,0 +1,92 @@
+// How credentials arrive and what a malformed one does: a bad session cookie is no credential,
+// a malformed escape in a socket path is a 4xx, never a 500 or a dropped connection.
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeCodeOf, request, signup, SocketClient } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const BAD_COOKIE = 'parley_session=%E0%A4%A';
+
+/** The HTTP status an upgrade is refused with, or 101 when the socket opened. */
+function upgradeStatus(path: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.wsUrl}${path}`, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('a malformed session cookie', () => {
+  it('is treated as absent on every route, /healthz included', async () => {
+    const user = await signup(server);
+    expect(await request(server, 'GET', '/healthz', { headers: { cookie: BAD_COOKIE } })).toMatchObject({ status: 200 });
+    expect(await request(server, 'GET', '/web/me', { headers: { cookie: BAD_COOKIE } })).toMatchObject({
+      status: 401,
+      body: { code: 'not_authenticated' },
+    });
+    const withToken = await request(server, 'GET', '/web/me', { token: user.token, headers: { cookie: BAD_COOKIE } });
+    expect(withToken).toMatchObject({ status: 200, body: { username: user.username } });
+    const page = await request(server, 'GET', '/chat/', { headers: { cookie: BAD_COOKIE } });
+    expect(page.status).toBe(302);
+  });
+
+  it('still lets a good cookie next to it through', async () => {
+    const user = await signup(server);
+    const me = await request(server, 'GET', '/web/me', { headers: { cookie: `other=%E0%A4%A; parley_session=${user.token}` } });
+    expect(me).toMatchObject({ status: 200, body: { username: user.username } });
+  });
+
+  it('gets a socket upgrade answered: closed 4401, or opened with a token', async () => {
+    const user = await signup(server);
+    const path = `/ws/chat/special/${user.phone}/`;
+    expect(await closeCodeOf(server, path, { headers: { cookie: BAD_COOKIE } })).toBe(4401);
+    const socket = await SocketClient.open(server, path, { token: user.token, headers: { cookie: BAD_COOKIE } });
+    socket.send({ command: 'fetch_msgs', msg_from: 'x', msg_to: user.phone, message: 'none', sent_timestamp: 'x' });
+    expect((await socket.next()).command).toBe('fetch_msgs');
+    await socket.close();
+  });
+});
+
+describe('the session cookie', () => {
+  it('lives 30 days, is cleared by log-out, and is Secure when Parley is served over TLS', async () => {
+    const user = await signup(server);
+    const login = await request(server, 'POST', '/api/user/login/', { body: { email: user.email, password: user.password } });
+    expect(login.headers.get('set-cookie')).toBe(`parley_session=${login.body.token}; Max-Age=2592000; Path=/; HttpOnly; SameSite=Strict`);
+    const logout = await request(server, 'POST', '/auth/logout/', { token: login.body.token });
+    expect(logout.headers.get('set-cookie')).toMatch(/^parley_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict$/);
+
+    const tls = await startTestServer({ publicUrl: 'https://chat.example', sessionMaxAgeSeconds: 3600 });
+    try {
+      const other = await signup(tls);
+      const secure = await request(tls, 'POST', '/auth/login/', { body: { username: other.username, password: other.password } });
+      expect(secure.headers.get('set-cookie')).toBe(`parley_session=${secure.body.token}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict`);
+    } finally {
+      await tls.close();
+    }
+  });
+});
+
+describe('a malformed escape in a socket path', () => {
+  it('is refused with 400, not hung up', async () => {
+    const user = await signup(server);
+    expect(await upgradeStatus(`/ws/chat/special/%E0%A4%A/?token=${user.token}`)).toBe(400);
+    expect(await upgradeStatus('/ws/chat/personal/%E0%A4%A/1234567890/')).toBe(400);
+    // The server is still there and answers the next upgrade.
+    expect(await upgradeStatus(`/ws/chat/special/${user.phone}/?token=${user.token}`)).toBe(101);
+  });
+});
