@@ -1,6 +1,6 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Bus, BusObserver } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
@@ -12,6 +12,7 @@ import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
 import { webRoutes } from './http/web.js';
+import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
@@ -26,8 +27,13 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-export async function startParley(config: Config): Promise<Parley> {
-  const log = pino({ level: config.logLevel });
+export interface ParleyOptions {
+  /** Where the JSON log lines go; standard output by default. */
+  logDestination?: DestinationStream;
+}
+
+export async function startParley(config: Config, options: ParleyOptions = {}): Promise<Parley> {
+  const log = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics();
   const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), metrics);
   let fanOut: { bus: Bus<CoreEvent>; presence: Presence };

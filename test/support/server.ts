@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startParley, type Parley } from '../../src/server.js';
+import { startParley, type Parley, type ParleyOptions } from '../../src/server.js';
 
 /** Where a server answers: what the clients need. */
 export interface Endpoint {
@@ -39,8 +39,11 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/** `overrides` replace configuration values (upload limits, webhook URL, time zone…). */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/**
+ * `overrides` replace configuration values (upload limits, webhook URL, time zone…); `options`
+ * are those of startParley (where the log goes).
+ */
+export async function startTestServer(overrides: Partial<Config> = {}, options: ParleyOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -64,7 +67,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       redisPrefix,
       logLevel: 'silent',
       ...overrides,
-    });
+    }, options);
 
   const server: TestServer = {
     parley: await start(),
