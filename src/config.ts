@@ -31,6 +31,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** How long the browser keeps the session cookie, in seconds. */
   sessionMaxAgeSeconds: number;
+  /** The bearer token /metrics asks for; absent means /metrics is not served. */
+  metricsToken: string | undefined;
 }
 
 export const DEFAULT_SESSION_DAYS = 30;
@@ -143,6 +145,11 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const sessionMaxAgeSeconds = Math.round(positive('PARLEY_SESSION_DAYS', DEFAULT_SESSION_DAYS, 'days') * 86_400);
 
+  const metricsToken = text('PARLEY_METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    problems.push('PARLEY_METRICS_TOKEN: expected 16 to 256 printable characters without spaces');
+  }
+
   const httpUrl = (name: string): string | undefined => {
     const value = text(name);
     if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name}: expected an http:// or https:// URL`);
@@ -167,5 +174,6 @@ export function loadConfig(env: Env = process.env): Config {
     pushWebhookUrl,
     publicUrl,
     sessionMaxAgeSeconds,
+    metricsToken,
   };
 }

@@ -51,7 +51,14 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     pushWebhookUrl: config.pushWebhookUrl,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
   });
-  const app = await buildApp({ core, log, metrics, publicUrl: config.publicUrl, sessionMaxAgeSeconds: config.sessionMaxAgeSeconds });
+  const app = await buildApp({
+    core,
+    log,
+    metrics,
+    publicUrl: config.publicUrl,
+    sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+    metricsToken: config.metricsToken,
+  });
   const gateway = new Gateway(core, log, metrics, config.publicUrl);
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });

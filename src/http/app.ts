@@ -1,4 +1,5 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
@@ -15,6 +16,10 @@ declare module 'fastify' {
     account: AccountRecord | null;
     /** The key the caller presented, so that log-out can revoke exactly that one. */
     presentedKey: string | null;
+  }
+  interface FastifyContextConfig {
+    /** The route checks its own credentials (not an account's key): the auth hook leaves it alone. */
+    ownCredentials?: boolean;
   }
   interface FastifyReply {
     /** Sets the session cookie to this key, for Parley's own pages. */
@@ -34,9 +39,11 @@ export interface AppOptions {
   /** PARLEY_PUBLIC_URL: an https one makes the session cookie Secure. */
   publicUrl: string | undefined;
   sessionMaxAgeSeconds: number;
+  /** PARLEY_METRICS_TOKEN: the bearer token /metrics asks for; without one, /metrics is not served. */
+  metricsToken: string | undefined;
 }
 
-export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSeconds }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSeconds, metricsToken }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -72,7 +79,14 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
 
   app.decorateRequest('account', null);
   app.decorateRequest('presentedKey', null);
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) reply.header(name, value);
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      for (const [name, value] of Object.entries(pageHeaders(publicUrl))) reply.header(name, value);
+    }
+  });
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.ownCredentials) return;
     const presented = keyFromRequest(request.headers.authorization, request.cookies);
     if (!presented) return;
     const account = await core.accounts.authenticate(presented.key);
@@ -91,11 +105,47 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
     const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
     return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
-  );
+  // Metrics tell anyone who can read them how busy Parley is and who is online: off unless an
+  // operator chose a token for the scraper.
+  if (metricsToken !== undefined) {
+    const expected = digest(metricsToken);
+    app.get('/metrics', { config: { ownCredentials: true } }, async (request, reply) => {
+      const authorization = request.headers.authorization;
+      if (!authorization) throw NOT_AUTHENTICATED;
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';
+      if (!timingSafeEqual(digest(presented), expected)) throw INVALID_TOKEN;
+      return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
+    });
+  }
 
   return app;
+}
+
+/** On every response: no content sniffing, and no Parley URL leaks to other sites. */
+const RESPONSE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' };
+
+/**
+ * On every HTML page (the web client, the test pages): scripts, styles and connections from
+ * Parley only, never framed. Attachments may come from PARLEY_PUBLIC_URL.
+ */
+function pageHeaders(publicUrl: string | undefined): Record<string, string> {
+  const own = publicUrl === undefined ? "'self'" : `'self' ${new URL(publicUrl).origin}`;
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${own} data: blob:`,
+    `connect-src ${own}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+  return { 'content-security-policy': policy.join('; '), 'x-frame-options': 'DENY' };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 const READINESS_TIMEOUT_MS = 2000;

@@ -158,11 +158,11 @@ describe('static files', () => {
       body: JSON.stringify({ email: alice.email, password: alice.password }),
     });
     const cookie = login.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^parley_session=[0-9a-f]{40}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(cookie).toMatch(/^parley_session=[0-9a-f]{40}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Strict$/);
     const session = cookie.split(';')[0] ?? '';
     const me = await fetch(`${server.url}/web/me`, { headers: { cookie: session } });
     expect(me.status).toBe(200);
-    const logout = await fetch(`${server.url}/api/user/logout/`, { method: 'POST', headers: { cookie: session } });
+    const logout = await fetch(`${server.url}/api/user/logout/`, { method: 'POST', headers: { cookie: session, origin: server.url } });
     expect(logout.headers.get('set-cookie')).toMatch(/^parley_session=; .*Max-Age=0/);
     expect((await fetch(`${server.url}/web/me`, { headers: { cookie: session } })).status).toBe(401);
   });

@@ -90,3 +90,56 @@ describe('a malformed escape in a socket path', () => {
     expect(await upgradeStatus(`/ws/chat/special/${user.phone}/?token=${user.token}`)).toBe(101);
   });
 });
+
+describe('security headers', () => {
+  const expectPageHeaders = (headers: Headers): void => {
+    const csp = headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(headers.get('x-frame-options')).toBe('DENY');
+    expect(headers.get('referrer-policy')).toBe('same-origin');
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+  };
+
+  it('come with the web client and the test pages: CSP, no framing, referrer policy, nosniff', async () => {
+    const user = await signup(server);
+    const client = await request(server, 'GET', '/');
+    expect(client.status).toBe(200);
+    expectPageHeaders(client.headers);
+    const page = await request(server, 'GET', `/chat/personal/${user.phone}/1234567890/`, { headers: { cookie: `parley_session=${user.token}` } });
+    expect(page.status).toBe(200);
+    expectPageHeaders(page.headers);
+    const script = await request(server, 'GET', '/assets/chat-pages.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('x-content-type-options')).toBe('nosniff');
+    const api = await request(server, 'GET', '/web/me', { token: user.token });
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('/metrics', () => {
+  it('is not served without PARLEY_METRICS_TOKEN', async () => {
+    const user = await signup(server);
+    expect((await request(server, 'GET', '/metrics')).status).toBe(404);
+    expect((await request(server, 'GET', '/metrics', { token: user.token })).status).toBe(404);
+  });
+
+  it('answers only the bearer of PARLEY_METRICS_TOKEN when it is set', async () => {
+    const token = 'metrics-secret-0123456789';
+    const guarded = await startTestServer({ metricsToken: token });
+    try {
+      const user = await signup(guarded);
+      expect(await request(guarded, 'GET', '/metrics')).toMatchObject({ status: 401, body: { code: 'not_authenticated' } });
+      expect(await request(guarded, 'GET', '/metrics', { token: user.token })).toMatchObject({ status: 401, body: { code: 'authentication_failed' } });
+      const wrong = await request(guarded, 'GET', '/metrics', { headers: { authorization: 'Bearer metrics-secret-0123456788' } });
+      expect(wrong.status).toBe(401);
+      const right = await request(guarded, 'GET', '/metrics', { headers: { authorization: `Bearer ${token}` } });
+      expect(right.status).toBe(200);
+      expect(right.body).toContain('parley_open_sockets');
+    } finally {
+      await guarded.close();
+    }
+  });
+});

@@ -4,16 +4,17 @@ import { request, signup } from '../support/clients.js';
 import { openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
+const METRICS_TOKEN = 'operations-metrics-token';
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ metricsToken: METRICS_TOKEN });
 });
 afterAll(async () => {
   await server.close();
 });
 
 async function metrics(): Promise<string> {
-  const response = await fetch(`${server.url}/metrics`);
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();

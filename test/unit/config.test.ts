@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       pushWebhookUrl: undefined,
       publicUrl: undefined,
       sessionMaxAgeSeconds: 30 * 86_400,
+      metricsToken: undefined,
     });
   });
 
