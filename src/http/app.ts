@@ -1,14 +1,14 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
 import type { Core } from '../core/core.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { keyFromRequest, SESSION_COOKIE } from './credentials.js';
-import { errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
+import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
+import { requestOrigin, type RequestOrigin } from './origin.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,6 +16,8 @@ declare module 'fastify' {
     account: AccountRecord | null;
     /** The key the caller presented, so that log-out can revoke exactly that one. */
     presentedKey: string | null;
+    /** Whether the request says it comes from one of Parley's own pages (Origin, else Referer). */
+    statedOrigin: RequestOrigin;
   }
   interface FastifyContextConfig {
     /** The route checks its own credentials (not an account's key): the auth hook leaves it alone. */
@@ -30,6 +32,7 @@ declare module 'fastify' {
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export interface AppOptions {
@@ -51,7 +54,9 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
-  await app.register(formbody);
+  // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
+  // foreign page can make a browser send without asking (CSRF). Uploads add multipart themselves.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie);
   const session: CookieSerializeOptions = {
     path: '/',
@@ -79,6 +84,7 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
 
   app.decorateRequest('account', null);
   app.decorateRequest('presentedKey', null);
+  app.decorateRequest('statedOrigin', 'unstated');
   app.addHook('onSend', async (_request, reply) => {
     for (const [name, value] of Object.entries(RESPONSE_HEADERS)) reply.header(name, value);
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
@@ -87,6 +93,7 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
   });
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.ownCredentials) return;
+    request.statedOrigin = requestOrigin(request.headers, publicUrl);
     const presented = keyFromRequest(request.headers.authorization, request.cookies);
     if (!presented) return;
     const account = await core.accounts.authenticate(presented.key);
@@ -95,6 +102,9 @@ export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSec
       if (presented.source === 'header') throw INVALID_TOKEN;
       return;
     }
+    // The browser adds the cookie to requests that any page makes: a change made with it must
+    // come from a page of Parley's own (CSRF). Browsers state the origin of every such request.
+    if (presented.source === 'cookie' && !SAFE_METHODS.has(request.method) && request.statedOrigin !== 'own') throw CROSS_SITE;
     request.account = account;
     request.presentedKey = presented.key;
   });
@@ -154,6 +164,14 @@ const READINESS_TIMEOUT_MS = 2000;
 async function reachable(check: Promise<void>): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_TIMEOUT_MS).unref());
   return Promise.race([check.then(() => true, () => false), timeout]);
+}
+
+/**
+ * Route hook of the endpoints that set the session cookie (log-in, sign-up): a foreign page must
+ * not log its visitor in as someone else (login CSRF). Clients that are no browser state no origin.
+ */
+export async function refuseForeignPages(request: FastifyRequest): Promise<void> {
+  if (request.statedOrigin === 'foreign') throw CROSS_SITE;
 }
 
 /** Route hook: a request without credentials is refused before its body is even validated. */

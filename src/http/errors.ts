@@ -30,6 +30,8 @@ export const NOT_AUTHENTICATED = new HttpError(401, {
   code: 'not_authenticated',
 });
 export const INVALID_TOKEN = new HttpError(401, { detail: 'Invalid token.', code: 'authentication_failed' });
+/** Both dialects' originals are DRF: one body serves both. */
+export const CROSS_SITE = new HttpError(403, { detail: 'Cross-site request refused: it must come from a Parley page.', code: 'cross_site' });
 
 interface AjvIssue {
   instancePath?: string;
@@ -71,7 +73,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
 }
 
 function clientMessage(error: FastifyError): string {
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported media type: send JSON or a form.';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported media type: send JSON.';
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body is too large.';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'JSON parse error - the body is empty.';
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

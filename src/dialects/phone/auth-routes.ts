@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { LoginIdentifier } from '../../core/accounts.js';
-import { requireCaller } from '../../http/app.js';
+import { refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 
 const text = { type: 'string' } as const;
@@ -42,7 +42,7 @@ interface LoginBody {
 
 export function authRoutes(core: Core): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: SignupBody }>('/auth/signup/', { schema: signupSchema }, async (request, reply) => {
+    app.post<{ Body: SignupBody }>('/auth/signup/', { onRequest: refuseForeignPages, schema: signupSchema }, async (request, reply) => {
       const body = request.body ?? {};
       const { account, token } = await core.accounts.signup({
         email: body.email,
@@ -62,7 +62,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
         });
     });
 
-    app.post<{ Body: LoginBody }>('/auth/login/', { schema: loginSchema }, async (request, reply) => {
+    app.post<{ Body: LoginBody }>('/auth/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { password } = request.body;
       const identifier: [LoginIdentifier, string] | undefined =
         request.body.username !== undefined

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
-import { caller, requireCaller } from '../../http/app.js';
+import { caller, refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { yearLabel } from './format.js';
 
@@ -26,7 +26,7 @@ function missingFields(account: AccountRecord): string[] {
 
 export function accountRoutes(core: Core): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { schema: loginSchema }, async (request, reply) => {
+    app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { email, password } = request.body ?? {};
       if (!email || !password) throw BAD_LOGIN;
       const session = await core.accounts.login('email', email, password);
