@@ -128,7 +128,9 @@ describe('static files', () => {
     expect(script).toBeDefined();
     const asset = await fetch(`${server.url}${script ?? ''}`);
     expect(asset.status).toBe(200);
-    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
+    expect(asset.headers.get('etag')).toMatch(/^W\/"/);
+    expect((await fetch(`${server.url}${script ?? ''}`, { headers: { 'if-none-match': asset.headers.get('etag') ?? '' } })).status).toBe(304);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const pagesScript = await fetch(`${server.url}/assets/chat-pages.js`);
     expect(pagesScript.headers.get('cache-control')).toBe('no-cache');
