@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
   const core = new Core(store, bus, new LocalPresence(), {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
-    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: undefined,
     onBackgroundError: () => undefined,
   });

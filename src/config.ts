@@ -25,6 +25,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Attachment content types accepted: exact types or `type/*`. */
   uploadTypes: readonly string[];
+  /** Uploads one account may have in progress at once, per process. */
+  uploadsPerAccount: number;
   /** Where push notifications for offline room members are POSTed; absent means no push. */
   pushWebhookUrl: string | undefined;
   /** The address clients reach this server at, for absolute URLs; absent means the request's Host. */
@@ -36,6 +38,7 @@ export interface Config {
 }
 
 export const DEFAULT_SESSION_DAYS = 30;
+export const DEFAULT_UPLOADS_PER_ACCOUNT = 2;
 export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
   'image/*',
@@ -143,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const uploadsPerAccount = positive('PARLEY_UPLOADS_PER_ACCOUNT', DEFAULT_UPLOADS_PER_ACCOUNT, 'uploads', true);
   const sessionMaxAgeSeconds = Math.round(positive('PARLEY_SESSION_DAYS', DEFAULT_SESSION_DAYS, 'days') * 86_400);
 
   const metricsToken = text('PARLEY_METRICS_TOKEN');
@@ -171,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     uploadMaxBytes,
     uploadTypes,
+    uploadsPerAccount,
     pushWebhookUrl,
     publicUrl,
     sessionMaxAgeSeconds,

@@ -47,7 +47,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   const core = new Core(store, bus, presence, {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
-    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: config.pushWebhookUrl,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
   });

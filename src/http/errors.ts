@@ -1,7 +1,7 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
 // ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, isStoreUnavailable, ValidationError, type ErrorCode } from '../core/errors.js';
+import { DomainError, isStoreUnavailable, Throttled, ValidationError, type ErrorCode } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  throttled: 429,
 };
 
 /** An HTTP-level refusal with a DRF-style body. */
@@ -47,6 +48,10 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   if (error instanceof ValidationError) {
     void reply.status(400).send(error.fields);
+    return;
+  }
+  if (error instanceof Throttled) {
+    void reply.status(429).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message, code: error.code });
     return;
   }
   if (error instanceof DomainError) {

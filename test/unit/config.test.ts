@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       timeZone: 'UTC',
       uploadMaxBytes: DEFAULT_UPLOAD_MAX_BYTES,
       uploadTypes: DEFAULT_UPLOAD_TYPES,
+      uploadsPerAccount: 2,
       pushWebhookUrl: undefined,
       publicUrl: undefined,
       sessionMaxAgeSeconds: 30 * 86_400,
