@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { LocalBus } from './bus/local-bus.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Core } from './core/core.js';
+import { memoryLoginCounters } from './core/login-throttle.js';
 import { LocalPresence } from './core/presence.js';
 import { DomainError, ValidationError } from './core/errors.js';
 import type { CoreEvent } from './core/events.js';
@@ -38,6 +39,9 @@ async function main(argv: string[]): Promise<void> {
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: undefined,
+    passwordCost: config.passwordCost,
+    // The command line logs nobody in: its counters are never consulted.
+    loginCounters: memoryLoginCounters(config.loginLimits),
     onBackgroundError: () => undefined,
   });
   try {

@@ -6,6 +6,7 @@ import type { Bus, BusObserver } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
+import { memoryLoginCounters, type LoginCounters } from './core/login-throttle.js';
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
@@ -36,19 +37,21 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   const log = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics();
   const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), metrics);
-  let fanOut: { bus: Bus<CoreEvent>; presence: Presence };
+  let fanOut: FanOut;
   try {
     fanOut = await openFanOut(config, log, metrics);
   } catch (error) {
     await store.close();
     throw error;
   }
-  const { bus, presence } = fanOut;
+  const { bus, presence, loginCounters, closeCounters } = fanOut;
   const core = new Core(store, bus, presence, {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: config.pushWebhookUrl,
+    passwordCost: config.passwordCost,
+    loginCounters,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
   });
   const app = await buildApp({
@@ -58,6 +61,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     publicUrl: config.publicUrl,
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
     metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
   });
   const gateway = new Gateway(core, log, metrics, config.publicUrl);
   await registerPhoneDialect(app, gateway, core);
@@ -71,6 +75,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
       await gateway.close();
       await app.close();
       await presence.close();
+      await closeCounters();
       await bus.close();
       await store.close();
     })();
@@ -93,19 +98,34 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   };
 }
 
-/** The in-process bus and presence, or Redis ones when PARLEY_REDIS_URL is set. */
-async function openFanOut(
-  config: Config,
-  log: Logger,
-  metrics: Metrics,
-): Promise<{ bus: Bus<CoreEvent>; presence: Presence }> {
+/** What the processes share: the bus, presence and the log-in counters. */
+interface FanOut {
+  bus: Bus<CoreEvent>;
+  presence: Presence;
+  loginCounters: LoginCounters;
+  closeCounters(): Promise<void>;
+}
+
+/** The in-process bus, presence and counters, or Redis ones when PARLEY_REDIS_URL is set. */
+async function openFanOut(config: Config, log: Logger, metrics: Metrics): Promise<FanOut> {
   const observer: BusObserver = {
     onHandlerError: (error, topic) => log.error({ err: error, topic }, 'bus handler failed'),
     onDelivered: (seconds) => metrics.busLatency.observe(seconds),
   };
-  if (!config.redisUrl) return { bus: new LocalBus<CoreEvent>(observer), presence: new LocalPresence() };
+  if (!config.redisUrl) {
+    return {
+      bus: new LocalBus<CoreEvent>(observer),
+      presence: new LocalPresence(),
+      loginCounters: memoryLoginCounters(config.loginLimits),
+      closeCounters: async () => undefined,
+    };
+  }
   // Loaded only when configured: the embedded default does not pay ioredis's memory.
-  const [{ RedisBus }, { RedisPresence }] = await Promise.all([import('./bus/redis-bus.js'), import('./bus/redis-presence.js')]);
+  const [{ RedisBus }, { RedisPresence }, { RedisLoginCounters }] = await Promise.all([
+    import('./bus/redis-bus.js'),
+    import('./bus/redis-presence.js'),
+    import('./bus/redis-login-counters.js'),
+  ]);
   const bus = new RedisBus<CoreEvent>({
     ...observer,
     url: config.redisUrl,
@@ -114,13 +134,16 @@ async function openFanOut(
       connected ? log.info('redis bus connected') : log.warn('redis bus disconnected; reconnecting'),
   });
   const presence = new RedisPresence(config.redisUrl, config.redisPrefix);
+  const counters = new RedisLoginCounters(config.redisUrl, config.redisPrefix, config.loginLimits);
   try {
     await bus.connect();
     await presence.connect();
+    await counters.connect();
   } catch (error) {
     await bus.close();
     await presence.close();
+    await counters.close();
     throw new Error(`cannot reach Redis at PARLEY_REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { bus, presence };
+  return { bus, presence, loginCounters: counters.counters, closeCounters: () => counters.close() };
 }

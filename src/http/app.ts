@@ -44,11 +44,15 @@ export interface AppOptions {
   sessionMaxAgeSeconds: number;
   /** PARLEY_METRICS_TOKEN: the bearer token /metrics asks for; without one, /metrics is not served. */
   metricsToken: string | undefined;
+  /** PARLEY_TRUST_PROXY: proxies whose X-Forwarded-For gives the client's address (log-in limits). */
+  trustProxy: string | undefined;
 }
 
-export async function buildApp({ core, log, metrics, publicUrl, sessionMaxAgeSeconds, metricsToken }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { core, log, metrics, publicUrl, sessionMaxAgeSeconds, metricsToken } = options;
   const app = Fastify({
     loggerInstance: log,
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // Wrong-typed fields are refused, not converted.

@@ -51,7 +51,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
         phone: body.ph_num,
         firstName: body.first_name,
         lastName: body.last_name,
-      });
+      }, request.ip);
       return reply
         .status(201)
         .startSession(token)
@@ -73,7 +73,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
               ? ['phone', request.body.ph_num]
               : undefined;
       if (!identifier) throw new HttpError(400, { username: ['This field is required.'] });
-      const session = await core.accounts.login(identifier[0], identifier[1], password);
+      const session = await core.accounts.login(identifier[0], identifier[1], password, request.ip);
       if (!session) throw BAD_CREDENTIALS;
       return reply.startSession(session.token).send({ token: session.token });
     });

@@ -29,7 +29,7 @@ export function accountRoutes(core: Core): FastifyPluginAsync {
     app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { email, password } = request.body ?? {};
       if (!email || !password) throw BAD_LOGIN;
-      const session = await core.accounts.login('email', email, password);
+      const session = await core.accounts.login('email', email, password, request.ip);
       if (!session) throw BAD_LOGIN;
       const { account } = session;
       const missing = missingFields(account);
