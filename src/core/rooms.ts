@@ -316,17 +316,16 @@ export class Rooms {
     const incoming = await this.files.receive(source, this.uploadLimits.maxBytes, (chunk) => sniffer.push(chunk));
     if (incoming === 'too_large') throw new UploadRefused('too_large', `The file is larger than ${this.uploadLimits.maxBytes} bytes.`);
     const contentType = essence(declaredType) === undefined ? undefined : sniffer.type(declaredType);
-    const refusal =
-      contentType === undefined
-        ? essence(declaredType) === undefined
-          ? `${JSON.stringify(declaredType)} is not a media type.`
-          : 'The file is of no type Parley accepts.'
-        : this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))
-          ? undefined
-          : `Files of type ${contentType} are not accepted.`;
-    if (refusal !== undefined || contentType === undefined) {
+    if (contentType === undefined || !this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
       await this.files.discard(incoming);
-      throw new UploadRefused('type', refusal ?? 'The file is of no type Parley accepts.');
+      throw new UploadRefused(
+        'type',
+        essence(declaredType) === undefined
+          ? `${JSON.stringify(declaredType)} is not a media type.`
+          : contentType === undefined
+            ? 'The file is of no type Parley accepts.'
+            : `Files of type ${contentType} are not accepted.`,
+      );
     }
     return { incoming, fileName: safeFileName(fileName), contentType };
   }
