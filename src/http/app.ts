@@ -55,6 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL that does not decode (`/%E0%A4%A`) is the client's fault, answered like any other.
+    frameworkErrors: (_error, _request, reply) => refuseMalformedUrl(reply as FastifyReply),
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
@@ -133,6 +135,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }
 
   return app;
+}
+
+function refuseMalformedUrl(reply: FastifyReply): void {
+  void reply.status(400).send({ detail: 'Malformed URL.', code: 'bad_request' });
 }
 
 /** On every response: no content sniffing, and no Parley URL leaks to other sites. */

@@ -81,6 +81,14 @@ describe('the session cookie', () => {
   });
 });
 
+describe('a malformed escape in an HTTP path', () => {
+  it('is a 400 in the DRF shape', async () => {
+    for (const path of ['/chat/personal/%E0%A4%A/1234567890/', '/media/%E0%A4%A/x', '/%E0%A4%A']) {
+      expect(await request(server, 'GET', path), path).toMatchObject({ status: 400, body: { detail: 'Malformed URL.', code: 'bad_request' } });
+    }
+  });
+});
+
 describe('a malformed escape in a socket path', () => {
   it('is refused with 400, not hung up', async () => {
     const user = await signup(server);
