@@ -66,11 +66,14 @@ export interface ParleyOptions {
   redisUrl?: string;
   /** Directory for a V8 CPU profile of the server (--cpu-prof), written at exit. */
   cpuProfDir?: string;
+  /** Another build's dist/src/main.js, to measure it against this one. */
+  main?: string;
 }
 
 export async function startParley(options: ParleyOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, MAIN] : [MAIN];
+  const main = options.main ?? MAIN;
+  const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, main] : [main];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashKey } from '../src/core/accounts.js';
 import { dialoguePairKey } from '../src/core/conversations.js';
-import { hashPassword } from '../src/core/passwords.js';
+import { DEFAULT_PASSWORD_COST, PasswordHasher } from '../src/core/passwords.js';
 import { now } from '../src/core/time.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
@@ -39,7 +39,7 @@ export interface FixtureSizes {
 export async function buildFixture(options: { dataDir: string; databaseUrl?: string }, sizes: FixtureSizes): Promise<Fixture> {
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   try {
-    const passwordHash = await hashPassword('bench-password');
+    const passwordHash = await new PasswordHasher(DEFAULT_PASSWORD_COST).hash('bench-password');
     let serial = 0;
     const users = async (count: number): Promise<BenchUser[]> => {
       const made: BenchUser[] = [];

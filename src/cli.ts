@@ -21,9 +21,10 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   // Loaded only to run a command: help answers without the store's and the core's modules.
-  const [{ LocalBus }, { Core }, { LocalPresence }, { openStore }] = await Promise.all([
+  const [{ LocalBus }, { Core }, { memoryLoginCounters }, { LocalPresence }, { openStore }] = await Promise.all([
     import('./bus/local-bus.js'),
     import('./core/core.js'),
+    import('./core/login-throttle.js'),
     import('./core/presence.js'),
     import('./store/open.js'),
   ]);
@@ -32,8 +33,11 @@ async function main(argv: string[]): Promise<void> {
   const core = new Core(store, bus, new LocalPresence(), {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
-    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: undefined,
+    passwordCost: config.passwordCost,
+    // The command line logs nobody in: its counters are never consulted.
+    loginCounters: memoryLoginCounters(config.loginLimits),
     onBackgroundError: () => undefined,
   });
   try {

@@ -1,6 +1,8 @@
 // One typed, validated configuration object, read once from the environment (PARLEY_*).
 import path from 'node:path';
+import type { LoginLimits } from './core/login-throttle.js';
 import { DEFAULT_MATCH_ROOM_HOURS } from './core/matches.js';
+import { DEFAULT_PASSWORD_COST, type ScryptCost } from './core/passwords.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -25,12 +27,26 @@ export interface Config {
   uploadMaxBytes: number;
   /** Attachment content types accepted: exact types or `type/*`. */
   uploadTypes: readonly string[];
+  /** Uploads one account may have in progress at once, per process. */
+  uploadsPerAccount: number;
   /** Where push notifications for offline room members are POSTed; absent means no push. */
   pushWebhookUrl: string | undefined;
   /** The address clients reach this server at, for absolute URLs; absent means the request's Host. */
   publicUrl: string | undefined;
+  /** How long the browser keeps the session cookie, in seconds. */
+  sessionMaxAgeSeconds: number;
+  /** The bearer token /metrics asks for; absent means /metrics is not served. */
+  metricsToken: string | undefined;
+  /** scrypt parameters of new password hashes; weaker stored hashes are redone at log-in. */
+  passwordCost: ScryptCost;
+  loginLimits: LoginLimits;
+  /** Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client; none by default. */
+  trustProxy: string | undefined;
 }
 
+export const DEFAULT_SESSION_DAYS = 30;
+export const DEFAULT_UPLOADS_PER_ACCOUNT = 2;
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { failuresPerAccount: 10, attemptsPerAddress: 100, windowSeconds: 900 };
 export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
 export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
   'image/*',
@@ -128,6 +144,47 @@ export function loadConfig(env: Env = process.env): Config {
     if (!/^[\w.+-]+\/(\*|[\w.+-]+)$/.test(type)) problems.push(`PARLEY_UPLOAD_TYPES: ${JSON.stringify(type)} is not a content type`);
   }
 
+  /** A positive number (whole when `whole`), or the default when the variable is not set. */
+  const positive = (name: string, fallback: number, unit: string, whole = false): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!(whole ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw) || value <= 0) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a positive ${whole ? 'whole ' : ''}number of ${unit}`);
+    }
+    return value;
+  };
+  const uploadsPerAccount = positive('PARLEY_UPLOADS_PER_ACCOUNT', DEFAULT_UPLOADS_PER_ACCOUNT, 'uploads', true);
+  const sessionMaxAgeSeconds = Math.round(positive('PARLEY_SESSION_DAYS', DEFAULT_SESSION_DAYS, 'days') * 86_400);
+
+  let passwordCost = DEFAULT_PASSWORD_COST;
+  const rawCost = text('PARLEY_PASSWORD_COST');
+  if (rawCost !== undefined) {
+    const [N = 0, r = 0, p = 0] = rawCost.split(',').map((part) => (/^\s*\d+\s*$/.test(part) ? Number(part) : Number.NaN));
+    passwordCost = { N, r, p };
+    const powerOfTwo = N >= 1024 && N <= 2 ** 20 && (N & (N - 1)) === 0;
+    if (rawCost.split(',').length !== 3 || !powerOfTwo || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16) || 128 * N * r > 256 * 2 ** 20) {
+      problems.push(
+        `PARLEY_PASSWORD_COST=${JSON.stringify(rawCost)}: expected scrypt's N,r,p (N a power of two from 1024 to 2^20, r 1-32, p 1-16, 128·N·r at most 256 MiB), e.g. 32768,8,3`,
+      );
+    }
+  }
+  const loginLimits: LoginLimits = {
+    failuresPerAccount: positive('PARLEY_LOGIN_ACCOUNT_FAILURES', DEFAULT_LOGIN_LIMITS.failuresPerAccount, 'attempts', true),
+    attemptsPerAddress: positive('PARLEY_LOGIN_ADDRESS_ATTEMPTS', DEFAULT_LOGIN_LIMITS.attemptsPerAddress, 'attempts', true),
+    windowSeconds: positive('PARLEY_LOGIN_WINDOW_SECONDS', DEFAULT_LOGIN_LIMITS.windowSeconds, 'seconds', true),
+  };
+
+  const trustProxy = text('PARLEY_TRUST_PROXY');
+  if (trustProxy !== undefined && !trustProxy.split(',').every((entry) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(entry.trim()))) {
+    problems.push(`PARLEY_TRUST_PROXY=${JSON.stringify(trustProxy)}: expected comma-separated IP addresses or CIDR ranges`);
+  }
+
+  const metricsToken = text('PARLEY_METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    problems.push('PARLEY_METRICS_TOKEN: expected 16 to 256 printable characters without spaces');
+  }
+
   const httpUrl = (name: string): string | undefined => {
     const value = text(name);
     if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name}: expected an http:// or https:// URL`);
@@ -149,7 +206,13 @@ export function loadConfig(env: Env = process.env): Config {
     timeZone,
     uploadMaxBytes,
     uploadTypes,
+    uploadsPerAccount,
     pushWebhookUrl,
     publicUrl,
+    sessionMaxAgeSeconds,
+    metricsToken,
+    passwordCost,
+    loginLimits,
+    trustProxy,
   };
 }

@@ -1,17 +1,19 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Bus, BusObserver } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
+import { memoryLoginCounters, type LoginCounters } from './core/login-throttle.js';
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
 import { webRoutes } from './http/web.js';
+import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
@@ -26,30 +28,45 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-export async function startParley(config: Config): Promise<Parley> {
-  const log = pino({ level: config.logLevel });
+export interface ParleyOptions {
+  /** Where the JSON log lines go; standard output by default. */
+  logDestination?: DestinationStream;
+}
+
+export async function startParley(config: Config, options: ParleyOptions = {}): Promise<Parley> {
+  const log = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics();
   const store = instrumentStore(await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }), (operation, seconds) =>
     metrics.storeLatency.observe({ operation }, seconds),
   );
-  let fanOut: { bus: Bus<CoreEvent>; presence: Presence };
+  let fanOut: FanOut;
   try {
     fanOut = await openFanOut(config, log, metrics);
   } catch (error) {
     await store.close();
     throw error;
   }
-  const { bus, presence } = fanOut;
+  const { bus, presence, loginCounters, closeCounters } = fanOut;
   const core = new Core(store, bus, presence, {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
-    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes },
+    uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     pushWebhookUrl: config.pushWebhookUrl,
+    passwordCost: config.passwordCost,
+    loginCounters,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
     onMessageStored: (kind, deliveries) => metrics.messageStored(kind, deliveries),
   });
-  const app = await buildApp({ core, log, metrics });
-  const gateway = new Gateway(core, log, metrics);
+  const app = await buildApp({
+    core,
+    log,
+    metrics,
+    publicUrl: config.publicUrl,
+    sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+    metricsToken: config.metricsToken,
+    trustProxy: config.trustProxy,
+  });
+  const gateway = new Gateway(core, log, metrics, config.publicUrl);
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());
@@ -61,6 +78,7 @@ export async function startParley(config: Config): Promise<Parley> {
       await gateway.close();
       await app.close();
       await presence.close();
+      await closeCounters();
       await bus.close();
       await store.close();
     })();
@@ -83,19 +101,34 @@ export async function startParley(config: Config): Promise<Parley> {
   };
 }
 
-/** The in-process bus and presence, or Redis ones when PARLEY_REDIS_URL is set. */
-async function openFanOut(
-  config: Config,
-  log: Logger,
-  metrics: Metrics,
-): Promise<{ bus: Bus<CoreEvent>; presence: Presence }> {
+/** What the processes share: the bus, presence and the log-in counters. */
+interface FanOut {
+  bus: Bus<CoreEvent>;
+  presence: Presence;
+  loginCounters: LoginCounters;
+  closeCounters(): Promise<void>;
+}
+
+/** The in-process bus, presence and counters, or Redis ones when PARLEY_REDIS_URL is set. */
+async function openFanOut(config: Config, log: Logger, metrics: Metrics): Promise<FanOut> {
   const observer: BusObserver = {
     onHandlerError: (error, topic) => log.error({ err: error, topic }, 'bus handler failed'),
     onDelivered: (seconds) => metrics.busLatency.observe(seconds),
   };
-  if (!config.redisUrl) return { bus: new LocalBus<CoreEvent>(observer), presence: new LocalPresence() };
+  if (!config.redisUrl) {
+    return {
+      bus: new LocalBus<CoreEvent>(observer),
+      presence: new LocalPresence(),
+      loginCounters: memoryLoginCounters(config.loginLimits),
+      closeCounters: async () => undefined,
+    };
+  }
   // Loaded only when configured: the embedded default does not pay ioredis's memory.
-  const [{ RedisBus }, { RedisPresence }] = await Promise.all([import('./bus/redis-bus.js'), import('./bus/redis-presence.js')]);
+  const [{ RedisBus }, { RedisPresence }, { RedisLoginCounters }] = await Promise.all([
+    import('./bus/redis-bus.js'),
+    import('./bus/redis-presence.js'),
+    import('./bus/redis-login-counters.js'),
+  ]);
   const bus = new RedisBus<CoreEvent>({
     ...observer,
     url: config.redisUrl,
@@ -104,13 +137,16 @@ async function openFanOut(
       connected ? log.info('redis bus connected') : log.warn('redis bus disconnected; reconnecting'),
   });
   const presence = new RedisPresence(config.redisUrl, config.redisPrefix);
+  const counters = new RedisLoginCounters(config.redisUrl, config.redisPrefix, config.loginLimits);
   try {
     await bus.connect();
     await presence.connect();
+    await counters.connect();
   } catch (error) {
     await bus.close();
     await presence.close();
+    await counters.close();
     throw new Error(`cannot reach Redis at PARLEY_REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { bus, presence };
+  return { bus, presence, loginCounters: counters.counters, closeCounters: () => counters.close() };
 }

@@ -5,7 +5,8 @@ import type { Store } from '../store/store.js';
 import { UniqueViolation, type AccountRecord } from '../store/records.js';
 import { ValidationError } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { LoginThrottle } from './login-throttle.js';
+import type { PasswordHasher } from './passwords.js';
 import { now } from './time.js';
 
 export const PHONE_PATTERN = /^\d{10}$/;
@@ -47,17 +48,26 @@ export class Accounts {
   private readonly accountsById = new Map<number, { account: AccountRecord; cachedAt: number }>();
   private readonly idByPhone = new Map<string, number>();
 
+  /** A hash no password matches, made on first need so that start-up does not pay for it. */
+  private unknownAccountHash: Promise<string> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
+    private readonly passwords: PasswordHasher,
+    private readonly throttle: LoginThrottle,
   ) {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.token') this.tokens.delete(event.keyHash);
     });
   }
 
-  /** Creates the account and its first token. Field problems come back all at once. */
-  async signup(input: SignupInput): Promise<{ account: AccountRecord; token: string }> {
+  /**
+   * Creates the account and its first token. Field problems come back all at once. Sign-ups are
+   * counted per address (`address`), as failed log-ins are.
+   */
+  async signup(input: SignupInput, address: string): Promise<{ account: AccountRecord; token: string }> {
+    await this.throttle.signUp(address);
     const problems: Record<string, string[]> = {};
     const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
     if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
@@ -88,7 +98,7 @@ export class Accounts {
         photo: null,
         role: 'member',
         year: null,
-        passwordHash: await hashPassword(password),
+        passwordHash: await this.passwords.hash(password),
         createdAt: now(),
       });
     } catch (error) {
@@ -134,7 +144,7 @@ export class Accounts {
         photo: null,
         role: input.role,
         year: input.year,
-        passwordHash: await hashPassword(password),
+        passwordHash: await this.passwords.hash(password),
         createdAt: now(),
       });
       this.remember(account);
@@ -145,13 +155,33 @@ export class Accounts {
     }
   }
 
-  /** A new token for the account behind the identifier, or undefined for bad credentials. */
-  async login(by: LoginIdentifier, identifier: string, password: string): Promise<{ account: AccountRecord; token: string } | undefined> {
+  /**
+   * A new token for the account behind the identifier, or undefined for bad credentials. Every
+   * attempt counts against the account and the address it comes from (LoginThrottle) until the
+   * password is right; a hash made with weaker parameters than today's is redone then.
+   */
+  async login(
+    by: LoginIdentifier,
+    identifier: string,
+    password: string,
+    address: string,
+  ): Promise<{ account: AccountRecord; token: string } | undefined> {
     const value = by === 'email' ? identifier.trim().toLowerCase() : identifier.trim();
-    const account = await this.store.findAccount(by, value);
+    const found = await this.store.findAccount(by, value);
+    // One counter per account, whichever name it is reached by; unknown names have their own.
+    const counted = found ? `id:${found.id}` : `${by}:${value}`;
+    await this.throttle.attempt(address, counted);
     // Verify against a throwaway hash when the account is unknown, so timing does not tell.
-    const ok = await verifyPassword(password, account?.passwordHash ?? (await hashForUnknownAccount()));
-    if (!account || !ok) return undefined;
+    this.unknownAccountHash ??= this.passwords.hash(randomBytes(16).toString('hex'));
+    const ok = await this.passwords.verify(password, found?.passwordHash ?? (await this.unknownAccountHash));
+    if (!found || !ok) return undefined;
+    await this.throttle.succeeded(address, counted);
+    let account = found;
+    if (this.passwords.needsRehash(account.passwordHash)) {
+      const passwordHash = await this.passwords.hash(password);
+      await this.store.setPasswordHash(account.id, passwordHash);
+      account = { ...account, passwordHash };
+    }
     this.remember(account);
     return { account, token: await this.issueToken(account.id) };
   }
@@ -209,13 +239,6 @@ export class Accounts {
     await this.store.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
     return key;
   }
-}
-
-let unknownAccountHash: Promise<string> | undefined;
-/** A hash no password matches, made on first need so that start-up does not pay for it. */
-function hashForUnknownAccount(): Promise<string> {
-  unknownAccountHash ??= hashPassword(randomBytes(16).toString('hex'));
-  return unknownAccountHash;
 }
 
 export function hashKey(key: string): string {

@@ -5,6 +5,8 @@ import type { Store } from '../store/store.js';
 import { Accounts } from './accounts.js';
 import { Conversations } from './conversations.js';
 import type { CoreEvent } from './events.js';
+import { LoginThrottle, type LoginCounters } from './login-throttle.js';
+import { PasswordHasher, type ScryptCost } from './passwords.js';
 import { Groups } from './groups.js';
 import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
@@ -18,6 +20,10 @@ export interface CoreOptions {
   dataDir: string;
   uploadLimits: UploadLimits;
   pushWebhookUrl: string | undefined;
+  /** scrypt parameters of new password hashes. */
+  passwordCost: ScryptCost;
+  /** Where failed log-ins are counted (memory, or Redis shared by every process). */
+  loginCounters: LoginCounters;
   /** Failures that must not fail a request (a push webhook that is down). */
   onBackgroundError(error: unknown): void;
   /** Each message committed, whatever the kind of its conversation (for the metrics). */
@@ -38,7 +44,7 @@ export class Core {
     readonly presence: Presence,
     options: CoreOptions,
   ) {
-    this.accounts = new Accounts(store, bus);
+    this.accounts = new Accounts(store, bus, new PasswordHasher(options.passwordCost), new LoginThrottle(options.loginCounters));
     this.conversations = new Conversations(store, bus);
     const onMessageStored = options.onMessageStored ?? (() => undefined);
     this.messages = new Messages(store, bus, this.conversations, onMessageStored);

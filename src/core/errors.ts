@@ -1,6 +1,6 @@
 // Errors the core raises, each with a stable code that the edges map to a status or close code.
 
-export type ErrorCode = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict';
+export type ErrorCode = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'throttled';
 
 export class DomainError extends Error {
   constructor(
@@ -17,6 +17,17 @@ export class ValidationError extends DomainError {
   constructor(readonly fields: Record<string, string[]>) {
     super('invalid', Object.entries(fields).map(([field, problems]) => `${field}: ${problems.join(' ')}`).join('; '));
     this.name = 'ValidationError';
+  }
+}
+
+/** Too many attempts, or too much at once: worth trying again after `retryAfterSeconds`. */
+export class Throttled extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('throttled', message);
+    this.name = 'Throttled';
   }
 }
 

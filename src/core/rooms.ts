@@ -2,13 +2,14 @@
 // checked here, so every dialect shares the rules; events go out once on the room's topic.
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
-import type { AttachmentFiles } from '../store/attachment-files.js';
+import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
 import { UniqueViolation, type AccountRecord, type MemberRole } from '../store/records.js';
 import type { AttachmentRecord, RoomMessageRecord, RoomRow } from '../store/room-store.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { DomainError, ValidationError, forbidden, invalid, notFound } from './errors.js';
+import { DomainError, Throttled, ValidationError, forbidden, invalid, notFound } from './errors.js';
+import { ContentSniffer, essence } from './file-types.js';
 import {
   conversationTopic,
   notificationTopic,
@@ -47,6 +48,8 @@ export interface UploadLimits {
   maxBytes: number;
   /** Exact content types or `type/*`. */
   types: readonly string[];
+  /** Uploads one account may have in progress at once (in this process). */
+  perAccount: number;
 }
 
 /** A stored message with everything a dialect shows about it. */
@@ -84,15 +87,24 @@ export interface SendRoomMessage {
   parentId: number | null;
 }
 
-export interface Upload {
-  bytes: Buffer;
+/** An uploaded file on disk, accepted for its size and type, waiting for its message. */
+export interface ReceivedFile {
+  incoming: IncomingFile;
   fileName: string;
+  /** Decided from the file's bytes, never taken from the client. */
   contentType: string;
+}
+
+export interface Upload {
+  file: ReceivedFile;
   body: string;
   parentId: number | null;
 }
 
 export class Rooms {
+  /** Uploads in progress, per account. */
+  private readonly uploading = new Map<number, number>();
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
@@ -222,7 +234,9 @@ export class Rooms {
   async deleteRoom(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);
     await this.requireManager(actor, room, 'You are not authorized to delete this room.');
+    const files = await this.store.rooms.attachmentKeys(roomId);
     await this.store.deleteConversation(roomId);
+    await Promise.all(files.map((key) => this.files.remove(key)));
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
   }
@@ -276,43 +290,94 @@ export class Rooms {
     return this.post(actor, roomId, { ...input, attachment: null });
   }
 
-  /** Stores the uploaded file and posts it as an image or file message. */
-  async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
-    await this.requireMember(actor, roomId);
-    const contentType = upload.contentType.toLowerCase().split(';')[0]?.trim() ?? '';
-    if (!this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
-      throw new UploadRefused('type', `Files of type ${contentType || 'unknown'} are not accepted.`);
+  /** Takes one of the actor's upload places until the returned release is called; refused when all are taken. */
+  reserveUpload(actor: AccountRecord): () => void {
+    const inProgress = this.uploading.get(actor.id) ?? 0;
+    if (inProgress >= this.uploadLimits.perAccount) {
+      throw new Throttled(`At most ${this.uploadLimits.perAccount} uploads at a time; wait for one to finish.`, 1);
     }
-    if (upload.bytes.length > this.uploadLimits.maxBytes) {
-      throw new UploadRefused('too_large', `The file is larger than ${this.uploadLimits.maxBytes} bytes.`);
-    }
-    if (upload.parentId !== null) await this.parentIn(roomId, upload.parentId);
-    const key = randomBytes(16).toString('hex');
-    const attachment: AttachmentRecord = {
-      key,
-      conversationId: roomId,
-      uploaderId: actor.id,
-      fileName: safeFileName(upload.fileName),
-      contentType,
-      size: upload.bytes.length,
-      createdAt: now(),
+    this.uploading.set(actor.id, inProgress + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.uploading.get(actor.id) ?? 1) - 1;
+      if (left > 0) this.uploading.set(actor.id, left);
+      else this.uploading.delete(actor.id);
     };
-    await this.files.save(key, upload.bytes);
-    await this.store.rooms.insertAttachment(attachment);
-    return this.post(actor, roomId, {
-      body: upload.body,
-      type: contentType.startsWith('image/') ? 'image' : 'file',
-      mentions: [],
-      parentId: upload.parentId,
-      attachment: `/media/${key}/${encodeURIComponent(attachment.fileName)}`,
-    });
   }
 
-  /** An uploaded file and where its bytes are, for serving. */
-  async attachment(key: string): Promise<{ record: AttachmentRecord; path: string } | undefined> {
-    if (!/^[0-9a-f]{32}$/.test(key)) return undefined;
-    const record = await this.store.rooms.findAttachment(key);
-    return record && { record, path: this.files.pathOf(key) };
+  /**
+   * Streams an uploaded file to disk and names its type from its bytes; the declared type must be
+   * a well-formed media type and nothing more. Too large or of no accepted type: refused, and
+   * nothing stays on disk.
+   */
+  async receiveFile(source: AsyncIterable<Buffer>, fileName: string, declaredType: string): Promise<ReceivedFile> {
+    const sniffer = new ContentSniffer();
+    const incoming = await this.files.receive(source, this.uploadLimits.maxBytes, (chunk) => sniffer.push(chunk));
+    if (incoming === 'too_large') throw new UploadRefused('too_large', `The file is larger than ${this.uploadLimits.maxBytes} bytes.`);
+    const contentType = essence(declaredType) === undefined ? undefined : sniffer.type(declaredType);
+    if (contentType === undefined || !this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
+      await this.files.discard(incoming);
+      throw new UploadRefused(
+        'type',
+        essence(declaredType) === undefined
+          ? `${JSON.stringify(declaredType)} is not a media type.`
+          : contentType === undefined
+            ? 'The file is of no type Parley accepts.'
+            : `Files of type ${contentType} are not accepted.`,
+      );
+    }
+    return { incoming, fileName: safeFileName(fileName), contentType };
+  }
+
+  /** Throws a received file away (its upload was refused after all). */
+  async discardFile(file: ReceivedFile): Promise<void> {
+    await this.files.discard(file.incoming);
+  }
+
+  /** Keeps the received file and posts it as an image or file message: both are stored, or neither. */
+  async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
+    const room = await this.requireMember(actor, roomId);
+    const { file } = upload;
+    const key = randomBytes(16).toString('hex');
+    await this.files.keep(file.incoming, key);
+    let stored: { record: RoomMessageRecord; mentions: number[] };
+    try {
+      await this.store.rooms.insertAttachment({
+        key,
+        conversationId: roomId,
+        uploaderId: actor.id,
+        fileName: file.fileName,
+        contentType: file.contentType,
+        size: file.incoming.size,
+        createdAt: now(),
+      });
+      stored = await this.storeMessage(actor, room, {
+        body: upload.body,
+        type: file.contentType.startsWith('image/') ? 'image' : 'file',
+        mentions: [],
+        parentId: upload.parentId,
+        attachment: mediaPath(key, file.fileName),
+      });
+    } catch (error) {
+      // The caller hears of the first failure; a file that outlives its message would be worse
+      // than a second error, so the file goes before its row.
+      await this.files.remove(key);
+      await this.store.rooms.deleteAttachment(key).catch(() => undefined);
+      throw error;
+    }
+    return this.announce(actor, room, stored.record, stored.mentions);
+  }
+
+  /** An uploaded file that is still shown by a message, for serving. */
+  async attachment(key: string): Promise<AttachmentRecord | undefined> {
+    return this.store.rooms.findAttachment(key);
+  }
+
+  /** Where the uploaded files are, for serving. */
+  get attachmentDirectory(): string {
+    return this.files.directory;
   }
 
   async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
@@ -327,6 +392,7 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.rooms.deleteMessage(message.id, now());
+    await this.dropAttachment(roomId, message);
     await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
   }
 
@@ -414,17 +480,27 @@ export class Rooms {
     input: SendRoomMessage & { attachment: string | null },
   ): Promise<RoomMessageDetail> {
     const room = await this.requireMember(actor, roomId);
+    const { record, mentions } = await this.storeMessage(actor, room, input);
+    return this.announce(actor, room, record, mentions);
+  }
+
+  /** Checks and stores a message; nothing is told to anyone yet. */
+  private async storeMessage(
+    actor: AccountRecord,
+    room: { id: number; memberIds: readonly number[] },
+    input: SendRoomMessage & { attachment: string | null },
+  ): Promise<{ record: RoomMessageRecord; mentions: number[] }> {
     if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
       throw invalid(`message_type must be one of ${MESSAGE_TYPES.join(', ')}.`);
     }
     if (input.body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
     if (input.mentions.length > MAX_MENTIONS) throw invalid(`A message may mention at most ${MAX_MENTIONS} members.`);
-    if (input.parentId !== null) await this.parentIn(roomId, input.parentId);
+    if (input.parentId !== null) await this.parentIn(room.id, input.parentId);
     // Only members can be mentioned; other ids are dropped, as the original stored them.
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id));
     const record = await this.store.rooms.insertMessage(
       {
-        conversationId: roomId,
+        conversationId: room.id,
         senderId: actor.id,
         body: input.body,
         type: input.type,
@@ -435,12 +511,32 @@ export class Rooms {
       mentions,
     );
     this.onStored('room', 0);
+    return { record, mentions };
+  }
+
+  /** Broadcasts a stored message, notifies its mentions and pushes it to members who are away. */
+  private async announce(
+    actor: AccountRecord,
+    room: { id: number; name: string; memberIds: readonly number[] },
+    record: RoomMessageRecord,
+    mentions: readonly number[],
+  ): Promise<RoomMessageDetail> {
     const [detail] = await this.details([record]);
     if (!detail) throw new Error('stored message vanished');
-    await this.publish(roomId, { type: 'room.message', conversation: { id: roomId, kind: 'room' }, message: toView(detail) });
+    await this.publish(room.id, { type: 'room.message', conversation: { id: room.id, kind: 'room' }, message: toView(detail) });
     await this.notifyMentions(actor, room, record, mentions);
     void this.pushToOffline(actor, room, record).catch(this.push.onError);
     return detail;
+  }
+
+  /** The file of a deleted message goes with it: its URL is not found from then on. */
+  private async dropAttachment(roomId: number, message: RoomMessageRecord): Promise<void> {
+    const key = message.attachment === null ? undefined : MEDIA_PATH.exec(message.attachment)?.[1];
+    if (key === undefined) return;
+    const record = await this.store.rooms.findAttachment(key);
+    if (record?.conversationId !== roomId) return;
+    await this.files.remove(key);
+    await this.store.rooms.deleteAttachment(key);
   }
 
   private async notifyMentions(
@@ -559,6 +655,13 @@ function visibleBody(message: RoomMessageRecord): string {
 
 function isPinned(message: RoomMessageRecord, at: Instant): boolean {
   return message.pinnedAt !== null && message.deletedAt === null && message.pinnedAt >= addSeconds(at, -PIN_LIFETIME_SECONDS);
+}
+
+/** Where an uploaded file is served; the key in it names the file. */
+const MEDIA_PATH = /^\/media\/([0-9a-f]{32})\//;
+
+function mediaPath(key: string, fileName: string): string {
+  return `/media/${key}/${encodeURIComponent(fileName)}`;
 }
 
 function typeMatches(allowed: string, contentType: string): boolean {

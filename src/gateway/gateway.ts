@@ -4,7 +4,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core.js';
-import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
+import { keyFromUpgrade } from '../http/credentials.js';
+import { requestOrigin } from '../http/origin.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
@@ -28,6 +29,8 @@ export class Gateway {
     private readonly core: Core,
     private readonly log: GatewayLogger,
     private readonly metrics: Metrics,
+    /** PARLEY_PUBLIC_URL: Parley's own origin, which a socket authenticated by cookie must come from. */
+    private readonly publicUrl: string | undefined,
   ) {
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
@@ -85,7 +88,12 @@ export class Gateway {
     for (const route of this.routes) {
       const m = route.pattern.exec(url.pathname);
       if (m) {
-        match = { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+        const params = decodedParams(m.slice(1));
+        if (!params) {
+          socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        match = { route, params };
         break;
       }
     }
@@ -104,11 +112,11 @@ export class Gateway {
   }
 
   private async authenticate(request: IncomingMessage, url: URL): Promise<AccountRecord | undefined> {
-    const fromQuery = url.searchParams.get('token');
-    const presented: PresentedKey | undefined =
-      fromQuery !== null ? { key: fromQuery, source: 'query' } : keyFromHeaders(request.headers);
+    const presented = keyFromUpgrade(request.headers, url);
     if (!presented) return undefined;
-    if (presented.source === 'cookie' && !sameOrigin(request.headers)) return undefined;
+    // A cookie rides along with any request the browser makes: a socket authenticated by cookie
+    // must come from a page of this server (cross-site WebSocket hijacking).
+    if (presented.source === 'cookie' && requestOrigin(request.headers, this.publicUrl) !== 'own') return undefined;
     return this.core.accounts.authenticate(presented.key);
   }
 
@@ -164,5 +172,14 @@ export class Gateway {
       connection.alive = false;
       connection.socket.ping();
     }
+  }
+}
+
+/** Path segments percent-decoded, or undefined when one is not a valid escape sequence. */
+function decodedParams(raw: readonly string[]): string[] | undefined {
+  try {
+    return raw.map((segment) => decodeURIComponent(segment));
+  } catch {
+    return undefined;
   }
 }

@@ -1,12 +1,14 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import formbody from '@fastify/formbody';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
 import type { Core } from '../core/core.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
-import { keyFromHeaders } from './credentials.js';
-import { errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
+import { keyFromRequest, SESSION_COOKIE } from './credentials.js';
+import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
+import { requestOrigin, type RequestOrigin } from './origin.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,27 +16,66 @@ declare module 'fastify' {
     account: AccountRecord | null;
     /** The key the caller presented, so that log-out can revoke exactly that one. */
     presentedKey: string | null;
+    /** Whether the request says it comes from one of Parley's own pages (Origin, else Referer). */
+    statedOrigin: RequestOrigin;
+  }
+  interface FastifyContextConfig {
+    /** The route checks its own credentials (not an account's key): the auth hook leaves it alone. */
+    ownCredentials?: boolean;
+  }
+  interface FastifyReply {
+    /** Sets the session cookie to this key, for Parley's own pages. */
+    startSession(key: string): FastifyReply;
+    /** Clears the session cookie. */
+    endSession(): FastifyReply;
   }
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export interface AppOptions {
   core: Core;
   log: FastifyBaseLogger;
   metrics: Metrics;
+  /** PARLEY_PUBLIC_URL: an https one makes the session cookie Secure. */
+  publicUrl: string | undefined;
+  sessionMaxAgeSeconds: number;
+  /** PARLEY_METRICS_TOKEN: the bearer token /metrics asks for; without one, /metrics is not served. */
+  metricsToken: string | undefined;
+  /** PARLEY_TRUST_PROXY: proxies whose X-Forwarded-For gives the client's address (log-in limits). */
+  trustProxy: string | undefined;
 }
 
-export async function buildApp({ core, log, metrics }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { core, log, metrics, publicUrl, sessionMaxAgeSeconds, metricsToken } = options;
   const app = Fastify({
     loggerInstance: log,
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL that does not decode (`/%E0%A4%A`) is the client's fault, answered like any other.
+    frameworkErrors: (_error, _request, reply) => refuseMalformedUrl(reply as FastifyReply),
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
-  await app.register(formbody);
+  // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
+  // foreign page can make a browser send without asking (CSRF). Uploads add multipart themselves.
+  app.removeContentTypeParser('text/plain');
+  await app.register(fastifyCookie);
+  const session: CookieSerializeOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: publicUrl?.startsWith('https:') ?? false,
+  };
+  app.decorateReply('startSession', function startSession(this: FastifyReply, key: string) {
+    return this.setCookie(SESSION_COOKIE, key, { ...session, maxAge: sessionMaxAgeSeconds });
+  });
+  app.decorateReply('endSession', function endSession(this: FastifyReply) {
+    return this.clearCookie(SESSION_COOKIE, session);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     // Routes are kept without their trailing slash (ignoreTrailingSlash).
@@ -49,8 +90,17 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
 
   app.decorateRequest('account', null);
   app.decorateRequest('presentedKey', null);
+  app.decorateRequest('statedOrigin', 'unstated');
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) reply.header(name, value);
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      for (const [name, value] of Object.entries(pageHeaders(publicUrl))) reply.header(name, value);
+    }
+  });
   app.addHook('onRequest', async (request) => {
-    const presented = keyFromHeaders(request.headers);
+    if (request.routeOptions.config.ownCredentials) return;
+    request.statedOrigin = requestOrigin(request.headers, publicUrl);
+    const presented = keyFromRequest(request.headers.authorization, request.cookies);
     if (!presented) return;
     const account = await core.accounts.authenticate(presented.key);
     // A bad cookie is ignored (it may be stale); a bad header is an error, as in the original.
@@ -58,6 +108,9 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
       if (presented.source === 'header') throw INVALID_TOKEN;
       return;
     }
+    // The browser adds the cookie to requests that any page makes: a change made with it must
+    // come from a page of Parley's own (CSRF). Browsers state the origin of every such request.
+    if (presented.source === 'cookie' && !SAFE_METHODS.has(request.method) && request.statedOrigin !== 'own') throw CROSS_SITE;
     request.account = account;
     request.presentedKey = presented.key;
   });
@@ -68,9 +121,51 @@ export async function buildApp({ core, log, metrics }: AppOptions): Promise<Fast
     const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
     return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
   });
-  app.get('/metrics', async (_request, reply) => reply.header('content-type', metrics.contentType).send(await metrics.render()));
+  // Metrics tell anyone who can read them how busy Parley is and who is online: off unless an
+  // operator chose a token for the scraper.
+  if (metricsToken !== undefined) {
+    const expected = digest(metricsToken);
+    app.get('/metrics', { config: { ownCredentials: true } }, async (request, reply) => {
+      const authorization = request.headers.authorization;
+      if (!authorization) throw NOT_AUTHENTICATED;
+      const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';
+      if (!timingSafeEqual(digest(presented), expected)) throw INVALID_TOKEN;
+      return reply.header('content-type', metrics.contentType).send(await metrics.render());
+    });
+  }
 
   return app;
+}
+
+function refuseMalformedUrl(reply: FastifyReply): void {
+  void reply.status(400).send({ detail: 'Malformed URL.', code: 'bad_request' });
+}
+
+/** On every response: no content sniffing, and no Parley URL leaks to other sites. */
+const RESPONSE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' };
+
+/**
+ * On every HTML page (the web client, the test pages): scripts, styles and connections from
+ * Parley only, never framed. Attachments may come from PARLEY_PUBLIC_URL.
+ */
+function pageHeaders(publicUrl: string | undefined): Record<string, string> {
+  const own = publicUrl === undefined ? "'self'" : `'self' ${new URL(publicUrl).origin}`;
+  const policy = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${own} data: blob:`,
+    `connect-src ${own}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+  return { 'content-security-policy': policy.join('; '), 'x-frame-options': 'DENY' };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 const READINESS_TIMEOUT_MS = 2000;
@@ -79,6 +174,14 @@ const READINESS_TIMEOUT_MS = 2000;
 async function reachable(check: Promise<void>): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_TIMEOUT_MS).unref());
   return Promise.race([check.then(() => true, () => false), timeout]);
+}
+
+/**
+ * Route hook of the endpoints that set the session cookie (log-in, sign-up): a foreign page must
+ * not log its visitor in as someone else (login CSRF). Clients that are no browser state no origin.
+ */
+export async function refuseForeignPages(request: FastifyRequest): Promise<void> {
+  if (request.statedOrigin === 'foreign') throw CROSS_SITE;
 }
 
 /** Route hook: a request without credentials is refused before its body is even validated. */

@@ -1,7 +1,7 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
 // ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, isStoreUnavailable, ValidationError, type ErrorCode } from '../core/errors.js';
+import { DomainError, isStoreUnavailable, Throttled, ValidationError, type ErrorCode } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  throttled: 429,
 };
 
 /** An HTTP-level refusal with a DRF-style body. */
@@ -30,6 +31,8 @@ export const NOT_AUTHENTICATED = new HttpError(401, {
   code: 'not_authenticated',
 });
 export const INVALID_TOKEN = new HttpError(401, { detail: 'Invalid token.', code: 'authentication_failed' });
+/** Both dialects' originals are DRF: one body serves both. */
+export const CROSS_SITE = new HttpError(403, { detail: 'Cross-site request refused: it must come from a Parley page.', code: 'cross_site' });
 
 interface AjvIssue {
   instancePath?: string;
@@ -45,6 +48,10 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   if (error instanceof ValidationError) {
     void reply.status(400).send(error.fields);
+    return;
+  }
+  if (error instanceof Throttled) {
+    void reply.status(429).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message, code: error.code });
     return;
   }
   if (error instanceof DomainError) {
@@ -71,7 +78,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
 }
 
 function clientMessage(error: FastifyError): string {
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported media type: send JSON or a form.';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported media type: send JSON.';
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'Request body is too large.';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'JSON parse error - the body is empty.';
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

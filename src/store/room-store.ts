@@ -125,6 +125,9 @@ export interface RoomStore {
 
   insertAttachment(attachment: AttachmentRecord): Promise<void>;
   findAttachment(key: string): Promise<AttachmentRecord | undefined>;
+  deleteAttachment(key: string): Promise<void>;
+  /** The keys of every file uploaded to the conversation. */
+  attachmentKeys(conversationId: number): Promise<string[]>;
 
   insertNotifications(notifications: readonly NewNotification[]): Promise<NotificationRecord[]>;
   unreadNotifications(accountId: number): Promise<number>;
@@ -442,6 +445,15 @@ export class SqlRoomStore implements RoomStore {
         created_at: attachment.createdAt,
       })
       .execute();
+  }
+
+  async deleteAttachment(key: string): Promise<void> {
+    await this.db.deleteFrom('attachments').where('key', '=', key).execute();
+  }
+
+  async attachmentKeys(conversationId: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('attachments').select('key').where('conversation_id', '=', conversationId).execute();
+    return rows.map((row) => row.key);
   }
 
   async findAttachment(key: string): Promise<AttachmentRecord | undefined> {

@@ -71,6 +71,10 @@ export class SqlStore implements Store {
     }
   }
 
+  async setPasswordHash(accountId: number, passwordHash: string): Promise<void> {
+    await this.db.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', accountId).execute();
+  }
+
   async findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined> {
     const row = await this.db
       .selectFrom('accounts')

@@ -33,6 +33,7 @@ export interface Store {
   /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
   insertAccount(account: NewAccount): Promise<AccountRecord>;
   findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
+  setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
 
   insertToken(token: TokenRecord): Promise<void>;
   findToken(keyHash: string): Promise<TokenRecord | undefined>;

@@ -1,4 +1,5 @@
 // The phone seed's test pages and the static files, against the real server in a real browser.
+import http from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { request, signup } from '../support/clients.js';
@@ -121,7 +122,15 @@ describe('static files', () => {
     expect(script).toBeDefined();
     const asset = await fetch(`${server.url}${script ?? ''}`);
     expect(asset.status).toBe(200);
-    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers.get('content-type')).toBe('application/javascript; charset=utf-8');
+    expect(asset.headers.get('etag')).toMatch(/^W\/"/);
+    // fetch() would add `Cache-Control: no-cache` to a conditional request: plain HTTP here.
+    const revalidated = await new Promise<number>((resolve, reject) =>
+      http
+        .get(`${server.url}${script ?? ''}`, { headers: { 'if-none-match': asset.headers.get('etag') ?? '' } }, (response) => resolve(response.resume().statusCode ?? 0))
+        .on('error', reject),
+    );
+    expect(revalidated).toBe(304);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const pagesScript = await fetch(`${server.url}/assets/chat-pages.js`);
     expect(pagesScript.headers.get('cache-control')).toBe('no-cache');
@@ -151,11 +160,11 @@ describe('static files', () => {
       body: JSON.stringify({ email: alice.email, password: alice.password }),
     });
     const cookie = login.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^parley_session=[0-9a-f]{40}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(cookie).toMatch(/^parley_session=[0-9a-f]{40}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Strict$/);
     const session = cookie.split(';')[0] ?? '';
     const me = await fetch(`${server.url}/web/me`, { headers: { cookie: session } });
     expect(me.status).toBe(200);
-    const logout = await fetch(`${server.url}/api/user/logout/`, { method: 'POST', headers: { cookie: session } });
+    const logout = await fetch(`${server.url}/api/user/logout/`, { method: 'POST', headers: { cookie: session, origin: server.url } });
     expect(logout.headers.get('set-cookie')).toMatch(/^parley_session=; .*Max-Age=0/);
     expect((await fetch(`${server.url}/web/me`, { headers: { cookie: session } })).status).toBe(401);
   });

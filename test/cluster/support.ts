@@ -44,7 +44,16 @@ export class ParleyProcess implements Endpoint {
   static async start(env: Record<string, string>): Promise<ParleyProcess> {
     const port = await freePort();
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, ...env, PARLEY_HOST: '127.0.0.1', PARLEY_PORT: String(port), PARLEY_LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        // Tests sign up many accounts from one address: a cheap hash, generous limits.
+        PARLEY_PASSWORD_COST: '1024,8,1',
+        PARLEY_LOGIN_ADDRESS_ATTEMPTS: '1000000',
+        ...env,
+        PARLEY_HOST: '127.0.0.1',
+        PARLEY_PORT: String(port),
+        PARLEY_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

@@ -31,12 +31,13 @@ describe('POST /auth/signup/', () => {
       data: { email: body.email, username: body.username, ph_num: body.ph_num },
     });
     expect(result.body.token).toMatch(/^[0-9a-f]{40}$/);
-    expect(result.headers.get('set-cookie')).toMatch(/^parley_session=[0-9a-f]{40}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(result.headers.get('set-cookie')).toBe(`parley_session=${result.body.token}; Max-Age=2592000; Path=/; HttpOnly; SameSite=Strict`);
   });
 
-  it('accepts a form-encoded body and optional names', async () => {
+  it('accepts optional names, and JSON only (a form body is 415)', async () => {
     const body = { ...fresh(), first_name: 'Ada', last_name: 'Lovelace' };
-    const result = await request(server, 'POST', '/auth/signup/', { form: body });
+    expect((await request(server, 'POST', '/auth/signup/', { form: body })).status).toBe(415);
+    const result = await request(server, 'POST', '/auth/signup/', { body });
     expect(result.status).toBe(201);
   });
 
@@ -147,7 +148,7 @@ describe('credentials', () => {
   it('accepts the session cookie in place of the header', async () => {
     const user = await signup(server);
     const result = await request(server, 'PATCH', '/chat/info/active/', {
-      headers: { cookie: `parley_session=${user.token}` },
+      headers: { cookie: `parley_session=${user.token}`, origin: server.url },
       body: { user_num: user.phone },
     });
     expect(result.status).toBe(200);

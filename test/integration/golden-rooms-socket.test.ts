@@ -168,7 +168,7 @@ describe('golden: rooms dialect, sockets and uploads', () => {
       params: { id: room },
       ...multipartBody([
         { name: 'content', value: 'see pic' },
-        { name: 'attachment', fileName: 'p.png', type: 'image/png', content: 'PNG bytes, ascii for the record' },
+        { name: 'attachment', fileName: 'p.gif', type: 'image/gif', content: 'GIF89a, the magic bytes of a GIF, then ascii' },
       ]),
     });
     const imageFrame = await a.receive();
@@ -185,7 +185,7 @@ describe('golden: rooms dialect, sockets and uploads', () => {
     await b.receive();
 
     const imageUrl = new URL(image.body.attachment as string);
-    await t.http('GET', '/media/{key}/{name}', { params: { key: imageUrl.pathname.split('/')[2] ?? '', name: 'p.png' } });
+    await t.http('GET', '/media/{key}/{name}', { params: { key: imageUrl.pathname.split('/')[2] ?? '', name: 'p.gif' } });
     const history = await t.http('GET', '/api/chat/groups/{id}/messages/', { token: anagh.token, params: { id: room } });
     const fileUrl = new URL(history.body.results[0].attachment as string);
     const [, , fileKey = '', fileName = ''] = fileUrl.pathname.split('/');
@@ -199,7 +199,7 @@ describe('golden: rooms dialect, sockets and uploads', () => {
         ...(parent === undefined ? [] : [{ name: 'parent_message', value: parent }]),
       ]);
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('x'.repeat(MAX_BYTES + 1)) });
-    await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('<script>', 'text/html') });
+    await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...file('<script>\u0000', 'text/html') });
     await t.http('POST', upload, { token: anagh.token, params: { id: room }, ...multipartBody([{ name: 'content', value: 'no file' }]) });
     await t.http('POST', upload, {
       token: anagh.token,

@@ -6,16 +6,17 @@ import { openDialogue, personalSocket, receiveSocket, sendPersonal } from '../su
 import { createRoom, roomSocket, roomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
+const METRICS_TOKEN = 'operations-metrics-token';
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ metricsToken: METRICS_TOKEN });
 });
 afterAll(async () => {
   await server.close();
 });
 
 async function metrics(): Promise<Scrape> {
-  const { contentType, metrics } = await scrape(server);
+  const { contentType, metrics } = await scrape(server, METRICS_TOKEN);
   expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   return metrics;
 }

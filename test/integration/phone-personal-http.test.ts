@@ -52,10 +52,10 @@ describe('POST /chat/special/personal/', () => {
     expect(await bRecv.quiet()).toEqual([]);
   });
 
-  it('works without the trailing slash and with a form body', async () => {
+  it('works without the trailing slash', async () => {
     const a = await signup(server);
     const b = await signup(server);
-    const result = await request(server, 'POST', '/chat/special/personal', { token: a.token, form: pairBody(a, b) });
+    const result = await request(server, 'POST', '/chat/special/personal', { token: a.token, body: pairBody(a, b) });
     expect(result).toMatchObject({ status: 201, body: { info: 'created' } });
   });
 

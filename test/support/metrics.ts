@@ -38,9 +38,9 @@ export function parseScrape(text: string): Scrape {
   };
 }
 
-/** Scrapes the server's /metrics (plain, unauthenticated request). */
-export async function scrape(server: Endpoint): Promise<{ contentType: string | null; metrics: Scrape }> {
-  const response = await fetch(`${server.url}/metrics`);
+/** Scrapes the server's /metrics with the scraper's bearer token (PARLEY_METRICS_TOKEN). */
+export async function scrape(server: Endpoint, token: string): Promise<{ contentType: string | null; metrics: Scrape }> {
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
   return { contentType: response.headers.get('content-type'), metrics: parseScrape(await response.text()) };
 }

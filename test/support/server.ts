@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
-import { startParley, type Parley } from '../../src/server.js';
+import { startParley, type Parley, type ParleyOptions } from '../../src/server.js';
 
 /** Where a server answers: what the clients need. */
 export interface Endpoint {
@@ -19,6 +19,8 @@ export interface Endpoint {
 
 export interface TestServer extends Endpoint {
   parley: Parley;
+  /** The configuration it runs with: another process on the same store and Redis can use it. */
+  config: Config;
   engine: 'sqlite' | 'postgres';
   /** The store the server runs on, as PARLEY_* variables (for the admin command line). */
   env: { PARLEY_DATA_DIR: string; PARLEY_DATABASE_URL?: string };
@@ -26,6 +28,9 @@ export interface TestServer extends Endpoint {
   restart(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Cheap scrypt parameters for tests (the default cost is proven by test/unit/passwords.test.ts). */
+export const TEST_PASSWORD_COST = { N: 1024, r: 8, p: 1 };
 
 const engine = process.env.PARLEY_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
@@ -39,8 +44,11 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/** `overrides` replace configuration values (upload limits, webhook URL, time zone…). */
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/**
+ * `overrides` replace configuration values (upload limits, webhook URL, time zone…); `options`
+ * are those of startParley (where the log goes).
+ */
+export async function startTestServer(overrides: Partial<Config> = {}, options: ParleyOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-test-'));
   let databaseUrl: string | undefined;
   let database: string | undefined;
@@ -53,21 +61,25 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   }
   const redisUrl = engine === 'postgres' ? process.env.PARLEY_TEST_REDIS_URL : undefined;
   const redisPrefix = `parley-test-${randomBytes(6).toString('hex')}:`;
-  const start = () =>
-    startParley({
-      ...loadConfig({}),
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      databaseUrl,
-      redisUrl,
-      redisPrefix,
-      logLevel: 'silent',
-      ...overrides,
-    });
+  const config: Config = {
+    ...loadConfig({}),
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    logLevel: 'silent',
+    // The suites sign up hundreds of accounts from one address: a cheap hash, generous limits.
+    passwordCost: TEST_PASSWORD_COST,
+    loginLimits: { failuresPerAccount: 1000, attemptsPerAddress: 1_000_000, windowSeconds: 900 },
+    ...overrides,
+  };
+  const start = () => startParley(config, options);
 
   const server: TestServer = {
     parley: await start(),
+    config,
     url: '',
     wsUrl: '',
     engine,

@@ -16,9 +16,49 @@ describe('loadConfig', () => {
       timeZone: 'UTC',
       uploadMaxBytes: DEFAULT_UPLOAD_MAX_BYTES,
       uploadTypes: DEFAULT_UPLOAD_TYPES,
+      uploadsPerAccount: 2,
       pushWebhookUrl: undefined,
       publicUrl: undefined,
+      sessionMaxAgeSeconds: 30 * 86_400,
+      metricsToken: undefined,
+      passwordCost: { N: 32768, r: 8, p: 3 },
+      loginLimits: { failuresPerAccount: 10, attemptsPerAddress: 100, windowSeconds: 900 },
+      trustProxy: undefined,
     });
+  });
+
+  it('reads the hardening variables and refuses bad ones', () => {
+    const config = loadConfig({
+      PARLEY_PASSWORD_COST: '131072,8,1',
+      PARLEY_LOGIN_ACCOUNT_FAILURES: '5',
+      PARLEY_LOGIN_ADDRESS_ATTEMPTS: '50',
+      PARLEY_LOGIN_WINDOW_SECONDS: '60',
+      PARLEY_SESSION_DAYS: '0.5',
+      PARLEY_UPLOADS_PER_ACCOUNT: '3',
+      PARLEY_METRICS_TOKEN: 'a-scraper-token-0123',
+      PARLEY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16',
+    });
+    expect(config).toMatchObject({
+      trustProxy: '10.0.0.1, 192.168.0.0/16',
+      passwordCost: { N: 131072, r: 8, p: 1 },
+      loginLimits: { failuresPerAccount: 5, attemptsPerAddress: 50, windowSeconds: 60 },
+      sessionMaxAgeSeconds: 43_200,
+      uploadsPerAccount: 3,
+      metricsToken: 'a-scraper-token-0123',
+    });
+    for (const [name, value] of [
+      ['PARLEY_PASSWORD_COST', '30000,8,1'],
+      ['PARLEY_PASSWORD_COST', '32768,8'],
+      ['PARLEY_PASSWORD_COST', '1048576,8,1'],
+      ['PARLEY_LOGIN_ACCOUNT_FAILURES', '0'],
+      ['PARLEY_LOGIN_WINDOW_SECONDS', '1.5'],
+      ['PARLEY_SESSION_DAYS', '-1'],
+      ['PARLEY_UPLOADS_PER_ACCOUNT', 'many'],
+      ['PARLEY_METRICS_TOKEN', 'short'],
+      ['PARLEY_TRUST_PROXY', 'everyone'],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
+    }
   });
 
   it('reads every variable', () => {

@@ -2,8 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { LoginIdentifier } from '../../core/accounts.js';
-import { requireCaller } from '../../http/app.js';
-import { CLEARED_SESSION_COOKIE, sessionCookie } from '../../http/credentials.js';
+import { refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 
 const text = { type: 'string' } as const;
@@ -43,7 +42,7 @@ interface LoginBody {
 
 export function authRoutes(core: Core): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: SignupBody }>('/auth/signup/', { schema: signupSchema }, async (request, reply) => {
+    app.post<{ Body: SignupBody }>('/auth/signup/', { onRequest: refuseForeignPages, schema: signupSchema }, async (request, reply) => {
       const body = request.body ?? {};
       const { account, token } = await core.accounts.signup({
         email: body.email,
@@ -52,10 +51,10 @@ export function authRoutes(core: Core): FastifyPluginAsync {
         phone: body.ph_num,
         firstName: body.first_name,
         lastName: body.last_name,
-      });
+      }, request.ip);
       return reply
         .status(201)
-        .header('set-cookie', sessionCookie(token))
+        .startSession(token)
         .send({
           response: 'success',
           data: { email: account.email, username: account.username, ph_num: account.phone },
@@ -63,7 +62,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
         });
     });
 
-    app.post<{ Body: LoginBody }>('/auth/login/', { schema: loginSchema }, async (request, reply) => {
+    app.post<{ Body: LoginBody }>('/auth/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { password } = request.body;
       const identifier: [LoginIdentifier, string] | undefined =
         request.body.username !== undefined
@@ -74,14 +73,14 @@ export function authRoutes(core: Core): FastifyPluginAsync {
               ? ['phone', request.body.ph_num]
               : undefined;
       if (!identifier) throw new HttpError(400, { username: ['This field is required.'] });
-      const session = await core.accounts.login(identifier[0], identifier[1], password);
+      const session = await core.accounts.login(identifier[0], identifier[1], password, request.ip);
       if (!session) throw BAD_CREDENTIALS;
-      return reply.header('set-cookie', sessionCookie(session.token)).send({ token: session.token });
+      return reply.startSession(session.token).send({ token: session.token });
     });
 
     app.post('/auth/logout/', { preValidation: requireCaller }, async (request, reply) => {
       await core.accounts.logout(request.presentedKey ?? '');
-      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).send({ detail: 'Successfully logged out.' });
+      return reply.endSession().send({ detail: 'Successfully logged out.' });
     });
   };
 }

@@ -2,8 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
-import { caller, requireCaller } from '../../http/app.js';
-import { CLEARED_SESSION_COOKIE, sessionCookie } from '../../http/credentials.js';
+import { caller, refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { yearLabel } from './format.js';
 
@@ -27,15 +26,15 @@ function missingFields(account: AccountRecord): string[] {
 
 export function accountRoutes(core: Core): FastifyPluginAsync {
   return async (app) => {
-    app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { schema: loginSchema }, async (request, reply) => {
+    app.post<{ Body: { email?: string; password?: string } }>('/api/user/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { email, password } = request.body ?? {};
       if (!email || !password) throw BAD_LOGIN;
-      const session = await core.accounts.login('email', email, password);
+      const session = await core.accounts.login('email', email, password, request.ip);
       if (!session) throw BAD_LOGIN;
       const { account } = session;
       const missing = missingFields(account);
       // The cookie lets Parley's own web client use this log-in too (the original had no cookie).
-      return reply.header('set-cookie', sessionCookie(session.token)).send({
+      return reply.startSession(session.token).send({
         year: yearLabel(account.year),
         token: session.token,
         is_completed: missing.length === 0,
@@ -46,7 +45,7 @@ export function accountRoutes(core: Core): FastifyPluginAsync {
 
     app.post('/api/user/logout/', { preValidation: requireCaller }, async (request, reply) => {
       await core.accounts.logout(request.presentedKey ?? '');
-      return reply.header('set-cookie', CLEARED_SESSION_COOKIE).send({ message: 'Successfully logged out.' });
+      return reply.endSession().send({ message: 'Successfully logged out.' });
     });
 
     app.get('/api/user/profile/detail/', { preValidation: requireCaller }, async (request, reply) => {

@@ -1,0 +1,107 @@
+// Uploads to a room and /media/, where the uploaded files are served. Only the upload route
+// takes a multipart body; this plugin's scope keeps that parser away from every other route.
+import { finished } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Core } from '../../core/core.js';
+import { servedAs } from '../../core/file-types.js';
+import { UploadRefused, type ReceivedFile } from '../../core/rooms.js';
+import { caller, requireCaller } from '../../http/app.js';
+import { HttpError, NOT_FOUND } from '../../http/errors.js';
+import { pathId, restContext, type RoomsHttpOptions } from './http.js';
+import { absolute } from './render.js';
+
+interface RoomParams {
+  id: string;
+}
+
+export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(multipart, {
+      // One byte over the limit is enough to know the file is too large.
+      limits: { fileSize: core.rooms.uploadLimits.maxBytes + 1, files: 1, fields: 10, fieldSize: 70_000, parts: 20 },
+    });
+    // Ranges (a video can be seeked), ETag and conditional requests for /media/.
+    await app.register(fastifyStatic, { root: core.rooms.attachmentDirectory, serve: false, suppressWarning: true });
+
+    app.post<{ Params: RoomParams }>(
+      '/api/chat/groups/:id/messages/upload/',
+      {
+        // Membership is checked before a byte of the file is read.
+        preValidation: async (request) => {
+          await requireCaller(request);
+          const me = caller(request);
+          const roomId = pathId((request.params as RoomParams).id);
+          await core.rooms.requireMember(me, roomId);
+        },
+      },
+      async (request, reply) => {
+        const me = caller(request);
+        const roomId = pathId(request.params.id);
+        if (!request.isMultipart()) throw new HttpError(400, { attachment: ['Send the file as multipart/form-data.'] });
+        const release = core.rooms.reserveUpload(me);
+        // The file on disk until its message is stored; whatever goes wrong before, it is removed.
+        let file: ReceivedFile | undefined;
+        try {
+          const fields: Record<string, string> = {};
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              if (part.fieldname !== 'attachment' || file) {
+                part.file.resume();
+                await finished(part.file);
+                throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
+              }
+              file = await core.rooms.receiveFile(part.file, part.filename, part.mimetype);
+            } else if (typeof part.value === 'string') {
+              fields[part.fieldname] = part.value;
+            }
+          }
+          if (!file) throw new HttpError(400, { attachment: ['No file was submitted.'] });
+          const rawParent = fields.parent_message ?? '';
+          if (rawParent !== '' && rawParent !== 'null' && !/^\d{1,15}$/.test(rawParent)) {
+            throw new HttpError(400, { parent_message: ['Incorrect type. Expected pk value.'] });
+          }
+          const parentId = rawParent === '' || rawParent === 'null' ? null : Number(rawParent);
+          const detail = await core.rooms.upload(me, roomId, { file, body: fields.content ?? '', parentId });
+          file = undefined;
+          const context = await restContext(request, core, options, me.id);
+          return reply.status(201).send({
+            content: detail.body,
+            attachment: absolute(context.baseUrl, detail.attachment),
+            parent_message: detail.record.parentId,
+          });
+        } catch (error) {
+          throw uploadRefusal(error, core.rooms.uploadLimits.maxBytes);
+        } finally {
+          if (file) await core.rooms.discardFile(file);
+          release();
+        }
+      },
+    );
+
+    // Uploaded files, at an unguessable address (as the original's public Cloudinary URLs), with
+    // a type from Parley's own table, never inline unless an image, sound or video, and sandboxed.
+    // Revalidated on every use (ETag), so that a deleted file stops showing at once.
+    app.get<{ Params: { key: string; name: string } }>('/media/:key/:name', async (request, reply) => {
+      const record = await core.rooms.attachment(request.params.key);
+      if (!record) throw NOT_FOUND;
+      const { contentType, inline } = servedAs(record.contentType);
+      return reply
+        .header('content-type', contentType)
+        .header('content-security-policy', "sandbox; default-src 'none'")
+        .header('cache-control', 'private, no-cache')
+        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${record.fileName}"`)
+        .sendFile(record.key, { contentType: false, cacheControl: false });
+    });
+  };
+}
+
+/** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
+function uploadRefusal(error: unknown, maxBytes: number): unknown {
+  if (error instanceof UploadRefused) return new HttpError(error.reason === 'too_large' ? 413 : 415, { attachment: [error.message] });
+  if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new HttpError(413, { attachment: [`The file is larger than ${maxBytes} bytes.`] });
+  }
+  return error;
+}

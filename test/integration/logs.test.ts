@@ -1,0 +1,38 @@
+// What the request log says: every request, with no credential in it.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request, signup, SocketClient } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const lines: string[] = [];
+const capture = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  },
+});
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ logLevel: 'info' }, { logDestination: capture });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('the request log', () => {
+  it('logs each request with its path but never a token, in a URL or a header', async () => {
+    const user = await signup(server);
+    await request(server, 'GET', `/web/me?token=${user.token}&page=2`);
+    await request(server, 'GET', '/web/me', { token: user.token });
+    await request(server, 'GET', '/web/me', { headers: { cookie: `parley_session=${user.token}` } });
+    await (await SocketClient.open(server, `/ws/chat/special/${user.phone}/`, { token: user.token })).close();
+    await request(server, 'POST', '/auth/logout/', { token: user.token });
+
+    const entries = lines.map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });
+    const urls = entries.flatMap((entry) => (entry.msg === 'incoming request' && entry.req ? [entry.req.url] : []));
+    expect(urls).toContain('/web/me?token=[redacted]&page=2');
+    expect(urls).toContain('/auth/logout/');
+    expect(lines.join('\n')).not.toContain(user.token);
+  });
+});
