@@ -78,7 +78,6 @@ function typeOf(schema: Schema, named = true): string {
   if (schema.enum) return schema.enum.map((value) => code(JSON.stringify(value))).join(' \\| ');
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives) return alternatives.map((alternative) => typeOf(alternative)).join(' or ');
-  if (schema.not) return 'any frame that is none of the above';
   const types = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
   if (types.length === 0) return 'anything';
   const base = types
@@ -125,7 +124,7 @@ function renderFrame(message: MessageInterface, direction: 'send' | 'receive'): 
     lines.push('| key | type | required | |', '|---|---|---|---|', ...keyRows(payload, ''), '');
     const others = payload.additionalProperties === false ? 'No other keys.' : 'Other keys are ignored.';
     lines.push(direction === 'send' ? others : 'No other keys.', '');
-  } else {
+  } else if (!payload.not) {
     lines.push(`The frame: ${typeOf(payload)}.`, '');
   }
   for (const example of message.examples().all()) {
