@@ -14,30 +14,24 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
-  '.yaml': 'application/yaml',
 };
 /** An asset name: one path segment of safe characters, so nothing outside the directory is reachable. */
 const ASSET_NAME = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.[a-z]+$/;
 /** esbuild's content hash in a file name (`main-4F2KX7QA.js`): such a file never changes. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z]+$/;
 
-/** The package's directory (where package.json is), whether the server runs from src/ (tests) or dist/src/. */
-export function packageDirectory(): string {
+/** dist/public of the package, whether the server runs from src/ (tests) or dist/src/. */
+export function publicDirectory(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('package.json not found above the server sources');
     dir = parent;
   }
-  return dir;
+  return path.join(dir, 'dist', 'public');
 }
 
-/** dist/public of the package. */
-export function publicDirectory(): string {
-  return path.join(packageDirectory(), 'dist', 'public');
-}
-
-export async function sendFile(reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply> {
+async function sendFile(reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply> {
   let body: Buffer;
   try {
     body = await fs.readFile(file);
