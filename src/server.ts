@@ -12,6 +12,7 @@ import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
+import { socketDocsRoutes } from './http/socket-docs.js';
 import { webRoutes } from './http/web.js';
 import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -70,6 +71,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());
+  await app.register(socketDocsRoutes());
   gateway.attach(app.server);
 
   let closing: Promise<void> | undefined;

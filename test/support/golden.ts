@@ -8,6 +8,7 @@
 //   npx vitest run --project postgres test/integration/golden-*.test.ts
 // With CI=true a missing or different golden file fails and nothing is written. Run whole files:
 // the scenarios of one file share a server, so their ids depend on the scenarios before them.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -320,4 +321,37 @@ export function alignZeroFractions(actual: string, golden: string): string {
   const match = new RegExp(`^${parts.map(escape).join(`(${alternatives})`)}$`).exec(golden);
   if (!match) return actual;
   return parts.reduce((aligned, part, i) => (i === 0 ? part : `${aligned}${match[i] ?? ''}${part}`), '');
+}
+
+// ---- concrete values for placeholders ------------------------------------------------------
+
+/** The instant every timestamp placeholder is filled with (also in docs/asyncapi.yaml's examples). */
+const EXAMPLE_DATE = '2024-03-05';
+const EXAMPLE_TIME = '09:41:27';
+const EXAMPLE_FRACTION = '318000000';
+/** The origin `<origin>` is filled with. */
+export const EXAMPLE_ORIGIN = 'http://127.0.0.1:8000';
+const NUMBERED_LENGTH: Record<string, number> = { token: 40, 'media-key': 32, 'group-key': 10 };
+const PLACEHOLDER = /<(?:(?:naive|iso)(-space)?-(s|ms|us|f\d+)(-Z|[+-]\d{2}:\d{2})?|(token|media-key|group-key)#(\d+)|origin)>/g;
+
+/**
+ * The inverse of normalizeTranscript for one text: each placeholder becomes a concrete value of
+ * its format, the same value for the same placeholder, so that a recorded frame can be validated
+ * or quoted as the wire had it. Keys are hex digests of the placeholder: fixed, yet plausible.
+ */
+export function fillPlaceholders(text: string): string {
+  return text.replace(
+    PLACEHOLDER,
+    (whole, space: string | undefined, precision: string | undefined, zone: string | undefined, numbered: string | undefined, n: string | undefined) => {
+      if (whole === '<origin>') return EXAMPLE_ORIGIN;
+      if (numbered !== undefined) {
+        const hex = createHash('sha256').update(`${numbered}#${n ?? ''}`).digest('hex').slice(0, NUMBERED_LENGTH[numbered]);
+        return numbered === 'group-key' ? hex.toUpperCase() : hex;
+      }
+      const digits = precision === 's' ? 0 : precision === 'ms' ? 3 : precision === 'us' ? 6 : Number(precision?.slice(1));
+      const fraction = digits === 0 ? '' : `.${EXAMPLE_FRACTION.padEnd(digits, '0').slice(0, digits)}`;
+      const offset = zone === undefined ? '' : zone === '-Z' ? 'Z' : zone;
+      return `${EXAMPLE_DATE}${space === undefined ? 'T' : ' '}${EXAMPLE_TIME}${fraction}${offset}`;
+    },
+  );
 }

@@ -2,7 +2,7 @@
 // so a format change (lost microseconds, `Z` instead of `+00:00`, another token length) shows as
 // a difference from the golden file instead of being normalized away.
 import { describe, expect, it } from 'vitest';
-import { alignZeroFractions, normalizeTranscript, type NormalizeOptions } from '../support/golden.js';
+import { alignZeroFractions, EXAMPLE_ORIGIN, fillPlaceholders, normalizeTranscript, type NormalizeOptions } from '../support/golden.js';
 
 const NOW = Date.parse('2026-12-01T20:11:48.123Z');
 const options: NormalizeOptions = { now: NOW, origin: 'http://127.0.0.1:40123', groupKeys: ['A1B2C3D4E5', '12345ABCDE', 'lowercase1'] };
@@ -94,5 +94,28 @@ describe('a zero fraction', () => {
     expect(alignZeroFractions(actual, golden)).toBe(actual);
     expect(alignZeroFractions('{"created":"<iso-s-Z>","extra":1}', '{"created":"<iso-us-Z>"}')).toBe('{"created":"<iso-s-Z>","extra":1}');
     expect(alignZeroFractions('{"created":"<iso-us-Z>"}', '{"created":"<iso-ms-Z>"}')).toBe('{"created":"<iso-us-Z>"}');
+  });
+});
+
+describe('filling placeholders back in', () => {
+  it('gives each a value of its format, which normalizes back to the same placeholder', () => {
+    const text =
+      '{"at":"<naive-us>","created":"<iso-us+00:00>","ms":"<iso-space-ms-Z>","s":"<naive-space-s>","f4":"<iso-f4+05:30>"} ' +
+      'Token <token#1> <origin>/media/<media-key#1>/p.png <group-key#1>-1000000001';
+    const filled = fillPlaceholders(text);
+    expect(filled).not.toContain('<');
+    const groupKey = fillPlaceholders('<group-key#1>');
+    const [entry] = normalizeTranscript([{ out: filled }], { now: Date.parse('2024-03-05T09:41:27Z'), origin: EXAMPLE_ORIGIN, groupKeys: [groupKey] });
+    expect(entry?.out).toBe(text);
+  });
+
+  it('fills the same placeholder with the same value, and other numbers with other values', () => {
+    expect(fillPlaceholders('<token#1> <token#1> <token#2>')).toMatch(/^([0-9a-f]{40}) \1 (?!\1)[0-9a-f]{40}$/);
+    expect(fillPlaceholders('<group-key#1>')).not.toBe(fillPlaceholders('<group-key#2>'));
+  });
+
+  it('leaves angle brackets that are no placeholder alone', () => {
+    const text = 'fetch_msgs is sent on the receive socket /ws/chat/special/<your phone>/';
+    expect(fillPlaceholders(text)).toBe(text);
   });
 });
