@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
-import { CLOSE, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES } from './limits.js';
+import { CLOSE, DRAIN_WAIT_MS, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES, PACED_SEND_BYTES } from './limits.js';
 import type { SocketSession } from './session.js';
 
 export class Connection {
@@ -58,6 +58,27 @@ export class Connection {
     }
     this.socket.send(frame);
     this.metrics.framesOut.inc({ dialect: this.dialect });
+  }
+
+  /**
+   * Sends one frame of a long answer. Once PACED_SEND_BYTES are unsent, resolves only when this
+   * frame has left for the network (so the answer goes at the reader's pace); a reader that does
+   * not drain within DRAIN_WAIT_MS is closed as too slow. Resolves at once on a closed socket.
+   */
+  async sendPaced(frame: string): Promise<void> {
+    if (!this.open) return;
+    const written = new Promise<void>((resolve) => this.socket.send(frame, () => resolve()));
+    this.metrics.framesOut.inc({ dialect: this.dialect });
+    if (this.socket.bufferedAmount <= PACED_SEND_BYTES) return;
+    let timer: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.close(CLOSE.tooSlow, 'too slow: nothing drained');
+        resolve();
+      }, DRAIN_WAIT_MS);
+    });
+    await Promise.race([written, tooSlow]);
+    clearTimeout(timer);
   }
 
   close(code: number, reason: string): void {

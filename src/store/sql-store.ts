@@ -284,8 +284,25 @@ export class SqlStore implements Store {
     });
   }
 
-  async pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]> {
-    if (kinds.length === 0) return [];
+  async pendingPage(
+    recipientId: number,
+    kinds: readonly ConversationKind[],
+    after: number,
+    scan: number,
+  ): Promise<{ messages: PendingMessage[]; next: number | null }> {
+    if (kinds.length === 0) return { messages: [], next: null };
+    // The last of the next `scan` deliveries (an index walk): the step stops there, whatever
+    // kinds they turn out to be, so a backlog of another kind costs no more than a page.
+    const bound = await this.db
+      .selectFrom('deliveries')
+      .select('message_id')
+      .where('recipient_id', '=', recipientId)
+      .where('message_id', '>', after)
+      .orderBy('message_id')
+      .limit(1)
+      .offset(scan - 1)
+      .executeTakeFirst();
+    const last = bound === undefined ? null : Number(bound.message_id);
     const rows = await this.db
       .selectFrom('deliveries')
       .innerJoin('messages', 'messages.id', 'deliveries.message_id')
@@ -293,10 +310,15 @@ export class SqlStore implements Store {
       .selectAll('messages')
       .select('conversations.kind as conversation_kind')
       .where('deliveries.recipient_id', '=', recipientId)
+      .where('deliveries.message_id', '>', after)
+      .$if(last !== null, (qb) => qb.where('deliveries.message_id', '<=', last ?? 0))
       .where('conversations.kind', 'in', kinds)
-      .orderBy('messages.id')
+      .orderBy('deliveries.message_id')
       .execute();
-    return rows.map((row) => ({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind }));
+    return {
+      messages: rows.map((row) => ({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind })),
+      next: last,
+    };
   }
 }
 

@@ -73,6 +73,16 @@ export interface Store {
     sentAt: string;
     dropWhenDelivered: boolean;
   }): Promise<MessageRecord | undefined>;
-  /** The recipient's undelivered messages in the given kinds of conversation, oldest first. */
-  pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]>;
+  /**
+   * One step of a walk through the recipient's undelivered messages in the given kinds of
+   * conversation, oldest first: those among its next `scan` deliveries after message `after`,
+   * and the message id to continue after (null once the walk is done). A step reads at most
+   * `scan` deliveries, however many wait.
+   */
+  pendingPage(
+    recipientId: number,
+    kinds: readonly ConversationKind[],
+    after: number,
+    scan: number,
+  ): Promise<{ messages: PendingMessage[]; next: number | null }>;
 }

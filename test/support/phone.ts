@@ -42,6 +42,11 @@ export async function sendPersonal(socket: SocketClient, from: User, to: User, t
 /** Sends fetch_msgs (or another fetch) and collects chunks until the one with all: true. */
 export async function fetchAll(socket: SocketClient, user: User, command = 'fetch_msgs') {
   socket.send(envelope(command, 'x', user.phone, 'none', 'x'));
+  return fetchedChunks(socket, command);
+}
+
+/** Collects the chunks of a fetch already asked for, until the one with all: true. */
+export async function fetchedChunks(socket: SocketClient, command = 'fetch_msgs') {
   const chunks: Array<{ frame: any; messages: any[] }> = [];
   for (;;) {
     const frame = await socket.take((f) => f.command === command);

@@ -82,17 +82,30 @@ export function renderError(type: string, message: string, msgFrom: string | nul
   });
 }
 
+/** Items per fetch frame, as in the original. */
+const FETCH_CHUNK = 10;
+
 /**
- * Splits fetched items into the original's envelope: chunks of ten, `messages` as a
- * JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing waits.
+ * The original's fetch envelope, produced as pages of items arrive: chunks of ten, `messages`
+ * as a JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing
+ * waits. A full chunk is held until the next item (or the end) shows whether it is the last.
  */
-export function renderFetch(command: string, items: readonly object[]): string[] {
-  const frames: string[] = [];
-  for (let start = 0; start === 0 || start < items.length; start += 10) {
-    const chunk = items.slice(start, start + 10);
-    frames.push(JSON.stringify({ command, messages: JSON.stringify(chunk), all: start + 10 >= items.length }));
+export async function* fetchFrames(command: string, pages: AsyncIterable<readonly object[]>): AsyncGenerator<string> {
+  let held: object[] = [];
+  for await (const page of pages) {
+    for (const item of page) {
+      if (held.length === FETCH_CHUNK) {
+        yield fetchFrame(command, held, false);
+        held = [];
+      }
+      held.push(item);
+    }
   }
-  return frames;
+  yield fetchFrame(command, held, true);
+}
+
+function fetchFrame(command: string, items: readonly object[], all: boolean): string {
+  return JSON.stringify({ command, messages: JSON.stringify(items), all });
 }
 
 /** The time a server frame was made: naive UTC with microseconds, as the original wrote it. */
