@@ -9,6 +9,8 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { now } from './time.js';
 
 export const PHONE_PATTERN = /^\d{10}$/;
+/** The account role of administrators (set with `parley user set-role`). */
+export const ADMIN_ROLE = 'admin';
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USERNAME_PATTERN = /^[\w.@+-]+$/;
 const MIN_PASSWORD = 8;
@@ -189,6 +191,13 @@ export class Accounts {
     const account = await this.store.findAccount('phone', phone);
     if (account) this.remember(account);
     return account;
+  }
+
+  /** The accounts with these phones, in one query; phones nobody has are left out. */
+  async byPhones(phones: readonly string[]): Promise<AccountRecord[]> {
+    const accounts = await this.store.findAccounts('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
+    for (const account of accounts) this.remember(account);
+    return accounts;
   }
 
   async byId(id: number): Promise<AccountRecord | undefined> {

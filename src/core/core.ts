@@ -39,7 +39,7 @@ export class Core {
     this.accounts = new Accounts(store, bus);
     this.conversations = new Conversations(store, bus);
     this.messages = new Messages(store, bus, this.conversations);
-    this.groups = new Groups(store, bus, this.conversations);
+    this.groups = new Groups(store, bus, this.conversations, this.accounts);
     this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
     this.rooms = new Rooms(
       store,

@@ -80,6 +80,12 @@ export class SqlStore implements Store {
     return row && toAccount(row);
   }
 
+  async findAccounts(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]> {
+    if (values.length === 0) return [];
+    const rows = await this.db.selectFrom('accounts').selectAll().where(ACCOUNT_COLUMNS[by], 'in', [...new Set(values)]).execute();
+    return rows.map(toAccount);
+  }
+
   async insertToken(token: TokenRecord): Promise<void> {
     await this.db
       .insertInto('tokens')
@@ -208,16 +214,19 @@ export class SqlStore implements Store {
     );
   }
 
-  async shareConversation(a: number, b: number): Promise<boolean> {
-    const row = await this.db
+  async membersWith(accountId: number, candidates: readonly number[], kinds: readonly ConversationKind[]): Promise<number[]> {
+    if (candidates.length === 0 || kinds.length === 0) return [];
+    const rows = await this.db
       .selectFrom('members as mine')
+      .innerJoin('conversations', 'conversations.id', 'mine.conversation_id')
       .innerJoin('members as theirs', 'theirs.conversation_id', 'mine.conversation_id')
-      .select('mine.conversation_id')
-      .where('mine.account_id', '=', a)
-      .where('theirs.account_id', '=', b)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+      .select('theirs.account_id')
+      .distinct()
+      .where('mine.account_id', '=', accountId)
+      .where('conversations.kind', 'in', kinds)
+      .where('theirs.account_id', 'in', [...new Set(candidates)])
+      .execute();
+    return rows.map((row) => Number(row.account_id));
   }
 
   async insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord> {

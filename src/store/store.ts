@@ -33,6 +33,8 @@ export interface Store {
   /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
   insertAccount(account: NewAccount): Promise<AccountRecord>;
   findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
+  /** The accounts with these ids or phones, in one query, in no particular order. */
+  findAccounts(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]>;
 
   insertToken(token: TokenRecord): Promise<void>;
   findToken(keyHash: string): Promise<TokenRecord | undefined>;
@@ -57,8 +59,8 @@ export interface Store {
     marker: 'lastReceivedAt' | 'lastSeenAt',
     at: string,
   ): Promise<void>;
-  /** Whether the two accounts are members of at least one common conversation. */
-  shareConversation(a: number, b: number): Promise<boolean>;
+  /** Those of `candidates` that are members of a conversation of one of `kinds` with `accountId`. */
+  membersWith(accountId: number, candidates: readonly number[], kinds: readonly ConversationKind[]): Promise<number[]>;
 
   /** Stores the message and one delivery per recipient, in one transaction. */
   insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord>;

@@ -85,7 +85,7 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
     const activeInfo = async (request: FastifyRequest, userNum: string) => {
       const me = caller(request);
       const user = await account(userNum);
-      if (!(await core.conversations.shareAny(me.id, user.id))) {
+      if (!(await core.conversations.isContact(me.id, user.id))) {
         throw new HttpError(403, { detail: 'You share no conversation with this user.', code: 'not_a_contact' });
       }
       const status = await core.presence.status(user.id);

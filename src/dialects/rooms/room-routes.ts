@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
+import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
 import { UploadRefused } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
@@ -29,7 +30,7 @@ const createSchema = {
       description: { type: ['string', 'null'], maxLength: 5000 },
       room_avatar: { type: ['string', 'null'], maxLength: 2048 },
       is_active: { type: 'boolean' },
-      members: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
+      members: { type: 'array', maxItems: MAX_MEMBERS_PER_REQUEST, items: { type: 'integer', minimum: 1 } },
     },
   },
 } as const;
@@ -50,7 +51,7 @@ const addMembersSchema = {
   body: {
     type: 'object',
     required: ['members'],
-    properties: { members: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'integer', minimum: 1 } } },
+    properties: { members: { type: 'array', minItems: 1, maxItems: MAX_MEMBERS_PER_REQUEST, items: { type: 'integer', minimum: 1 } } },
   },
 } as const;
 
