@@ -25,6 +25,8 @@ const MAX_NAME = 150;
 const ACCOUNT_CACHE_MS = 60_000;
 /** last_used_at is written at most this often per token: authentication stays a memory read. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** Token hashes checked against the store per query (bounded IN lists). */
+const TOKEN_CHECK_BATCH = 500;
 
 export interface SignupInput {
   email: unknown;
@@ -49,13 +51,35 @@ export class Accounts {
   private readonly accountsById = new Map<number, { account: AccountRecord; cachedAt: number }>();
   private readonly idByPhone = new Map<string, number>();
 
+  private readonly revocationListeners: Array<(keyHash: string) => void> = [];
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
   ) {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
-      if (event.type === 'invalidate.token') this.tokens.delete(event.keyHash);
+      if (event.type === 'invalidate.token') this.revoked(event.keyHash);
     });
+    // Revocations published while the bus was away never arrived: forget every cached token.
+    bus.onResumed(() => this.tokens.clear());
+  }
+
+  /**
+   * Calls `listener` with the hash of every token revoked from now on, here or on any process,
+   * at once for a revocation made here (so it does not wait for the bus).
+   */
+  onRevoked(listener: (keyHash: string) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  /** Of these token hashes, those that are revoked or unknown, read from the store. */
+  async revokedAmong(keyHashes: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    for (let start = 0; start < keyHashes.length; start += TOKEN_CHECK_BATCH) {
+      const tokens = await this.store.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
+      for (const token of tokens) if (token.revokedAt === null) live.add(token.keyHash);
+    }
+    return new Set(keyHashes.filter((keyHash) => !live.has(keyHash)));
   }
 
   /** Creates the account and its first token. Field problems come back all at once. */
@@ -161,8 +185,13 @@ export class Accounts {
   async logout(key: string): Promise<void> {
     const keyHash = hashKey(key);
     await this.store.revokeToken(keyHash, now());
-    this.tokens.delete(keyHash);
+    this.revoked(keyHash);
     await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
+  }
+
+  private revoked(keyHash: string): void {
+    this.tokens.delete(keyHash);
+    for (const listener of this.revocationListeners) listener(keyHash);
   }
 
   /** The account a presented key belongs to, if the key is live. */

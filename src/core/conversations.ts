@@ -31,6 +31,11 @@ export class Conversations {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.conversation') this.forget(event.id, event.pairKey);
     });
+    // Invalidations published while the bus was away never arrived: forget everything cached.
+    bus.onResumed(() => {
+      this.byId.clear();
+      this.idByPair.clear();
+    });
   }
 
   /** The conversation with its member ids, from memory when possible. */

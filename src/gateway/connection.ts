@@ -22,6 +22,8 @@ export class Connection {
   constructor(
     readonly socket: WebSocket,
     readonly account: AccountRecord,
+    /** The hash of the token the socket was opened with: revoking it closes the socket. */
+    readonly tokenHash: string,
     readonly dialect: string,
     private readonly metrics: Metrics,
     private readonly onError: (error: unknown) => void,

@@ -3,6 +3,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { hashKey } from '../core/accounts.js';
 import type { Core } from '../core/core.js';
 import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
 import { Gauge, type Metrics } from '../metrics.js';
@@ -21,6 +22,8 @@ export class Gateway {
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
   private readonly connections = new Set<Connection>();
+  /** Open connections by the hash of the token that opened them. */
+  private readonly byToken = new Map<string, Set<Connection>>();
   private readonly heartbeat: NodeJS.Timeout;
   private draining = false;
 
@@ -31,6 +34,11 @@ export class Gateway {
   ) {
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+    core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
+    // Revocations published while the bus was away never arrived: ask the store about every token in use.
+    core.bus.onResumed(() => {
+      this.recheckTokens().catch((error: unknown) => this.log.error({ err: error }, 'token re-check failed'));
+    });
     metrics.add(
       new Gauge('parley_open_sockets', 'Open WebSocket connections, by dialect.', () => {
         const counts = new Map<string, number>(this.routes.map((route) => [route.dialect, 0]));
@@ -94,27 +102,54 @@ export class Gateway {
       socket.end(`HTTP/1.1 ${match ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    const account = await this.authenticate(request, url);
+    const key = this.presentedKey(request, url);
+    const account = key === undefined ? undefined : await this.core.accounts.authenticate(key);
     if (socket.destroyed) return;
     const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
-    if (!account) {
+    if (!account || key === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
       return;
     }
-    await this.open(ws, account, match.route, match.params, url);
+    await this.open(ws, account, key, match.route, match.params, url);
   }
 
-  private async authenticate(request: IncomingMessage, url: URL): Promise<AccountRecord | undefined> {
+  private presentedKey(request: IncomingMessage, url: URL): string | undefined {
     const fromQuery = url.searchParams.get('token');
     const presented: PresentedKey | undefined =
       fromQuery !== null ? { key: fromQuery, source: 'query' } : keyFromHeaders(request.headers);
     if (!presented) return undefined;
     if (presented.source === 'cookie' && !sameOrigin(request.headers)) return undefined;
-    return this.core.accounts.authenticate(presented.key);
+    return presented.key;
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, route: SocketRoute, params: string[], url: URL): Promise<void> {
-    const connection = new Connection(ws, account, route.dialect, this.metrics, (error) =>
+  /** Closes every open socket opened with one of these tokens. */
+  private closeRevoked(tokenHashes: Iterable<string>): void {
+    for (const tokenHash of tokenHashes) {
+      for (const connection of this.byToken.get(tokenHash) ?? []) connection.close(CLOSE.unauthenticated, 'token revoked');
+    }
+  }
+
+  private async recheckTokens(): Promise<void> {
+    this.closeRevoked(await this.core.accounts.revokedAmong([...this.byToken.keys()]));
+  }
+
+  private track(connection: Connection): void {
+    let same = this.byToken.get(connection.tokenHash);
+    if (!same) {
+      same = new Set();
+      this.byToken.set(connection.tokenHash, same);
+    }
+    same.add(connection);
+  }
+
+  private untrack(connection: Connection): void {
+    const same = this.byToken.get(connection.tokenHash);
+    if (!same?.delete(connection) || same.size > 0) return;
+    this.byToken.delete(connection.tokenHash);
+  }
+
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
+    const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
     const topics = new Set<string>();
@@ -126,14 +161,18 @@ export class Gateway {
     ws.on('error', () => undefined);
     ws.on('close', () => {
       this.connections.delete(connection);
+      this.untrack(connection);
       for (const topic of topics) this.registry.unsubscribe(connection, topic);
       this.core.presence.disconnected(account.id);
       connection.session?.onClose?.();
     });
     this.connections.add(connection);
+    this.track(connection);
     this.core.presence.connected(account.id);
     let session: SocketSession | undefined;
     try {
+      // A revocation between the authentication and now found no connection to close: look again.
+      if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
       session = await route.open({
         connection,
         account,

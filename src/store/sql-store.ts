@@ -1,6 +1,6 @@
 // The Store on Kysely: one implementation for SQLite and PostgreSQL.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, AccountsTable, ConversationsTable, MessagesTable, MembersTable } from './schema.js';
+import type { Database, AccountsTable, ConversationsTable, MessagesTable, MembersTable, TokensTable } from './schema.js';
 import {
   UniqueViolation,
   type AccountRecord,
@@ -101,15 +101,13 @@ export class SqlStore implements Store {
 
   async findToken(keyHash: string): Promise<TokenRecord | undefined> {
     const row = await this.db.selectFrom('tokens').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-    return (
-      row && {
-        keyHash: row.key_hash,
-        accountId: Number(row.account_id),
-        createdAt: row.created_at,
-        lastUsedAt: row.last_used_at,
-        revokedAt: row.revoked_at,
-      }
-    );
+    return row && toToken(row);
+  }
+
+  async findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]> {
+    if (keyHashes.length === 0) return [];
+    const rows = await this.db.selectFrom('tokens').selectAll().where('key_hash', 'in', [...keyHashes]).execute();
+    return rows.map(toToken);
   }
 
   async revokeToken(keyHash: string, at: string): Promise<void> {
@@ -329,6 +327,16 @@ export class SqlStore implements Store {
       next: last,
     };
   }
+}
+
+function toToken(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    keyHash: row.key_hash,
+    accountId: Number(row.account_id),
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
 }
 
 export function toAccount(row: Selectable<AccountsTable>): AccountRecord {

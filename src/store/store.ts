@@ -38,6 +38,7 @@ export interface Store {
 
   insertToken(token: TokenRecord): Promise<void>;
   findToken(keyHash: string): Promise<TokenRecord | undefined>;
+  findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
   revokeToken(keyHash: string, at: string): Promise<void>;
   touchToken(keyHash: string, at: string): Promise<void>;
 
