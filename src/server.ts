@@ -46,7 +46,7 @@ export async function startParley(config: Config): Promise<Parley> {
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
   });
   const app = await buildApp({ core, log, metrics });
-  const gateway = new Gateway(core, log, metrics);
+  const gateway = new Gateway(core, log, metrics, { perAccount: config.maxSocketsPerAccount, perAddress: config.maxSocketsPerAddress });
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());

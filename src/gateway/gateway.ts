@@ -10,6 +10,7 @@ import { Gauge, type Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
+import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
 import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
 
@@ -27,11 +28,15 @@ export class Gateway {
   private readonly heartbeat: NodeJS.Timeout;
   private draining = false;
 
+  private readonly quota: SocketQuota;
+
   constructor(
     private readonly core: Core,
     private readonly log: GatewayLogger,
     private readonly metrics: Metrics,
+    caps: SocketCaps,
   ) {
+    this.quota = new SocketQuota(caps);
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
     core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
@@ -105,9 +110,17 @@ export class Gateway {
     const key = this.presentedKey(request, url);
     const account = key === undefined ? undefined : await this.core.accounts.authenticate(key);
     if (socket.destroyed) return;
+    // The place is taken before the handshake and given back when the connection goes, however it goes.
+    const address = addressKey(request.socket.remoteAddress ?? '');
+    const over = account && this.quota.take(account.id, address);
+    if (account && !over) socket.once('close', () => this.quota.release(account.id, address));
     const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
     if (!account || key === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
+      return;
+    }
+    if (over) {
+      ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
     await this.open(ws, account, key, match.route, match.params, url);

@@ -105,10 +105,14 @@ export class SocketClient {
   }
 
   /** Opens a socket; resolves once it is open (it may be closed by the server right after). */
-  static async open(server: Endpoint, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SocketClient> {
+  static async open(
+    server: Endpoint,
+    path: string,
+    options: { token?: string; headers?: Record<string, string>; localAddress?: string } = {},
+  ): Promise<SocketClient> {
     const url = new URL(`${server.wsUrl}${path}`);
     if (options.token) url.searchParams.set('token', options.token);
-    const ws = new WebSocket(url, { headers: options.headers });
+    const ws = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
     const client = new SocketClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -18,7 +18,18 @@ describe('loadConfig', () => {
       uploadTypes: DEFAULT_UPLOAD_TYPES,
       pushWebhookUrl: undefined,
       publicUrl: undefined,
+      maxSocketsPerAccount: 100,
+      maxSocketsPerAddress: 1000,
     });
+  });
+
+  it('reads the socket caps, 0 meaning none, and refuses anything but a whole number', () => {
+    expect(loadConfig({ PARLEY_MAX_SOCKETS_PER_ACCOUNT: '5', PARLEY_MAX_SOCKETS_PER_ADDRESS: '0' })).toMatchObject({
+      maxSocketsPerAccount: 5,
+      maxSocketsPerAddress: 0,
+    });
+    expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ACCOUNT: '-1' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ACCOUNT="-1"/);
+    expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ADDRESS: 'many' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ADDRESS="many"/);
   });
 
   it('reads every variable', () => {
