@@ -17,6 +17,7 @@ import {
   type RoomMessageView,
 } from './events.js';
 import { MAX_BODY_LENGTH } from './messages.js';
+import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
 import { addSeconds, now, type Instant } from './time.js';
@@ -280,6 +281,9 @@ export class Rooms {
   /** Stores the uploaded file and posts it as an image or file message. */
   async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
     await this.requireMember(actor, roomId);
+    // The edges check every text they decode, but multipart fields reach here unread: the same rule.
+    const problem = textProblem(upload.body);
+    if (problem) throw invalid(`content: ${problem}`);
     const contentType = upload.contentType.toLowerCase().split(';')[0]?.trim() ?? '';
     if (!this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
       throw new UploadRefused('type', `Files of type ${contentType || 'unknown'} are not accepted.`);

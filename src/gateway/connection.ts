@@ -1,5 +1,6 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
 // them to its session one at a time, in order.
+import { isUtf8 } from 'node:buffer';
 import type { WebSocket } from 'ws';
 import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
@@ -88,18 +89,23 @@ export class Connection {
     this.socket.close(code, reason);
   }
 
-  /** Queues an incoming frame behind the ones before it; refuses a client over its rate. */
-  receive(text: string): void {
+  /**
+   * Queues an incoming frame behind the ones before it; refuses a client over its rate. A text
+   * frame must be UTF-8 (checked here, not by ws, which would close the socket with 1007);
+   * binary frames are read as UTF-8 as they are.
+   */
+  receive(data: Buffer, isBinary: boolean): void {
     if (!this.accepting) return;
     this.metrics.framesIn.inc({ dialect: this.dialect });
     if (!this.takeToken()) {
       this.close(CLOSE.rateLimited, 'rate limited');
       return;
     }
+    const text = isBinary || isUtf8(data) ? data.toString('utf8') : undefined;
     this.inbox = this.inbox.then(async () => {
       if (!this.open || !this.session) return;
       try {
-        await this.session.onFrame(text);
+        await (text === undefined ? this.session.onInvalidText() : this.session.onFrame(text));
       } catch (error) {
         this.onError(error);
       }

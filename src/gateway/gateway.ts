@@ -2,9 +2,10 @@
 // authenticates it, keeps the registry of live sockets, pings them, and drains them on shutdown.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { hashKey } from '../core/accounts.js';
 import type { Core } from '../core/core.js';
+import { textProblem } from '../core/text.js';
 import { keyFromHeaders, sameOrigin, type PresentedKey } from '../http/credentials.js';
 import { Gauge, type Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
@@ -19,7 +20,8 @@ export interface GatewayLogger {
 }
 
 export class Gateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+  // Text frames are checked for UTF-8 by the connection, which answers a bad one instead of closing.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, skipUTF8Validation: true });
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
   private readonly connections = new Set<Connection>();
@@ -95,18 +97,20 @@ export class Gateway {
     } catch {
       url = new URL(request.url ?? '/', 'http://parley.invalid');
     }
-    let match: { route: SocketRoute; params: string[] } | undefined;
+    let match: { route: SocketRoute; params: string[] | undefined } | undefined;
     for (const route of this.routes) {
       const m = route.pattern.exec(url.pathname);
       if (m) {
-        match = { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+        match = { route, params: pathParams(m.slice(1)) };
         break;
       }
     }
-    if (!match || this.draining) {
-      socket.end(`HTTP/1.1 ${match ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+    if (!match || this.draining || !match.params) {
+      const status = !match ? '404 Not Found' : this.draining ? '503 Service Unavailable' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       return;
     }
+    const params = match.params;
     const key = this.presentedKey(request, url);
     const account = key === undefined ? undefined : await this.core.accounts.authenticate(key);
     if (socket.destroyed) return;
@@ -123,7 +127,7 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, match.params, url);
+    await this.open(ws, account, key, match.route, params, url);
   }
 
   private presentedKey(request: IncomingMessage, url: URL): string | undefined {
@@ -167,7 +171,7 @@ export class Gateway {
     );
     const topics = new Set<string>();
     // Frames that arrive while the session opens wait in the connection's inbox.
-    ws.on('message', (data) => connection.receive(data.toString()));
+    ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
     ws.on('pong', () => {
       connection.alive = true;
     });
@@ -218,4 +222,19 @@ export class Gateway {
       connection.socket.ping();
     }
   }
+}
+
+/** A path's parameters, decoded; undefined when one is not valid percent-encoding or breaks the text rule. */
+function pathParams(raw: readonly string[]): string[] | undefined {
+  try {
+    const params = raw.map((p) => decodeURIComponent(p));
+    return params.some((p) => textProblem(p) !== undefined) ? undefined : params;
+  } catch {
+    return undefined;
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

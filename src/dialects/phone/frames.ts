@@ -1,5 +1,6 @@
 // The phone dialect's frame codec: decoding the five-key client envelope, rendering the
 // server's frames, and the original's timestamp formats.
+import { textProblem } from '../../core/text.js';
 import type { Instant } from '../../core/time.js';
 
 /** The longest frame the phone dialect reads; a longer one gets an error frame. */
@@ -48,11 +49,15 @@ export function decodeFrame(text: string): Envelope {
   const fields = parsed as Record<string, unknown>;
   if (fields.command === undefined) throw new FrameError('invalid', 'command is required');
   if (typeof fields.command !== 'string') throw new FrameError('invalid', 'command must be a string');
+  const commandProblem = textProblem(fields.command);
+  if (commandProblem) throw new FrameError('invalid', `command: ${commandProblem}`);
   const envelope: Envelope = { command: fields.command };
   for (const key of ENVELOPE_KEYS) {
     const value = fields[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new FrameError(envelope.command, `${key} must be a string`);
+    const problem = textProblem(value);
+    if (problem) throw new FrameError(envelope.command, `${key}: ${problem}`);
     envelope[key] = value;
   }
   return envelope;
