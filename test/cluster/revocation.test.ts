@@ -1,9 +1,9 @@
 // A log-out on one process closes the sockets of that token on the others, and a process whose
 // Redis came back checks its sockets' tokens against the store for revocations it missed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request, signup, SocketClient } from '../support/clients.js';
+import { request, signup } from '../support/clients.js';
 import { envelope, receiveSocket } from '../support/phone.js';
-import { ParleyProcess, startCluster, type Cluster } from './support.js';
+import { startCluster, startNode, type Cluster } from './support.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -13,35 +13,21 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-async function startNode(): Promise<ParleyProcess> {
-  const node = await ParleyProcess.start(cluster.env);
-  cluster.nodes.push(node);
-  return node;
-}
-
-/** The close code, or a failure when the socket is still open after `ms`. */
-function closedWithin(socket: SocketClient, ms: number): Promise<number> {
-  return Promise.race([
-    socket.closed,
-    new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms)),
-  ]);
-}
-
 describe('revoking a token', () => {
   it('closes the sockets of that token on every process with 4401 within a second', async () => {
-    const a = await startNode();
-    const b = await startNode();
+    const a = await startNode(cluster);
+    const b = await startNode(cluster);
     const user = await signup(a);
     const onB = await receiveSocket(b, user);
     const onA = await receiveSocket(a, user);
     expect((await request(a, 'POST', '/auth/logout/', { token: user.token })).status).toBe(200);
-    expect(await closedWithin(onB, 1000)).toBe(4401);
-    expect(await closedWithin(onA, 1000)).toBe(4401);
+    expect(await onB.closedWithin(1000)).toBe(4401);
+    expect(await onA.closedWithin(1000)).toBe(4401);
   });
 
   it('closes, once Redis is back, a socket whose token was revoked while Redis was away', async () => {
-    const survivor = await startNode();
-    const doomed = await startNode();
+    const survivor = await startNode(cluster);
+    const doomed = await startNode(cluster);
     const user = await signup(survivor);
     const kept = await signup(survivor);
     const revokedSocket = await receiveSocket(survivor, user);
@@ -55,7 +41,7 @@ describe('revoking a token', () => {
     expect(revokedSocket.closeCode).toBeUndefined();
     await cluster.redis.resume();
 
-    expect(await closedWithin(revokedSocket, 15_000)).toBe(4401);
+    expect(await revokedSocket.closedWithin(15_000)).toBe(4401);
     // The survivor's cached token went with the reconnection: HTTP refuses it too.
     expect((await request(survivor, 'PATCH', '/chat/info/active/', { token: user.token, body: { user_num: user.phone } })).status).toBe(401);
     expect(keptSocket.closeCode).toBeUndefined();

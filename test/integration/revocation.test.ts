@@ -14,13 +14,6 @@ afterAll(async () => {
   await server.close();
 });
 
-/** The close code, or a failure when the socket stays open for five seconds. */
-function closedWithin(socket: SocketClient, ms = 5000): Promise<number> {
-  return Promise.race([
-    socket.closed,
-    new Promise<number>((_, reject) => setTimeout(() => reject(new Error('socket still open')), ms)),
-  ]);
-}
 
 describe('log-out', () => {
   it('closes the sockets of the revoked token with 4401, by query, header or cookie, and keeps the others', async () => {
@@ -40,7 +33,7 @@ describe('log-out', () => {
     expect((await byCookie.next()).command).toBe('fetch_msgs');
 
     expect((await request(server, 'POST', '/auth/logout/', { token: user.token })).status).toBe(200);
-    for (const socket of [byQuery, byHeader, byCookie]) expect(await closedWithin(socket)).toBe(4401);
+    for (const socket of [byQuery, byHeader, byCookie]) expect(await socket.closedWithin(5000)).toBe(4401);
 
     expect(otherDevice.closeCode).toBeUndefined();
     const [chunk] = await fetchAll(otherDevice, user);
@@ -56,8 +49,8 @@ describe('log-out', () => {
     const notifications = await SocketClient.open(server, '/ws/notifications/', { token: a.token });
     const bRoom = await roomSocket(server, roomId, b);
     expect((await request(server, 'POST', '/api/user/logout/', { token: a.token })).status).toBe(200);
-    expect(await closedWithin(room)).toBe(4401);
-    expect(await closedWithin(notifications)).toBe(4401);
+    expect(await room.closedWithin(5000)).toBe(4401);
+    expect(await notifications.closedWithin(5000)).toBe(4401);
     bRoom.send({ action: 'send_message', message: 'still here' });
     expect((await bRoom.take((f) => f.message === 'still here')).is_self).toBe(true);
   });

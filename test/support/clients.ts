@@ -165,6 +165,14 @@ export class SocketClient {
     return this.closed;
   }
 
+  /** The code the server closes the socket with, or a failure when it is still open after `ms`. */
+  closedWithin(ms: number): Promise<number> {
+    return Promise.race([
+      this.closed,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms)),
+    ]);
+  }
+
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
