@@ -298,34 +298,35 @@ export class SqlStore implements Store {
     scan: number,
   ): Promise<{ messages: PendingMessage[]; next: number | null }> {
     if (kinds.length === 0) return { messages: [], next: null };
-    // The last of the next `scan` deliveries (an index walk): the step stops there, whatever
-    // kinds they turn out to be, so a backlog of another kind costs no more than a page.
-    const bound = await this.db
-      .selectFrom('deliveries')
-      .select('message_id')
-      .where('recipient_id', '=', recipientId)
-      .where('message_id', '>', after)
-      .orderBy('message_id')
-      .limit(1)
-      .offset(scan - 1)
-      .executeTakeFirst();
-    const last = bound === undefined ? null : Number(bound.message_id);
+    // The next `scan` deliveries, whatever their kind, in one round trip. They are chosen by a
+    // subquery (an index walk with a limit), so the join reads at most `scan` rows whatever plan
+    // the database picks; those of other kinds come back without a kind and are skipped.
     const rows = await this.db
       .selectFrom('deliveries')
       .innerJoin('messages', 'messages.id', 'deliveries.message_id')
-      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .leftJoin('conversations', (join) =>
+        join.onRef('conversations.id', '=', 'messages.conversation_id').on('conversations.kind', 'in', kinds),
+      )
       .selectAll('messages')
       .select('conversations.kind as conversation_kind')
       .where('deliveries.recipient_id', '=', recipientId)
-      .where('deliveries.message_id', '>', after)
-      .$if(last !== null, (qb) => qb.where('deliveries.message_id', '<=', last ?? 0))
-      .where('conversations.kind', 'in', kinds)
+      .where('deliveries.message_id', 'in', (eb) =>
+        eb
+          .selectFrom('deliveries as next')
+          .select('next.message_id')
+          .where('next.recipient_id', '=', recipientId)
+          .where('next.message_id', '>', after)
+          .orderBy('next.message_id')
+          .limit(scan),
+      )
       .orderBy('deliveries.message_id')
       .execute();
-    return {
-      messages: rows.map((row) => ({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind })),
-      next: last,
-    };
+    const messages: PendingMessage[] = [];
+    for (const row of rows) {
+      if (row.conversation_kind !== null) messages.push({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind });
+    }
+    const last = rows.at(-1);
+    return { messages, next: rows.length === scan && last ? Number(last.id) : null };
   }
 }
 

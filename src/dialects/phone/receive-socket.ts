@@ -41,6 +41,13 @@ export function receiveSocket(core: Core): SocketRoute {
         }
       };
 
+      /** The phones of these accounts, each looked up once however often it appears. */
+      const phonesOf = async (ids: readonly number[]): Promise<Map<number, string | null>> => {
+        const unique = [...new Set(ids)];
+        const accounts = await Promise.all(unique.map((id) => core.accounts.byId(id)));
+        return new Map(unique.map((id, i) => [id, accounts[i]?.phone ?? null]));
+      };
+
       const requireOwnMsgTo = (frame: Envelope): void => {
         if (frame.msg_to !== undefined && frame.msg_to !== own) {
           throw new FrameError(frame.command, `msg_to must be your own phone (${own})`);
@@ -63,23 +70,24 @@ export function receiveSocket(core: Core): SocketRoute {
         commands: {
           async fetch_msgs(frame) {
             requireOwnMsgTo(frame);
-            await sendFetch('fetch_msgs', ['dialogue'], (page) =>
-              Promise.all(page.map(async (message) => fetchedItem(message, (await core.accounts.byId(message.senderId))?.phone ?? null, own))),
-            );
+            await sendFetch('fetch_msgs', ['dialogue'], async (page) => {
+              const phones = await phonesOf(page.map((m) => m.senderId));
+              return page.map((message) => fetchedItem(message, phones.get(message.senderId) ?? null, own));
+            });
           },
           async fetch_grp_msgs(frame) {
             requireOwnMsgTo(frame);
             await sendFetch('fetch_grp_msgs', ['group'], async (page) => {
               const waiting = await core.groups.pendingRecipients(page.map((m) => m.id));
-              return Promise.all(
-                page.map(async (message) => {
-                  const group = await core.conversations.membership(message.conversationId);
-                  const sender = await core.accounts.byId(message.senderId);
-                  const pendingPhones = [];
-                  for (const id of waiting.get(message.id) ?? []) pendingPhones.push((await core.accounts.byId(id))?.phone ?? null);
-                  return { ...fetchedItem(message, `${group?.conversation.key ?? ''}-${sender?.phone ?? ''}`, own), pending: pendingPhones };
-                }),
-              );
+              const phones = await phonesOf([...page.map((m) => m.senderId), ...[...waiting.values()].flat()]);
+              const keys = new Map<number, string>();
+              for (const id of new Set(page.map((m) => m.conversationId))) {
+                keys.set(id, (await core.conversations.membership(id))?.conversation.key ?? '');
+              }
+              return page.map((message) => ({
+                ...fetchedItem(message, `${keys.get(message.conversationId) ?? ''}-${phones.get(message.senderId) ?? ''}`, own),
+                pending: (waiting.get(message.id) ?? []).map((id) => phones.get(id) ?? null),
+              }));
             });
           },
           async fetch_room_msgs(frame) {
