@@ -71,7 +71,10 @@ export class Groups {
     return new Map(accounts.filter((account) => allowed.has(account.id)).map((account) => [account.phone ?? '', account]));
   }
 
-  /** Creates a group; the actor is always one of its admins. Tells every member. */
+  /**
+   * Creates a group; the actor is always one of its admins. Tells every member. Whom the actor
+   * may add is settled before, by addableByPhone, which is where the dialect finds the accounts.
+   */
   async create(input: NewGroup): Promise<Group> {
     const problems: Record<string, string[]> = {};
     if (input.name !== null && input.name.length > MAX_GROUP_NAME) {

@@ -27,10 +27,9 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   /** Open connections by the hash of the token that opened them. */
   private readonly byToken = new Map<string, Set<Connection>>();
+  private readonly quota: SocketQuota;
   private readonly heartbeat: NodeJS.Timeout;
   private draining = false;
-
-  private readonly quota: SocketQuota;
 
   constructor(
     private readonly core: Core,
