@@ -86,6 +86,10 @@ export async function startParley(options: ParleyOptions): Promise<ServerProcess
       PARLEY_DATABASE_URL: options.databaseUrl ?? '',
       PARLEY_REDIS_URL: options.redisUrl ?? '',
       PARLEY_LOG_LEVEL: 'warn',
+      // The scenarios open up to 18,000 sockets from eight loopback addresses (2,250 each) and a
+      // few per account: the per-address cap goes up to the open-files limit, the other stays.
+      PARLEY_MAX_SOCKETS_PER_ADDRESS: '20000',
+      PARLEY_MAX_SOCKETS_PER_ACCOUNT: '100',
     },
   });
   const url = `http://127.0.0.1:${port}`;

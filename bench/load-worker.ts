@@ -5,7 +5,7 @@
 import http from 'node:http';
 import WebSocket from 'ws';
 import { Histogram, wallClockMs } from './stats.js';
-import type { Command, PersonalUser, StepResult, WorkerReply } from './protocol.js';
+import type { Command, FetchSocketResult, PersonalUser, StepResult, WorkerReply } from './protocol.js';
 
 const sockets: WebSocket[] = [];
 let onFrame: (index: number, text: string) => void = () => undefined;
@@ -218,6 +218,39 @@ async function httpLoad(command: Extract<Command, { op: 'http' }>): Promise<Step
   return stepResult();
 }
 
+/** Opens one receive socket, asks for everything pending and reads until the last chunk or a close. */
+function fetchOnce(url: string, phone: string, localAddress: string): Promise<FetchSocketResult> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const seen = new Set<string>();
+    const result: FetchSocketResult = { messages: 0, distinct: 0, chunks: 0, complete: false, closeCode: null, ms: 0 };
+    const socket = new WebSocket(url, { localAddress, perMessageDeflate: false });
+    const finish = (): void => {
+      result.distinct = seen.size;
+      result.ms = performance.now() - started;
+      resolve(result);
+    };
+    socket.once('open', () => socket.send(JSON.stringify({ command: 'fetch_msgs', msg_to: phone })));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as { command?: string; messages?: string; all?: boolean };
+      if (frame.command !== 'fetch_msgs' || typeof frame.messages !== 'string') return;
+      const items = JSON.parse(frame.messages) as Array<{ sent_timestamp: string }>;
+      result.chunks += 1;
+      result.messages += items.length;
+      for (const item of items) seen.add(item.sent_timestamp);
+      if (frame.all === true) {
+        result.complete = true;
+        socket.close();
+      }
+    });
+    socket.once('close', (code) => {
+      if (!result.complete) result.closeCode = code;
+      finish();
+    });
+    socket.once('error', () => undefined);
+  });
+}
+
 async function handle(command: Command): Promise<unknown> {
   switch (command.op) {
     case 'connect':
@@ -228,6 +261,8 @@ async function handle(command: Command): Promise<unknown> {
       return personal(command);
     case 'http':
       return httpLoad(command);
+    case 'fetch':
+      return Promise.all(command.urls.map((url) => fetchOnce(url, command.phone, command.localAddress)));
     case 'close': {
       onFrame = () => undefined;
       const closed = sockets.splice(0).map(

@@ -14,6 +14,7 @@ export type Command =
   | { op: 'fanout'; senders: number[]; rate: number; durationMs: number; settleMs: number; padding: number }
   | { op: 'personal'; protocol: 'phone' | 'echo'; users: PersonalUser[]; rate: number; durationMs: number; settleMs: number }
   | { op: 'http'; url: string; headers: Record<string, string>; concurrency: number; durationMs: number; localAddress: string }
+  | { op: 'fetch'; urls: string[]; phone: string; localAddress: string }
   | { op: 'close' };
 
 export interface StepResult {
@@ -30,3 +31,17 @@ export interface StepResult {
 }
 
 export type WorkerReply = { ok: true; result: unknown } | { ok: false; error: string };
+
+/** What one socket of the fetch scenario got: every fetched message, or what stopped it. */
+export interface FetchSocketResult {
+  /** Messages listed in the chunks received. */
+  messages: number;
+  /** Distinct messages among them (by their unique timestamps). */
+  distinct: number;
+  chunks: number;
+  /** Whether the chunk with `all: true` arrived. */
+  complete: boolean;
+  /** The close code, when the server closed the socket before the last chunk. */
+  closeCode: number | null;
+  ms: number;
+}

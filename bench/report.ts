@@ -1,5 +1,5 @@
 // The results of one run as a table for the terminal and a section for BENCHMARKS.md.
-import type { HttpResult, IdleResult, Ladder } from './scenarios.js';
+import type { FetchResult, HttpResult, IdleResult, Ladder } from './scenarios.js';
 
 export interface Report {
   mode: 'quick' | 'full';
@@ -12,6 +12,7 @@ export interface Report {
   personal?: { parley: Ladder; bare: Ladder };
   history?: { parley: HttpResult; bare: HttpResult };
   idle?: { parley: IdleResult; bare: IdleResult };
+  fetch?: FetchResult;
 }
 
 /** The p99 bound of each ladder: a step over it fails. */
@@ -25,6 +26,7 @@ const TARGETS = {
   historyPerSecond: 10_000,
   readyMs: 500,
   idleRssBytes: 100 * 1024 * 1024,
+  fetchHealthzP99Ms: 50,
 };
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -110,7 +112,37 @@ function rows(report: Report): Row[] {
       met: verdict(readyMs < TARGETS.readyMs && idleRssKib * 1024 < TARGETS.idleRssBytes),
     });
   }
+  if (report.fetch) {
+    const { idle, runs, backlog } = report.fetch;
+    const delivered = (run: FetchResult['runs'][number]): boolean => run.results.every((r) => r.complete && r.distinct === backlog && r.messages === backlog);
+    out.push({
+      scenario: `6. fetch of ${n(backlog)} pending (/healthz p99 while fetching)`,
+      target: `< ${TARGETS.fetchHealthzP99Ms} ms, every message once`,
+      parley: runs.map((run) => `${run.sockets} socket${run.sockets === 1 ? '' : 's'}: ${run.healthz.p99.toFixed(0)} ms${delivered(run) ? '' : ' (not all delivered)'}`).join('; '),
+      ceiling: `${idle.p99.toFixed(1)} ms (no fetch)`,
+      ratio: '–',
+      met: verdict(runs.every((run) => run.healthz.p99 < TARGETS.fetchHealthzP99Ms && delivered(run))),
+    });
+  }
   return out;
+}
+
+function fetchTable(result: FetchResult): string {
+  const lines = [
+    `**Fetch of ${n(result.backlog)} pending messages** (/healthz with no fetch: p50 ${result.idle.p50.toFixed(1)} ms, p99 ${result.idle.p99.toFixed(1)} ms, max ${result.idle.max.toFixed(1)} ms)`,
+    '',
+    '| sockets | delivered per socket (distinct) | closed before the end | slowest fetch s | /healthz p50 ms | /healthz p99 ms | /healthz max ms | RSS before → peak MiB |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const run of result.runs) {
+    const closed = run.results.filter((r) => !r.complete).map((r) => r.closeCode ?? '–');
+    lines.push(
+      `| ${run.sockets} | ${run.results.map((r) => n(r.distinct)).join(', ')} | ${closed.length === 0 ? 'none' : closed.join(', ')} | ` +
+        `${(Math.max(...run.results.map((r) => r.ms)) / 1000).toFixed(1)} | ${run.healthz.p50.toFixed(1)} | ${run.healthz.p99.toFixed(1)} | ${run.healthz.max.toFixed(1)} | ` +
+        `${(run.rssBeforeKib / 1024).toFixed(0)} → ${(run.rssPeakKib / 1024).toFixed(0)} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 function markdownTable(list: Row[]): string {
@@ -164,5 +196,6 @@ export function renderReport(report: Report, source: string): { table: string; s
   ];
   if (report.fanout) parts.push('', ladderTable(`Room fan-out ladder (✗ = p99 over ${P99_BOUND_MS.fanout} ms or deliveries lost)`, report.fanout, 'deliveries/s'));
   if (report.personal) parts.push('', ladderTable(`Personal messages ladder (✗ = p99 over ${P99_BOUND_MS.personal} ms or messages lost)`, report.personal, 'messages/s'));
+  if (report.fetch) parts.push('', fetchTable(report.fetch));
   return { table, section: parts.join('\n') };
 }

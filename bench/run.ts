@@ -5,19 +5,19 @@
 //   --quick     the short ladder (under two minutes on the embedded default)
 //   --postgres  PostgreSQL + Redis instead of the embedded default (SQLite, in-process bus)
 //   --profile   write a V8 CPU profile of the loaded server to bench/results/profiles/
-//   --only=a,b  run only these scenarios: fanout, personal, idle, history, startup
+//   --only=a,b  run only these scenarios: fanout, personal, idle, history, startup, fetch
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
-import { historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
+import { fetchBacklog, historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
 import { buildFixture } from './setup.js';
 import { updateBenchmarks } from './benchmarks-file.js';
 import { P99_BOUND_MS, renderReport, type Report } from './report.js';
 
-const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'idle'] as const;
+const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'idle', 'fetch'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -39,6 +39,9 @@ const MODE = quick
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;
 const HISTORY_CONCURRENCY = 50;
+/** Pending messages of the fetch scenario's user, and how many of its sockets fetch at once in each run. */
+const FETCH_BACKLOG = 50_000;
+const FETCH_SOCKETS = [1, 5];
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -105,8 +108,22 @@ async function main(): Promise<void> {
     const dataDir = path.join(scratch, 'data');
     const fixture = await buildFixture(
       { dataDir, databaseUrl: base.databaseUrl },
-      { roomMembers: ROOM_MEMBERS, pairUsers: PAIR_USERS, idleUsers: only.has('idle') ? MODE.idle : 0, historyMessages: 200 },
+      {
+        roomMembers: ROOM_MEMBERS,
+        pairUsers: PAIR_USERS,
+        idleUsers: only.has('idle') ? MODE.idle : 0,
+        historyMessages: 200,
+        fetchBacklog: only.has('fetch') ? FETCH_BACKLOG : 0,
+      },
     );
+    if (base.databaseUrl) {
+      // Rows written in bulk a moment ago have no planner statistics yet; autovacuum gathers them
+      // long before a real store reaches this size, so the measured server gets them too.
+      const client = new pg.Client({ connectionString: base.databaseUrl });
+      await client.connect();
+      await client.query('ANALYZE');
+      await client.end();
+    }
     log(`  done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
     if (only.has('startup') && values.postgres) {
       log('startup: start to ready, idle memory');
@@ -152,6 +169,15 @@ async function main(): Promise<void> {
       } finally {
         await fresh.stop();
         await freshBare.stop();
+      }
+    }
+    if (only.has('fetch') && fixture.fetchRecipient) {
+      log(`fetch: ${FETCH_BACKLOG} pending messages fetched by ${FETCH_SOCKETS.join(', then ')} socket(s) at once, /healthz sampled meanwhile (fresh server)`);
+      const fresh = await startParley({ ...base, dataDir });
+      try {
+        report.fetch = await fetchBacklog(fresh, workers, { recipient: fixture.fetchRecipient, backlog: FETCH_BACKLOG, socketCounts: FETCH_SOCKETS }, log);
+      } finally {
+        await fresh.stop();
       }
     }
   } finally {

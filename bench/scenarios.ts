@@ -1,7 +1,8 @@
 // The scenarios. Each drives the same load against Parley and against the bare `ws` ceiling and
 // reports both, so that the ratio of the two (same machine, same run) is the figure that counts.
+import http from 'node:http';
 import { cpuSeconds, LOCAL_ADDRESSES, quiesce, rssKib, split, Workers, type ServerProcess } from './harness.js';
-import type { PersonalUser, StepResult } from './protocol.js';
+import type { FetchSocketResult, PersonalUser, StepResult } from './protocol.js';
 import type { BenchUser } from './setup.js';
 import { Histogram, type LatencySummary } from './stats.js';
 
@@ -321,4 +322,109 @@ export async function historyReads(
   const perSecond = requests / (options.durationMs / 1000);
   log(`  ${flavour}: ${Math.round(perSecond)} requests/s, p99 ${latency.p99.toFixed(1)} ms, ${errors} errors, server cpu ${(serverCpu * 100).toFixed(0)}%`);
   return { requests, errors, perSecond, latency, serverCpu };
+}
+
+/** How often the fetch scenario asks /healthz, and for how long without a fetch (the ceiling). */
+const HEALTHZ_INTERVAL_MS = 5;
+const HEALTHZ_IDLE_MS = 3000;
+const RSS_INTERVAL_MS = 50;
+
+export interface FetchRun {
+  sockets: number;
+  results: FetchSocketResult[];
+  /** /healthz latency while the fetches ran. */
+  healthz: LatencySummary;
+  rssBeforeKib: number;
+  rssPeakKib: number;
+}
+
+export interface FetchResult {
+  backlog: number;
+  /** /healthz latency with no fetch running, same server, same run: the ceiling. */
+  idle: LatencySummary;
+  runs: FetchRun[];
+}
+
+/** Asks /healthz one request after another (a pause between) until stopped; latencies in ms. */
+function sampleHealthz(url: string): { stop(): Promise<LatencySummary> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const histogram = new Histogram();
+  const target = new URL(`${url}/healthz`);
+  let running = true;
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const request = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent }, (response) => {
+        response.on('data', () => undefined);
+        response.on('end', () => {
+          histogram.record(performance.now() - started);
+          resolve();
+        });
+      });
+      request.on('error', () => resolve());
+    });
+  const loop = (async () => {
+    while (running) {
+      await once();
+      await new Promise((resolve) => setTimeout(resolve, HEALTHZ_INTERVAL_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      agent.destroy();
+      return histogram.summary();
+    },
+  };
+}
+
+/**
+ * Scenario 6: one phone user with a large backlog fetches it (`fetch_msgs`, reading every chunk),
+ * from one socket and then from five at once, while /healthz is asked every few milliseconds:
+ * its latency shows how long the fetch holds the server's event loop. The ceiling is /healthz on
+ * the same server with no fetch running.
+ */
+export async function fetchBacklog(
+  server: ServerProcess,
+  workers: Workers,
+  options: { recipient: BenchUser; backlog: number; socketCounts: readonly number[] },
+  log: (line: string) => void,
+): Promise<FetchResult> {
+  const url = wsUrl(server.url, `/ws/chat/special/${options.recipient.phone}/?token=${options.recipient.token}`);
+  const fetchFrom = (sockets: number): Promise<FetchSocketResult[][]> => {
+    const perWorker = split(Array.from({ length: sockets }, () => url), workers.size);
+    return workers.run<FetchSocketResult[]>((w) =>
+      (perWorker[w]?.length ?? 0) > 0 ? { op: 'fetch', urls: perWorker[w] ?? [], phone: options.recipient.phone, localAddress: LOCAL_ADDRESSES[w % LOCAL_ADDRESSES.length]! } : undefined,
+    );
+  };
+  // An unrecorded fetch first, as the other scenarios' first step: JIT, caches and the heap warm up.
+  await fetchFrom(1);
+  await quiesce(server.pid);
+  const idleSampler = sampleHealthz(server.url);
+  await new Promise((resolve) => setTimeout(resolve, HEALTHZ_IDLE_MS));
+  const idle = await idleSampler.stop();
+  log(`  no fetch: /healthz p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms, max ${idle.max.toFixed(1)} ms (${idle.count} requests)`);
+  const runs: FetchRun[] = [];
+  for (const sockets of options.socketCounts) {
+    await quiesce(server.pid);
+    const rssBeforeKib = rssKib(server.pid);
+    let rssPeakKib = rssBeforeKib;
+    const rssTimer = setInterval(() => {
+      rssPeakKib = Math.max(rssPeakKib, rssKib(server.pid));
+    }, RSS_INTERVAL_MS);
+    const sampler = sampleHealthz(server.url);
+    const answers = await fetchFrom(sockets);
+    const healthz = await sampler.stop();
+    clearInterval(rssTimer);
+    const results = answers.flatMap((a) => a ?? []);
+    runs.push({ sockets, results, healthz, rssBeforeKib, rssPeakKib });
+    const delivered = results.map((r) => (r.complete ? `${r.distinct}` : `${r.distinct} (closed ${r.closeCode})`)).join(', ');
+    log(
+      `  ${sockets} socket(s): delivered ${delivered} of ${options.backlog} in ${(Math.max(...results.map((r) => r.ms)) / 1000).toFixed(1)} s; ` +
+        `/healthz p50 ${healthz.p50.toFixed(1)} ms, p99 ${healthz.p99.toFixed(1)} ms, max ${healthz.max.toFixed(1)} ms; ` +
+        `RSS ${Math.round(rssBeforeKib / 1024)} -> peak ${Math.round(rssPeakKib / 1024)} MiB`,
+    );
+  }
+  return { backlog: options.backlog, idle, runs };
 }

@@ -27,6 +27,8 @@ export interface Fixture {
   /** A room with history, and a member who reads it. */
   historyRoomId: number;
   historyReader: BenchUser;
+  /** A phone user with `fetchBacklog` messages waiting in one dialogue (none when not asked for). */
+  fetchRecipient: BenchUser | undefined;
 }
 
 export interface FixtureSizes {
@@ -34,7 +36,11 @@ export interface FixtureSizes {
   pairUsers: number;
   idleUsers: number;
   historyMessages: number;
+  fetchBacklog: number;
 }
+
+/** Messages written at once through the store's group commit while filling a backlog. */
+const BACKLOG_BATCH = 500;
 
 export async function buildFixture(options: { dataDir: string; databaseUrl?: string }, sizes: FixtureSizes): Promise<Fixture> {
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
@@ -96,10 +102,56 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
         [],
       );
     }
-    return { roomId: room.id, roomMembers, pairs, idle, historyRoomId: historyRoom.id, historyReader: readers[1]! };
+    const fetchRecipient = sizes.fetchBacklog > 0 ? await fillBacklog(store, await users(2), sizes.fetchBacklog) : undefined;
+    return { roomId: room.id, roomMembers, pairs, idle, historyRoomId: historyRoom.id, historyReader: readers[1]!, fetchRecipient };
   } finally {
     await store.close();
   }
+}
+
+/** Opens a dialogue from the first user to the second and stores `count` undelivered messages for the second. */
+async function fillBacklog(store: Store, [sender, recipient]: BenchUser[], count: number): Promise<BenchUser> {
+  if (!sender || !recipient) throw new Error('a backlog needs a sender and a recipient');
+  const createdAt = now();
+  const { conversation } = await store.openPairConversation(
+    {
+      kind: 'dialogue',
+      key: null,
+      pairKey: dialoguePairKey(sender.id, recipient.id),
+      name: null,
+      description: null,
+      avatar: null,
+      createdBy: sender.id,
+      active: true,
+      expiresAt: null,
+      createdAt,
+    },
+    [sender.id, recipient.id],
+  );
+  const base = Date.UTC(2026, 0, 1);
+  for (let start = 0; start < count; start += BACKLOG_BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(count, start + BACKLOG_BATCH); i++) {
+      // A distinct instant per message (microseconds), so the client can tell every message apart.
+      const sentAt = `${new Date(base + Math.floor(i / 1000)).toISOString().slice(0, 23)}${String(i % 1000).padStart(3, '0')}Z`;
+      batch.push(
+        store.insertMessage(
+          {
+            conversationId: conversation.id,
+            senderId: sender.id,
+            body: `backlog message ${i}: ${'lorem ipsum '.repeat(8)}`,
+            type: 'text',
+            clientSentAt: sentAt,
+            sentAt,
+            createdAt,
+          },
+          [recipient.id],
+        ),
+      );
+    }
+    await Promise.all(batch);
+  }
+  return recipient;
 }
 
 async function createUser(store: Store, passwordHash: string, serial: number): Promise<BenchUser> {

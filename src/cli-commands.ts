@@ -122,9 +122,10 @@ export const COMMANDS: readonly Command[] = [
         description: options.description ?? null,
         avatar: null,
         active: true,
-        memberIds: members.map((m) => m.id),
+        memberIds: [],
       });
-      print(`created room ${room.id} ${room.name ?? ''} with ${room.membersCount} member(s)`);
+      await addMembers(store, room.id, members);
+      print(`created room ${room.id} ${room.name ?? ''} with ${(await core.rooms.room(room.id)).membersCount} member(s)`);
     },
   },
   {
@@ -137,11 +138,19 @@ export const COMMANDS: readonly Command[] = [
       if (!/^\d+$/.test(rawId)) throw new UsageError('the room id must be a number', commandHelp(this));
       const room = await core.rooms.room(Number(rawId));
       const accounts = await Promise.all(who.map((w) => findAccount(store, w)));
-      await store.rooms.addMembers(room.id, accounts.map((a) => ({ accountId: a.id, role: 'member' as const })), now());
+      await addMembers(store, room.id, accounts);
       print(`room ${room.id} now has ${(await core.rooms.room(room.id)).membersCount} member(s)`);
     },
   },
 ];
+
+/**
+ * Adds members as the administrator: whoever they are, without the rule of whom an account may
+ * add (Conversations.addable), which is for the accounts' own requests.
+ */
+async function addMembers(store: Store, roomId: number, accounts: readonly AccountRecord[]): Promise<void> {
+  await store.rooms.addMembers(roomId, accounts.map((a) => ({ accountId: a.id, role: 'member' as const })), now());
+}
 
 const HELP_FLAGS = ['--help', '-h'];
 

@@ -42,12 +42,23 @@ export interface Config {
   loginLimits: LoginLimits;
   /** Addresses (or CIDR ranges) of proxies whose X-Forwarded-For names the client; none by default. */
   trustProxy: string | undefined;
+  /** Sockets one account may hold open on this process; 0 for no cap. */
+  maxSocketsPerAccount: number;
+  /** Sockets one client address (IPv6: one /64) may hold open on this process; 0 for no cap. */
+  maxSocketsPerAddress: number;
 }
 
 export const DEFAULT_SESSION_DAYS = 30;
 export const DEFAULT_UPLOADS_PER_ACCOUNT = 2;
 export const DEFAULT_LOGIN_LIMITS: LoginLimits = { failuresPerAccount: 10, attemptsPerAddress: 100, windowSeconds: 900 };
 export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
+/**
+ * A person with a phone and a few browser tabs holds well under a hundred sockets (a receive
+ * socket and one per open conversation each); a thousand per address leaves room for a busy NAT.
+ * Both are far below the open-files limit a process has (20,000 on the machine measured).
+ */
+export const DEFAULT_MAX_SOCKETS_PER_ACCOUNT = 100;
+export const DEFAULT_MAX_SOCKETS_PER_ADDRESS = 1000;
 export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
   'image/*',
   'video/*',
@@ -190,6 +201,15 @@ export function loadConfig(env: Env = process.env): Config {
     if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) problems.push(`${name}: expected an http:// or https:// URL`);
     return value;
   };
+  const count = (name: string, fallback: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number (0 for no cap)`);
+    return Number(raw);
+  };
+  const maxSocketsPerAccount = count('PARLEY_MAX_SOCKETS_PER_ACCOUNT', DEFAULT_MAX_SOCKETS_PER_ACCOUNT);
+  const maxSocketsPerAddress = count('PARLEY_MAX_SOCKETS_PER_ADDRESS', DEFAULT_MAX_SOCKETS_PER_ADDRESS);
+
   const pushWebhookUrl = httpUrl('PARLEY_PUSH_WEBHOOK_URL');
   const publicUrl = httpUrl('PARLEY_PUBLIC_URL')?.replace(/\/+$/, '');
 
@@ -214,5 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
     passwordCost,
     loginLimits,
     trustProxy,
+    maxSocketsPerAccount,
+    maxSocketsPerAddress,
   };
 }

@@ -67,7 +67,10 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     metricsToken: config.metricsToken,
     trustProxy: config.trustProxy,
   });
-  const gateway = new Gateway(core, log, metrics, config.publicUrl);
+  const gateway = new Gateway(core, log, metrics, config.publicUrl, {
+    perAccount: config.maxSocketsPerAccount,
+    perAddress: config.maxSocketsPerAddress,
+  });
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());

@@ -14,6 +14,12 @@ export interface Bus<E> {
   subscribe(topic: string, handler: BusHandler<E>): Subscription;
   /** Resolves when the bus can carry events (for readiness checks). */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time the bus comes back after losing its connection, once its
+   * subscriptions are in effect again: events published meanwhile may never have arrived, so
+   * whatever they would have invalidated must be checked again.
+   */
+  onResumed(listener: () => void): void;
   close(): Promise<void>;
 }
 

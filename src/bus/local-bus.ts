@@ -40,6 +40,9 @@ export class LocalBus<E> implements Bus<E> {
 
   async ping(): Promise<void> {}
 
+  /** An in-process bus never loses its connection: nothing is ever missed. */
+  onResumed(): void {}
+
   async close(): Promise<void> {
     this.handlers.clear();
   }

@@ -24,6 +24,8 @@ export class RedisBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Set<BusHandler<E>>>();
   /** Per topic, the SUBSCRIBE that Redis has (or has yet) to confirm. */
   private readonly confirmed = new Map<string, Promise<void>>();
+  private readonly resumed: Array<() => void> = [];
+  private subscriberWasReady = false;
 
   constructor(private readonly options: RedisBusOptions) {
     const common = {
@@ -35,6 +37,10 @@ export class RedisBus<E> implements Bus<E> {
     this.publisher = new Redis(options.url, { ...common, connectionName: 'parley-publish' });
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'parley-subscribe' });
     this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.deliver(channel, payload));
+    this.subscriber.on('ready', () => {
+      if (this.subscriberWasReady) void this.resume();
+      this.subscriberWasReady = true;
+    });
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', () => undefined);
       connection.on('ready', () => this.options.onConnectionChange?.(this.connected));
@@ -86,6 +92,29 @@ export class RedisBus<E> implements Bus<E> {
       this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
     };
     return { ready: this.confirmed.get(topic) ?? Promise.resolve(), unsubscribe };
+  }
+
+  onResumed(listener: () => void): void {
+    this.resumed.push(listener);
+  }
+
+  /**
+   * ioredis sends the SUBSCRIBEs of a reconnected client right after 'ready'; a PING behind
+   * them on the same connection answers once Redis has applied them all.
+   */
+  private async resume(): Promise<void> {
+    try {
+      await this.subscriber.ping();
+    } catch {
+      return; // lost again before resubscribing: the next 'ready' resumes
+    }
+    for (const listener of this.resumed) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.onHandlerError(error, 'resumed');
+      }
+    }
   }
 
   async close(): Promise<void> {

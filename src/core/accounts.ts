@@ -10,6 +10,8 @@ import type { PasswordHasher } from './passwords.js';
 import { now } from './time.js';
 
 export const PHONE_PATTERN = /^\d{10}$/;
+/** The account role of administrators (set with `parley user set-role`). */
+export const ADMIN_ROLE = 'admin';
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USERNAME_PATTERN = /^[\w.@+-]+$/;
 const MIN_PASSWORD = 8;
@@ -24,6 +26,8 @@ const MAX_NAME = 150;
 const ACCOUNT_CACHE_MS = 60_000;
 /** last_used_at is written at most this often per token: authentication stays a memory read. */
 const TOUCH_INTERVAL_MS = 60_000;
+/** Token hashes checked against the store per query (bounded IN lists). */
+const TOKEN_CHECK_BATCH = 500;
 
 export interface SignupInput {
   email: unknown;
@@ -50,6 +54,7 @@ export class Accounts {
 
   /** A hash no password matches, made on first need so that start-up does not pay for it. */
   private unknownAccountHash: Promise<string> | undefined;
+  private readonly revocationListeners: Array<(keyHash: string) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -58,8 +63,28 @@ export class Accounts {
     private readonly throttle: LoginThrottle,
   ) {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
-      if (event.type === 'invalidate.token') this.tokens.delete(event.keyHash);
+      if (event.type === 'invalidate.token') this.revoked(event.keyHash);
     });
+    // Revocations published while the bus was away never arrived: forget every cached token.
+    bus.onResumed(() => this.tokens.clear());
+  }
+
+  /**
+   * Calls `listener` with the hash of every token revoked from now on, here or on any process,
+   * at once for a revocation made here (so it does not wait for the bus).
+   */
+  onRevoked(listener: (keyHash: string) => void): void {
+    this.revocationListeners.push(listener);
+  }
+
+  /** Of these token hashes, those that are revoked or unknown, read from the store. */
+  async revokedAmong(keyHashes: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    for (let start = 0; start < keyHashes.length; start += TOKEN_CHECK_BATCH) {
+      const tokens = await this.store.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
+      for (const token of tokens) if (token.revokedAt === null) live.add(token.keyHash);
+    }
+    return new Set(keyHashes.filter((keyHash) => !live.has(keyHash)));
   }
 
   /**
@@ -189,8 +214,13 @@ export class Accounts {
   async logout(key: string): Promise<void> {
     const keyHash = hashKey(key);
     await this.store.revokeToken(keyHash, now());
-    this.tokens.delete(keyHash);
+    this.revoked(keyHash);
     await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
+  }
+
+  private revoked(keyHash: string): void {
+    this.tokens.delete(keyHash);
+    for (const listener of this.revocationListeners) listener(keyHash);
   }
 
   /** The account a presented key belongs to, if the key is live. */
@@ -219,6 +249,13 @@ export class Accounts {
     const account = await this.store.findAccount('phone', phone);
     if (account) this.remember(account);
     return account;
+  }
+
+  /** The accounts with these phones, in one query; phones nobody has are left out. */
+  async byPhones(phones: readonly string[]): Promise<AccountRecord[]> {
+    const accounts = await this.store.findAccounts('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
+    for (const account of accounts) this.remember(account);
+    return accounts;
   }
 
   async byId(id: number): Promise<AccountRecord | undefined> {

@@ -4,9 +4,16 @@ import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationKind, ConversationRecord, MemberRecord } from '../store/records.js';
 import type { ConversationWithMembers } from '../store/membership-store.js';
 import type { Store } from '../store/store.js';
+import { ADMIN_ROLE } from './accounts.js';
 import { DomainError, forbidden, notFound } from './errors.js';
 import { INVALIDATION_TOPIC, accountTopic, refOf, type CoreEvent } from './events.js';
 import { now } from './time.js';
+
+/**
+ * Conversations whose members know each other. A match room does not count: its partners are
+ * anonymous to each other until the room turns into a dialogue.
+ */
+const ACQUAINTING_KINDS: readonly ConversationKind[] = ['dialogue', 'group', 'room'];
 
 export interface Membership {
   conversation: ConversationRecord;
@@ -23,6 +30,11 @@ export class Conversations {
   ) {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.conversation') this.forget(event.id, event.pairKey);
+    });
+    // Invalidations published while the bus was away never arrived: forget everything cached.
+    bus.onResumed(() => {
+      this.byId.clear();
+      this.idByPair.clear();
     });
   }
 
@@ -48,8 +60,21 @@ export class Conversations {
     return members.find((m) => m.accountId === accountId);
   }
 
-  async shareAny(a: number, b: number): Promise<boolean> {
-    return a === b || this.store.shareConversation(a, b);
+  /** Whether `otherId` is the account itself or shares a dialogue, a group or a room with it. */
+  async isContact(accountId: number, otherId: number): Promise<boolean> {
+    return accountId === otherId || (await this.store.membersWith(accountId, [otherId], ACQUAINTING_KINDS)).length > 0;
+  }
+
+  /**
+   * Which of these accounts the actor may make members of a room or a group: itself and its
+   * contacts (see isContact); any existing account when the actor's role is admin. An account
+   * that does not exist and one the actor may not add are refused alike, so adding members is
+   * no way to learn who has an account, and nobody is put in a conversation by a stranger.
+   */
+  async addable(actor: AccountRecord, ids: readonly number[]): Promise<Set<number>> {
+    if (actor.role === ADMIN_ROLE) return new Set((await this.store.findAccounts('id', ids)).map((account) => account.id));
+    const contacts = await this.store.membersWith(actor.id, ids, ACQUAINTING_KINDS);
+    return new Set(ids.includes(actor.id) ? [...contacts, actor.id] : contacts);
   }
 
   /** The account's conversations of one kind with their members, newest first. */

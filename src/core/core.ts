@@ -48,7 +48,7 @@ export class Core {
     this.conversations = new Conversations(store, bus);
     const onMessageStored = options.onMessageStored ?? (() => undefined);
     this.messages = new Messages(store, bus, this.conversations, onMessageStored);
-    this.groups = new Groups(store, bus, this.conversations);
+    this.groups = new Groups(store, bus, this.conversations, this.accounts);
     this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
     this.rooms = new Rooms(
       store,

@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationRecord, MemberRecord } from '../store/records.js';
 import { UniqueViolation } from '../store/records.js';
 import type { Store } from '../store/store.js';
+import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { ValidationError } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type GroupChange } from './events.js';
@@ -31,7 +32,7 @@ export interface NewGroup {
 }
 
 /** What an admin's command came to; anything but 'done' changed nothing and told nobody. */
-export type GroupOutcome = 'done' | 'not_admin' | 'not_member' | 'wrong_operation' | 'full' | 'last_admin';
+export type GroupOutcome = 'done' | 'not_admin' | 'not_member' | 'wrong_operation' | 'full' | 'last_admin' | 'not_addable';
 
 export type AdminCommand = 'add' | 'remove' | 'promote' | 'demote';
 
@@ -40,6 +41,7 @@ export class Groups {
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
     private readonly conversations: Conversations,
+    private readonly accounts: Accounts,
   ) {}
 
   /** The group with this key, with its members. */
@@ -59,7 +61,20 @@ export class Groups {
     return this.store.memberships.pendingRecipients(messageIds);
   }
 
-  /** Creates a group; the actor is always one of its admins. Tells every member. */
+  /**
+   * The accounts with these phones that the actor may make members (see Conversations.addable),
+   * by phone; phones nobody has and phones of accounts the actor may not add are left out alike.
+   */
+  async addableByPhone(actor: AccountRecord, phones: readonly string[]): Promise<Map<string, AccountRecord>> {
+    const accounts = await this.accounts.byPhones(phones);
+    const allowed = await this.conversations.addable(actor, accounts.map((account) => account.id));
+    return new Map(accounts.filter((account) => allowed.has(account.id)).map((account) => [account.phone ?? '', account]));
+  }
+
+  /**
+   * Creates a group; the actor is always one of its admins. Tells every member. Whom the actor
+   * may add is settled before, by addableByPhone, which is where the dialect finds the accounts.
+   */
   async create(input: NewGroup): Promise<Group> {
     const problems: Record<string, string[]> = {};
     if (input.name !== null && input.name.length > MAX_GROUP_NAME) {
@@ -108,14 +123,19 @@ export class Groups {
     return group;
   }
 
-  /** An admin's command about one account. Refusals change nothing and tell nobody. */
-  async administer(command: AdminCommand, actor: AccountRecord, group: Group, target: AccountRecord): Promise<GroupOutcome> {
+  /**
+   * An admin's command about one account. Refusals change nothing and tell nobody. A target
+   * nobody has (undefined) is answered as a registered account that is no member and that the
+   * actor may not add, so the outcome never tells whether a phone has an account.
+   */
+  async administer(command: AdminCommand, actor: AccountRecord, group: Group, target: AccountRecord | undefined): Promise<GroupOutcome> {
     const { conversation } = group;
     if (!isAdmin(group, actor.id)) return 'not_admin';
-    const isMember = group.members.some((m) => m.accountId === target.id);
+    const isMember = target !== undefined && group.members.some((m) => m.accountId === target.id);
     switch (command) {
       case 'add': {
         if (isMember) return 'wrong_operation';
+        if (!target || !(await this.conversations.addable(actor, [target.id])).has(target.id)) return 'not_addable';
         const added = await this.store.memberships.addMember(
           conversation.id,
           { accountId: target.id, role: 'member' },
@@ -128,13 +148,14 @@ export class Groups {
       }
       case 'remove': {
         // Leaving is its own command: it may hand the admin role on.
-        if (!isMember || target.id === actor.id) return 'wrong_operation';
+        if (!target || !isMember || target.id === actor.id) return 'wrong_operation';
         const removal = await this.store.memberships.removeMember(conversation.id, target.id);
         if (!removal.removed) return 'wrong_operation';
         break;
       }
       case 'promote':
       case 'demote': {
+        if (!target) return 'wrong_operation';
         const change = await this.store.memberships.setRole(
           conversation.id,
           target.id,
@@ -147,7 +168,7 @@ export class Groups {
     }
     await this.changed(conversation);
     const after = await this.store.listMembers(conversation.id);
-    await this.announce({ conversation, members: after }, command, actor, target, after);
+    await this.announce({ conversation, members: after }, command, actor, target ?? null, after);
     return 'done';
   }
 

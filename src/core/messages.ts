@@ -1,9 +1,11 @@
 // Messages and their deliveries: send, acknowledge, read, typing, and what is still pending.
+import { setImmediate } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationKind, MessageRecord } from '../store/records.js';
 import type { PendingMessage, Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { invalid } from './errors.js';
+import { FETCH_PAGE_SIZE } from './limits.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
 import { now, parseInstant, type Instant } from './time.js';
 
@@ -131,9 +133,21 @@ export class Messages {
     await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
   }
 
-  /** Messages still waiting for the account's acknowledgement, oldest first. */
-  pendingFor(account: AccountRecord, kinds: readonly ConversationKind[]): Promise<PendingMessage[]> {
-    return this.store.pendingFor(account.id, kinds);
+  /**
+   * Messages still waiting for the account's acknowledgement, oldest first, a bounded page at a
+   * time (see FETCH_PAGE_SIZE): the caller renders and sends one page before the next is read.
+   * Each page is read in a turn of the event loop of its own: SQLite answers synchronously, so
+   * without the pause a whole fetch would hold the loop from its first page to its last.
+   */
+  async *pending(account: AccountRecord, kinds: readonly ConversationKind[]): AsyncGenerator<PendingMessage[]> {
+    let after = 0;
+    for (;;) {
+      const { messages, next } = await this.store.pendingPage(account.id, kinds, after, FETCH_PAGE_SIZE);
+      if (messages.length > 0) yield messages;
+      if (next === null) return;
+      after = next;
+      await setImmediate();
+    }
   }
 
   private receipt(receipt: 'received' | 'read', membership: Membership, input: ReceiptInput): CoreEvent {

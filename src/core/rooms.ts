@@ -18,6 +18,7 @@ import {
   type RoomMessageView,
 } from './events.js';
 import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
+import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
 import { addSeconds, now, type Instant } from './time.js';
@@ -185,12 +186,13 @@ export class Rooms {
     if (input.description !== null && input.description.length > MAX_ROOM_DESCRIPTION) {
       problems.description = [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`];
     }
-    const unknown = await this.unknownAccounts(input.memberIds);
-    if (unknown.length > 0) problems.members = unknown.map((id) => `Invalid pk "${id}" - object does not exist.`);
+    const memberIds = [...new Set(input.memberIds)];
+    const refused = await this.refusedMembers(actor, memberIds);
+    if (refused.length > 0) problems.members = refused;
     if (Object.keys(problems).length > 0) throw new ValidationError(problems);
     const members = [
       { accountId: actor.id, role: 'admin' as const },
-      ...input.memberIds.filter((id) => id !== actor.id).map((accountId) => ({ accountId, role: 'member' as const })),
+      ...memberIds.filter((id) => id !== actor.id).map((accountId) => ({ accountId, role: 'member' as const })),
     ];
     try {
       const created = await this.store.rooms.createRoom(
@@ -241,13 +243,14 @@ export class Rooms {
     await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
   }
 
-  /** Creator or room admin only: adds existing accounts as members. */
+  /** Creator or room admin only: adds accounts the actor may add (see Conversations.addable). */
   async addMembers(actor: AccountRecord, roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
     const room = await this.room(roomId);
     await this.requireManager(actor, room, 'Only the room creator or a room admin can add members.');
-    const unknown = await this.unknownAccounts(accountIds);
-    if (unknown.length > 0) throw new ValidationError({ members: unknown.map((id) => `Invalid pk "${id}" - object does not exist.`) });
-    await this.store.rooms.addMembers(roomId, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    const ids = [...new Set(accountIds)];
+    const refused = await this.refusedMembers(actor, ids);
+    if (refused.length > 0) throw new ValidationError({ members: refused });
+    await this.store.rooms.addMembers(roomId, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     return this.room(roomId);
   }
@@ -339,6 +342,9 @@ export class Rooms {
   /** Keeps the received file and posts it as an image or file message: both are stored, or neither. */
   async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
     const room = await this.requireMember(actor, roomId);
+    // The edges check every text they decode, but multipart fields reach here unread: the same rule.
+    const problem = textProblem(upload.body);
+    if (problem) throw invalid(`content: ${problem}`);
     const { file } = upload;
     const key = randomBytes(16).toString('hex');
     await this.files.keep(file.incoming, key);
@@ -611,10 +617,13 @@ export class Rooms {
     if (member?.role !== 'admin') throw forbidden(refusal);
   }
 
-  private async unknownAccounts(ids: readonly number[]): Promise<number[]> {
-    const unknown: number[] = [];
-    for (const id of new Set(ids)) if (!(await this.accounts.byId(id))) unknown.push(id);
-    return unknown;
+  /**
+   * The original's error for each id the actor may not add: the same words for an account that
+   * does not exist and one that is not the actor's to add, so the answer tells nothing apart.
+   */
+  private async refusedMembers(actor: AccountRecord, ids: readonly number[]): Promise<string[]> {
+    const allowed = await this.conversations.addable(actor, ids);
+    return ids.filter((id) => !allowed.has(id)).map((id) => `Invalid pk "${id}" - object does not exist.`);
   }
 
   private async requireAccount(id: number): Promise<AccountRecord> {

@@ -1,10 +1,11 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
 // them to its session one at a time, in order.
+import { isUtf8 } from 'node:buffer';
 import type { WebSocket } from 'ws';
 import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
-import { CLOSE, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES } from './limits.js';
+import { CLOSE, DRAIN_WAIT_MS, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES, PACED_SEND_BYTES } from './limits.js';
 import type { SocketSession } from './session.js';
 
 export class Connection {
@@ -22,6 +23,8 @@ export class Connection {
   constructor(
     readonly socket: WebSocket,
     readonly account: AccountRecord,
+    /** The hash of the token the socket was opened with: revoking it closes the socket. */
+    readonly tokenHash: string,
     readonly dialect: string,
     private readonly metrics: Metrics,
     private readonly onError: (error: unknown) => void,
@@ -60,23 +63,49 @@ export class Connection {
     this.metrics.framesOut.inc({ dialect: this.dialect });
   }
 
+  /**
+   * Sends one frame of a long answer. Once PACED_SEND_BYTES are unsent, resolves only when this
+   * frame has left for the network (so the answer goes at the reader's pace); a reader that does
+   * not drain within DRAIN_WAIT_MS is closed as too slow. Resolves at once on a closed socket.
+   */
+  async sendPaced(frame: string): Promise<void> {
+    if (!this.open) return;
+    const written = new Promise<void>((resolve) => this.socket.send(frame, () => resolve()));
+    this.metrics.framesOut.inc({ dialect: this.dialect });
+    if (this.socket.bufferedAmount <= PACED_SEND_BYTES) return;
+    let timer: NodeJS.Timeout | undefined;
+    const tooSlow = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.close(CLOSE.tooSlow, 'too slow: nothing drained');
+        resolve();
+      }, DRAIN_WAIT_MS);
+    });
+    await Promise.race([written, tooSlow]);
+    clearTimeout(timer);
+  }
+
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
     this.socket.close(code, reason);
   }
 
-  /** Queues an incoming frame behind the ones before it; refuses a client over its rate. */
-  receive(text: string): void {
+  /**
+   * Queues an incoming frame behind the ones before it; refuses a client over its rate. A text
+   * frame must be UTF-8 (checked here, not by ws, which would close the socket with 1007);
+   * binary frames are read as UTF-8 as they are.
+   */
+  receive(data: Buffer, isBinary: boolean): void {
     if (!this.accepting) return;
     this.metrics.framesIn.inc({ dialect: this.dialect });
     if (!this.takeToken()) {
       this.close(CLOSE.rateLimited, 'rate limited');
       return;
     }
+    const text = isBinary || isUtf8(data) ? data.toString('utf8') : undefined;
     this.inbox = this.inbox.then(async () => {
       if (!this.open || !this.session) return;
       try {
-        await this.session.onFrame(text);
+        await (text === undefined ? this.session.onInvalidText() : this.session.onFrame(text));
       } catch (error) {
         this.onError(error);
       }

@@ -2,14 +2,17 @@
 // authenticates it, keeps the registry of live sockets, pings them, and drains them on shutdown.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { hashKey } from '../core/accounts.js';
 import type { Core } from '../core/core.js';
+import { textProblem } from '../core/text.js';
 import { keyFromUpgrade } from '../http/credentials.js';
 import { requestOrigin } from '../http/origin.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
+import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
 import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
 
@@ -18,10 +21,14 @@ export interface GatewayLogger {
 }
 
 export class Gateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES });
+  // Text frames are checked for UTF-8 by the connection, which answers a bad one instead of closing.
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, skipUTF8Validation: true });
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
   private readonly connections = new Set<Connection>();
+  /** Open connections by the hash of the token that opened them. */
+  private readonly byToken = new Map<string, Set<Connection>>();
+  private readonly quota: SocketQuota;
   private readonly heartbeat: NodeJS.Timeout;
   private draining = false;
 
@@ -31,9 +38,16 @@ export class Gateway {
     private readonly metrics: Metrics,
     /** PARLEY_PUBLIC_URL: Parley's own origin, which a socket authenticated by cookie must come from. */
     private readonly publicUrl: string | undefined,
+    caps: SocketCaps,
   ) {
+    this.quota = new SocketQuota(caps);
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+    core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
+    // Revocations published while the bus was away never arrived: ask the store about every token in use.
+    core.bus.onResumed(() => {
+      this.recheckTokens().catch((error: unknown) => this.log.error({ err: error }, 'token re-check failed'));
+    });
     metrics.countOpenSockets(() => {
       const counts = new Map<string, number>(this.routes.map((route) => [route.dialect, 0]));
       for (const connection of this.connections) counts.set(connection.dialect, (counts.get(connection.dialect) ?? 0) + 1);
@@ -84,63 +98,99 @@ export class Gateway {
     } catch {
       url = new URL(request.url ?? '/', 'http://parley.invalid');
     }
-    let match: { route: SocketRoute; params: string[] } | undefined;
+    let match: { route: SocketRoute; params: string[] | undefined } | undefined;
     for (const route of this.routes) {
       const m = route.pattern.exec(url.pathname);
       if (m) {
-        const params = decodedParams(m.slice(1));
-        if (!params) {
-          socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-          return;
-        }
-        match = { route, params };
+        match = { route, params: pathParams(m.slice(1)) };
         break;
       }
     }
-    if (!match || this.draining) {
-      socket.end(`HTTP/1.1 ${match ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+    if (!match || this.draining || !match.params) {
+      const status = !match ? '404 Not Found' : this.draining ? '503 Service Unavailable' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    const account = await this.authenticate(request, url);
+    const params = match.params;
+    const key = this.presentedKey(request, url);
+    const account = key === undefined ? undefined : await this.core.accounts.authenticate(key);
     if (socket.destroyed) return;
+    // The place is taken before the handshake and given back when the connection goes, however it goes.
+    const address = addressKey(request.socket.remoteAddress ?? '');
+    const over = account && this.quota.take(account.id, address);
+    if (account && !over) socket.once('close', () => this.quota.release(account.id, address));
     const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
-    if (!account) {
+    if (!account || key === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
       return;
     }
-    await this.open(ws, account, match.route, match.params, url);
+    if (over) {
+      ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
+      return;
+    }
+    await this.open(ws, account, key, match.route, params, url);
   }
 
-  private async authenticate(request: IncomingMessage, url: URL): Promise<AccountRecord | undefined> {
+  private presentedKey(request: IncomingMessage, url: URL): string | undefined {
     const presented = keyFromUpgrade(request.headers, url);
     if (!presented) return undefined;
     // A cookie rides along with any request the browser makes: a socket authenticated by cookie
     // must come from a page of this server (cross-site WebSocket hijacking).
     if (presented.source === 'cookie' && requestOrigin(request.headers, this.publicUrl) !== 'own') return undefined;
-    return this.core.accounts.authenticate(presented.key);
+    return presented.key;
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, route: SocketRoute, params: string[], url: URL): Promise<void> {
-    const connection = new Connection(ws, account, route.dialect, this.metrics, (error) =>
+  /** Closes every open socket opened with one of these tokens. */
+  private closeRevoked(tokenHashes: Iterable<string>): void {
+    for (const tokenHash of tokenHashes) {
+      for (const connection of this.byToken.get(tokenHash) ?? []) connection.close(CLOSE.unauthenticated, 'token revoked');
+    }
+  }
+
+  private async recheckTokens(): Promise<void> {
+    this.closeRevoked(await this.core.accounts.revokedAmong([...this.byToken.keys()]));
+  }
+
+  private track(connection: Connection): void {
+    let same = this.byToken.get(connection.tokenHash);
+    if (!same) {
+      same = new Set();
+      this.byToken.set(connection.tokenHash, same);
+    }
+    same.add(connection);
+  }
+
+  private untrack(connection: Connection): void {
+    const same = this.byToken.get(connection.tokenHash);
+    if (!same?.delete(connection) || same.size > 0) return;
+    this.byToken.delete(connection.tokenHash);
+  }
+
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
+    const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
     const topics = new Set<string>();
     // Frames that arrive while the session opens wait in the connection's inbox.
-    ws.on('message', (data) => connection.receive(data.toString()));
+    ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
     ws.on('pong', () => {
       connection.alive = true;
     });
     ws.on('error', () => undefined);
     ws.on('close', () => {
       this.connections.delete(connection);
+      this.untrack(connection);
       for (const topic of topics) this.registry.unsubscribe(connection, topic);
       this.core.presence.disconnected(account.id);
       connection.session?.onClose?.();
     });
     this.connections.add(connection);
+    this.track(connection);
     this.core.presence.connected(account.id);
     let session: SocketSession | undefined;
     try {
+      // A revocation between the authentication and now found no connection to close: look again.
+      if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
       session = await route.open({
         connection,
         account,
@@ -175,11 +225,17 @@ export class Gateway {
   }
 }
 
-/** Path segments percent-decoded, or undefined when one is not a valid escape sequence. */
-function decodedParams(raw: readonly string[]): string[] | undefined {
+/** A path's parameters, decoded; undefined when one is not valid percent-encoding or breaks the text rule. */
+function pathParams(raw: readonly string[]): string[] | undefined {
   try {
-    return raw.map((segment) => decodeURIComponent(segment));
+    const params = raw.map((p) => decodeURIComponent(p));
+    return params.some((p) => textProblem(p) !== undefined) ? undefined : params;
   } catch {
     return undefined;
   }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

@@ -17,6 +17,14 @@ export const CLOSE = {
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 /** A socket whose unsent data grows past this is closed with CLOSE.tooSlow. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * A long answer (a fetch) waits for the socket to drain whenever this much is unsent, so it
+ * holds one page in memory rather than the whole answer, and a reader that reads is never
+ * pushed past MAX_BUFFERED_BYTES by it.
+ */
+export const PACED_SEND_BYTES = 256 * 1024;
+/** A long answer's reader that drains nothing for this long is closed with CLOSE.tooSlow. */
+export const DRAIN_WAIT_MS = 30_000;
 /** Token bucket per socket: this many frames at once, refilled at FRAMES_PER_SECOND. */
 export const FRAME_BURST = 200;
 export const FRAMES_PER_SECOND = 100;

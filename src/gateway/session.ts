@@ -7,6 +7,8 @@ import type { Connection } from './connection.js';
 export interface SocketSession {
   /** One text frame from the client. Frames of a socket arrive one at a time, in order. */
   onFrame(text: string): Promise<void> | void;
+  /** A text frame that is not valid UTF-8, in its turn among the frames: answer it, the socket stays open. */
+  onInvalidText(): Promise<void> | void;
   /**
    * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
    * gets the same event: keep each distinct frame there so it is rendered once, not per socket.

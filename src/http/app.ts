@@ -1,8 +1,11 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
+import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
 import type { Core } from '../core/core.js';
+import { ValidationError } from '../core/errors.js';
+import { unstorableText } from '../core/text.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
@@ -33,6 +36,7 @@ declare module 'fastify' {
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const NOT_UTF8 = new HttpError(400, { detail: 'JSON parse error - the body is not valid UTF-8.', code: 'bad_request' });
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export interface AppOptions {
@@ -76,6 +80,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateReply('endSession', function endSession(this: FastifyReply) {
     return this.clearCookie(SESSION_COOKIE, session);
   });
+  // JSON bodies must be UTF-8: Fastify's own parser would turn bad bytes into U+FFFD silently.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) done(NOT_UTF8, undefined);
+    else parseJson(request, bytes.toString('utf8'), done);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     // Routes are kept without their trailing slash (ignoreTrailingSlash).
@@ -113,6 +125,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (presented.source === 'cookie' && !SAFE_METHODS.has(request.method) && request.statedOrigin !== 'own') throw CROSS_SITE;
     request.account = account;
     request.presentedKey = presented.key;
+  });
+
+  // Every text input, the same rule (core/text.ts), once its credentials and its schema passed.
+  app.addHook('preHandler', async (request) => {
+    for (const input of [request.params, request.query, request.body]) {
+      const found = unstorableText(input);
+      if (found) throw new ValidationError({ [found.field || 'non_field_errors']: [found.problem] });
+    }
   });
 
   // Alive: the process answers. Ready: the store and the bus answer too.

@@ -1,6 +1,6 @@
 // The Store on Kysely: one implementation for SQLite and PostgreSQL.
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, AccountsTable, ConversationsTable, MessagesTable, MembersTable } from './schema.js';
+import type { Database, AccountsTable, ConversationsTable, MessagesTable, MembersTable, TokensTable } from './schema.js';
 import {
   UniqueViolation,
   type AccountRecord,
@@ -84,6 +84,12 @@ export class SqlStore implements Store {
     return row && toAccount(row);
   }
 
+  async findAccounts(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]> {
+    if (values.length === 0) return [];
+    const rows = await this.db.selectFrom('accounts').selectAll().where(ACCOUNT_COLUMNS[by], 'in', [...new Set(values)]).execute();
+    return rows.map(toAccount);
+  }
+
   async insertToken(token: TokenRecord): Promise<void> {
     await this.db
       .insertInto('tokens')
@@ -99,15 +105,13 @@ export class SqlStore implements Store {
 
   async findToken(keyHash: string): Promise<TokenRecord | undefined> {
     const row = await this.db.selectFrom('tokens').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-    return (
-      row && {
-        keyHash: row.key_hash,
-        accountId: Number(row.account_id),
-        createdAt: row.created_at,
-        lastUsedAt: row.last_used_at,
-        revokedAt: row.revoked_at,
-      }
-    );
+    return row && toToken(row);
+  }
+
+  async findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]> {
+    if (keyHashes.length === 0) return [];
+    const rows = await this.db.selectFrom('tokens').selectAll().where('key_hash', 'in', [...keyHashes]).execute();
+    return rows.map(toToken);
   }
 
   async revokeToken(keyHash: string, at: string): Promise<void> {
@@ -212,16 +216,19 @@ export class SqlStore implements Store {
     );
   }
 
-  async shareConversation(a: number, b: number): Promise<boolean> {
-    const row = await this.db
+  async membersWith(accountId: number, candidates: readonly number[], kinds: readonly ConversationKind[]): Promise<number[]> {
+    if (candidates.length === 0 || kinds.length === 0) return [];
+    const rows = await this.db
       .selectFrom('members as mine')
+      .innerJoin('conversations', 'conversations.id', 'mine.conversation_id')
       .innerJoin('members as theirs', 'theirs.conversation_id', 'mine.conversation_id')
-      .select('mine.conversation_id')
-      .where('mine.account_id', '=', a)
-      .where('theirs.account_id', '=', b)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+      .select('theirs.account_id')
+      .distinct()
+      .where('mine.account_id', '=', accountId)
+      .where('conversations.kind', 'in', kinds)
+      .where('theirs.account_id', 'in', [...new Set(candidates)])
+      .execute();
+    return rows.map((row) => Number(row.account_id));
   }
 
   async insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord> {
@@ -288,20 +295,53 @@ export class SqlStore implements Store {
     });
   }
 
-  async pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]> {
-    if (kinds.length === 0) return [];
+  async pendingPage(
+    recipientId: number,
+    kinds: readonly ConversationKind[],
+    after: number,
+    scan: number,
+  ): Promise<{ messages: PendingMessage[]; next: number | null }> {
+    if (kinds.length === 0) return { messages: [], next: null };
+    // The next `scan` deliveries, whatever their kind, in one round trip. They are chosen by a
+    // subquery (an index walk with a limit), so the join reads at most `scan` rows whatever plan
+    // the database picks; those of other kinds come back without a kind and are skipped.
     const rows = await this.db
       .selectFrom('deliveries')
       .innerJoin('messages', 'messages.id', 'deliveries.message_id')
-      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+      .leftJoin('conversations', (join) =>
+        join.onRef('conversations.id', '=', 'messages.conversation_id').on('conversations.kind', 'in', kinds),
+      )
       .selectAll('messages')
       .select('conversations.kind as conversation_kind')
       .where('deliveries.recipient_id', '=', recipientId)
-      .where('conversations.kind', 'in', kinds)
-      .orderBy('messages.id')
+      .where('deliveries.message_id', 'in', (eb) =>
+        eb
+          .selectFrom('deliveries as next')
+          .select('next.message_id')
+          .where('next.recipient_id', '=', recipientId)
+          .where('next.message_id', '>', after)
+          .orderBy('next.message_id')
+          .limit(scan),
+      )
+      .orderBy('deliveries.message_id')
       .execute();
-    return rows.map((row) => ({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind }));
+    const messages: PendingMessage[] = [];
+    for (const row of rows) {
+      if (row.conversation_kind !== null) messages.push({ ...toMessage(row), conversationKind: row.conversation_kind as ConversationKind });
+    }
+    const last = rows.at(-1);
+    return { messages, next: rows.length === scan && last ? Number(last.id) : null };
   }
+}
+
+function toToken(row: Selectable<TokensTable>): TokenRecord {
+  return {
+    keyHash: row.key_hash,
+    accountId: Number(row.account_id),
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
 }
 
 export function toAccount(row: Selectable<AccountsTable>): AccountRecord {

@@ -34,9 +34,12 @@ export interface Store {
   insertAccount(account: NewAccount): Promise<AccountRecord>;
   findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
   setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
+  /** The accounts with these ids or phones, in one query, in no particular order. */
+  findAccounts(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]>;
 
   insertToken(token: TokenRecord): Promise<void>;
   findToken(keyHash: string): Promise<TokenRecord | undefined>;
+  findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
   revokeToken(keyHash: string, at: string): Promise<void>;
   touchToken(keyHash: string, at: string): Promise<void>;
 
@@ -58,8 +61,8 @@ export interface Store {
     marker: 'lastReceivedAt' | 'lastSeenAt',
     at: string,
   ): Promise<void>;
-  /** Whether the two accounts are members of at least one common conversation. */
-  shareConversation(a: number, b: number): Promise<boolean>;
+  /** Those of `candidates` that are members of a conversation of one of `kinds` with `accountId`. */
+  membersWith(accountId: number, candidates: readonly number[], kinds: readonly ConversationKind[]): Promise<number[]>;
 
   /** Stores the message and one delivery per recipient, in one transaction. */
   insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord>;
@@ -74,6 +77,16 @@ export interface Store {
     sentAt: string;
     dropWhenDelivered: boolean;
   }): Promise<MessageRecord | undefined>;
-  /** The recipient's undelivered messages in the given kinds of conversation, oldest first. */
-  pendingFor(recipientId: number, kinds: readonly ConversationKind[]): Promise<PendingMessage[]>;
+  /**
+   * One step of a walk through the recipient's undelivered messages in the given kinds of
+   * conversation, oldest first: those among its next `scan` deliveries after message `after`,
+   * and the message id to continue after (null once the walk is done). A step reads at most
+   * `scan` deliveries, however many wait.
+   */
+  pendingPage(
+    recipientId: number,
+    kinds: readonly ConversationKind[],
+    after: number,
+    scan: number,
+  ): Promise<{ messages: PendingMessage[]; next: number | null }>;
 }

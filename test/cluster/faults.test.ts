@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, SocketClient } from '../support/clients.js';
 import { envelope, fetchAll, openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
-import { ParleyProcess, PrivatePostgres, startCluster, type Cluster } from './support.js';
+import { PrivatePostgres, startCluster, startNode, type Cluster } from './support.js';
 
 // Processes are started per test, on the cluster's database and Redis.
 let cluster: Cluster;
@@ -15,16 +15,10 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-async function startNode(extra: Record<string, string> = {}): Promise<ParleyProcess> {
-  const node = await ParleyProcess.start({ ...cluster.env, ...extra });
-  cluster.nodes.push(node);
-  return node;
-}
-
 describe('a process killed with SIGKILL mid-traffic', () => {
   it('loses no acknowledged message; its clients reconnect elsewhere and catch up', async () => {
-    const doomed = await startNode();
-    const survivor = await startNode();
+    const doomed = await startNode(cluster);
+    const survivor = await startNode(cluster);
     const a = await signup(survivor);
     const b = await signup(survivor);
     await openDialogue(survivor, a, b);
@@ -65,8 +59,8 @@ describe('a process killed with SIGKILL mid-traffic', () => {
 
 describe('Redis restarted mid-traffic', () => {
   it('reconnects by itself, resumes live delivery, and keeps what was stored meanwhile', async () => {
-    const one = await startNode();
-    const two = await startNode();
+    const one = await startNode(cluster);
+    const two = await startNode(cluster);
     const a = await signup(one);
     const b = await signup(two);
     await openDialogue(one, a, b);
@@ -99,7 +93,7 @@ describe('PostgreSQL restarted', () => {
   it('answers clear errors while it is down and recovers without a restart', async () => {
     const postgres = await PrivatePostgres.start();
     try {
-      const node = await startNode({ PARLEY_DATABASE_URL: postgres.url });
+      const node = await startNode(cluster, { PARLEY_DATABASE_URL: postgres.url });
       const a = await signup(node);
       const b = await signup(node);
       await openDialogue(node, a, b);
@@ -130,7 +124,7 @@ describe('PostgreSQL restarted', () => {
 
 describe('SIGTERM', () => {
   it('closes sockets with 1001, never drops an acknowledged message, refuses new sockets and exits cleanly', async () => {
-    const node = await startNode();
+    const node = await startNode(cluster);
     const a = await signup(node);
     const b = await signup(node);
     await openDialogue(node, a, b);
@@ -148,7 +142,7 @@ describe('SIGTERM', () => {
     expect(await exited).toBe(0);
     await expect(SocketClient.open(node, `/ws/chat/special/${b.phone}/`, { token: b.token })).rejects.toThrow();
 
-    const next = await startNode();
+    const next = await startNode(cluster);
     const bAgain = await receiveSocket(next, b);
     const stored = new Set(
       (await fetchAll(bAgain, b)).flatMap((chunk) => chunk.messages.map((m: { sent_timestamp: string }) => m.sent_timestamp)),

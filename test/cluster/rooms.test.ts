@@ -2,6 +2,7 @@
 // on a different process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeCodeOf, request, SocketClient } from '../support/clients.js';
+import { openDialogue } from '../support/phone.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
 import { ParleyProcess, startCluster, type Cluster } from './support.js';
 
@@ -84,6 +85,8 @@ describe('rooms dialect across processes', () => {
     const late = await roomsUser(node(1), 'Late', 'Comer');
     // Every process has the room's membership cached by now.
     expect(await closeCodeOf(node(0), `/ws/chat/${roomId}/`, { token: late.token })).toBe(4403);
+    // One may add only contacts: a dialogue makes them so.
+    await openDialogue(node(1), users[0], late);
     const added = await request(node(2), 'POST', `/api/chat/group/${roomId}/add-members/`, { token: users[0].token, body: { members: [late.id] } });
     expect(added.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));

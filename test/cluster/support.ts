@@ -215,6 +215,13 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Starts one more process of the cluster (stopped with it); `extra` adds to its environment. */
+export async function startNode(cluster: Cluster, extra: Record<string, string> = {}): Promise<ParleyProcess> {
+  const node = await ParleyProcess.start({ ...cluster.env, ...extra });
+  cluster.nodes.push(node);
+  return node;
+}
+
 export async function startCluster(size: number): Promise<Cluster> {
   const redis = await PrivateRedis.start();
   const database = await createDatabase();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { User } from '../support/clients.js';
 import { Transcript, type RecordedSocket } from '../support/golden.js';
-import { fixedUser, openReceiveSocket, RECEIVE_SOCKET } from '../support/golden-phone.js';
+import { fixedUser, makeContacts, openReceiveSocket, RECEIVE_SOCKET } from '../support/golden-phone.js';
 import { envelope } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -31,6 +31,8 @@ describe('golden: phone dialect, groups', () => {
     const c = await fixedUser(server, '3000000003', 'cy');
     const d = await fixedUser(server, '3000000004', 'di');
     const e = await fixedUser(server, '3000000005', 'ed');
+    await makeContacts(server, a, [b, c, d]);
+    await makeContacts(server, c, [d]);
     const aR = await openReceiveSocket(t, a);
     const bR = await openReceiveSocket(t, b);
     const cR = await openReceiveSocket(t, c);
@@ -110,6 +112,7 @@ describe('golden: phone dialect, groups', () => {
     const b = await fixedUser(server, '3000000012', 'bud');
     const c = await fixedUser(server, '3000000013', 'cat');
     const e = await fixedUser(server, '3000000015', 'eve');
+    await makeContacts(server, a, [b, c]);
     const aR = await openReceiveSocket(t, a);
     const bR = await openReceiveSocket(t, b);
     const cR = await openReceiveSocket(t, c);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { request, type SocketClient } from '../support/clients.js';
 import { Transcript } from '../support/golden.js';
+import { makeContacts } from '../support/golden-phone.js';
 import { roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -19,6 +20,7 @@ beforeAll(async () => {
   achal = await roomsUser(server, 'Achal', 'Vishnoi', '00000000a002');
   sparsh = await roomsUser(server, 'Sparsh', '', '00000000a003');
   carol = await roomsUser(server, 'Carol', 'Out', '00000000a004');
+  await makeContacts(server, anagh, [achal, sparsh, carol]);
 });
 afterAll(async () => {
   await server.close();

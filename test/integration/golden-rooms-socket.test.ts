@@ -3,6 +3,7 @@
 // How to update the golden files: test/support/golden.ts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { multipartBody, Transcript, type RecordedSocket } from '../support/golden.js';
+import { makeContacts } from '../support/golden-phone.js';
 import { roomsUser, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
   achal = await roomsUser(server, 'Achal', 'Vishnoi', '00000000b002');
   sparsh = await roomsUser(server, 'Sparsh', 'Gupta', '00000000b003');
   carol = await roomsUser(server, 'Carol', 'Out', '00000000b004');
+  await makeContacts(server, anagh, [achal, sparsh]);
 });
 afterAll(async () => {
   await server.close();

@@ -1,7 +1,7 @@
 // The phone dialect's personal HTTP endpoints: dialogues, receipts info and presence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, type User } from '../support/clients.js';
-import { envelope, fetchAll, openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
+import { envelope, fetchAll, openDialogue, openRoom, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -167,13 +167,25 @@ describe('/chat/info/active/', () => {
     expect(after.body.last_active).not.toBe('2020-11-25T07:36:50Z');
   });
 
-  it('lets a user read their own presence but not a stranger’s', async () => {
+  it('does not confirm a match partner’s phone: the partner is anonymous', async () => {
+    const a = await signup(server);
+    const partner = await signup(server);
+    await openRoom(server, a, partner);
+    const guessed = await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: { user_num: partner.phone } });
+    expect(guessed).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+  });
+
+  it('lets a user read their own presence and a contact’s, and answers a stranger as a phone nobody has', async () => {
     const a = await signup(server);
     const stranger = await signup(server);
     expect((await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: { user_num: a.phone } })).status).toBe(200);
+    // A stranger's phone and a phone nobody has get the same answer: presence is no way to probe phones.
     const refused = await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: { user_num: stranger.phone } });
-    expect(refused.status).toBe(403);
-    expect((await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: { user_num: '0000000000' } })).status).toBe(404);
+    const unknown = await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: { user_num: '0000000000' } });
+    expect(refused).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+    expect([unknown.status, unknown.body]).toEqual([refused.status, refused.body]);
+    const byGet = await request(server, 'GET', `/chat/info/active/?user_num=${stranger.phone}`, { token: a.token });
+    expect([byGet.status, byGet.body]).toEqual([refused.status, refused.body]);
     expect((await request(server, 'PATCH', '/chat/info/active/', { body: { user_num: a.phone } })).status).toBe(401);
     expect((await request(server, 'PATCH', '/chat/info/active/', { token: a.token, body: {} })).body).toEqual({ user_num: ['This field is required.'] });
   });

@@ -41,9 +41,31 @@ describe('socket authentication', () => {
     expect(await closeCodeOf(server, `/ws/chat/special/not_a_phone/`, { token: a.token })).toBe(4403);
   });
 
-  it('closes a personal socket to a phone nobody has with 4404', async () => {
+  it('opens a personal socket to a phone nobody has exactly as to a stranger, and answers every frame alike', async () => {
     const a = await signup(server);
-    expect(await closeCodeOf(server, `/ws/chat/personal/${a.phone}/0000000000/`, { token: a.token })).toBe(4404);
+    const stranger = await signup(server);
+    const unregistered = '0000000000';
+    const answers = async (peer: string): Promise<string[]> => {
+      const socket = await SocketClient.open(server, `/ws/chat/personal/${a.phone}/${peer}/`, { token: a.token });
+      const frames = [
+        envelope('new_msg', a.phone, peer, 'hello?', '2021-01-20T10:00:00Z'),
+        envelope('msg_received', a.phone, peer, '2021-01-20T10:00:00Z', '2021-01-20T10:00:01Z'),
+        envelope('msg_read', a.phone, peer, '2021-01-20T10:00:00Z', '2021-01-20T10:00:01Z'),
+        { command: 'is_typing', msg_from: a.phone, msg_to: peer, sent_timestamp: '2021-01-20T10:00:01Z' },
+      ];
+      const texts = [];
+      for (const frame of frames) {
+        socket.send(frame);
+        const error = await socket.next();
+        expect(error).toMatchObject({ command: 'error', type: frame.command, msg_from: a.phone, msg_to: peer });
+        expect(error.message).toContain('no dialogue');
+        texts.push(`${error.type}: ${String(error.message).replaceAll(peer, 'PEER')}`);
+      }
+      expect(socket.closeCode).toBeUndefined();
+      await socket.close();
+      return texts;
+    };
+    expect(await answers(unregistered)).toEqual(await answers(stranger.phone));
   });
 
   it('refuses the upgrade of an unknown path with 404', async () => {

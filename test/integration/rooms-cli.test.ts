@@ -53,6 +53,26 @@ describe('parley user / room', () => {
     expect(members.body.map((m: any) => m.first_name)).toEqual(['Ann', 'Bob']);
   });
 
+  it('lets an administrator add any account, over HTTP and with --members, but never an id nobody has', { timeout: 60_000 }, async () => {
+    const suffix = `${Date.now()}x`;
+    const boss = `boss${suffix}@example.com`;
+    const [carl, dora] = [`carl${suffix}@example.com`, `dora${suffix}@example.com`];
+    await parley('user', 'add', '--email', boss, '--password', 'secret-pass-3', '--first-name', 'Boss', '--role', 'admin');
+    const ids = [];
+    for (const email of [carl, dora]) {
+      ids.push(Number(/created user (\d+)/.exec((await parley('user', 'add', '--email', email, '--password', 'secret-pass-4', '--first-name', 'C')).stdout)?.[1]));
+    }
+    const token = (await request(server, 'POST', '/api/user/login/', { body: { email: boss, password: 'secret-pass-3' } })).body.token as string;
+    // Neither shares a conversation with the administrator.
+    const created = await request(server, 'POST', '/api/chat/create-group/', { token, body: { name: `boss_${suffix}`, members: ids } });
+    expect(created.status).toBe(201);
+    const refused = await request(server, 'POST', `/api/chat/group/${created.body.room.id}/add-members/`, { token, body: { members: [99_999_999] } });
+    expect(refused.body).toEqual({ members: ['Invalid pk "99999999" - object does not exist.'] });
+    // The command line is the administrator's path, whoever the creator is.
+    const viaCli = await parley('room', 'add', '--name', `cli_members_${suffix}`, '--creator', carl, '--members', `${dora},${boss}`);
+    expect(viaCli.stdout).toMatch(/with 3 member\(s\)/);
+  });
+
   it('refuses bad input with a message and a non-zero exit', async () => {
     expect(await parley()).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage:/) });
     expect(await parley('user', 'fly')).toMatchObject({ code: 2 });

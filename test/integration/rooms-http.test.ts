@@ -2,6 +2,7 @@
 // with bad input and the wrong caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/clients.js';
+import { openDialogue } from '../support/phone.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -167,6 +168,7 @@ describe('membership', () => {
     expect((await post(`/api/chat/group/${roomId}/add-members/`, b, { members: [c.id] })).status).toBe(403);
     expect((await post(`/api/chat/group/${roomId}/add-members/`, a, { members: [99999999] })).status).toBe(400);
     expect((await post(`/api/chat/group/${roomId}/add-members/`, a, { members: 'all' })).status).toBe(400);
+    await openDialogue(server, a, c);
     expect((await post(`/api/chat/group/${roomId}/add-members/`, a, { members: [c.id] })).body).toEqual({
       message: 'Members added successfully.',
       members_count: 3,

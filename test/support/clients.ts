@@ -119,10 +119,14 @@ export class SocketClient {
   }
 
   /** Opens a socket; resolves once it is open (it may be closed by the server right after). */
-  static async open(server: Endpoint, path: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<SocketClient> {
+  static async open(
+    server: Endpoint,
+    path: string,
+    options: { token?: string; headers?: Record<string, string>; localAddress?: string } = {},
+  ): Promise<SocketClient> {
     const url = new URL(`${server.wsUrl}${path}`);
     if (options.token) url.searchParams.set('token', options.token);
-    const ws = new WebSocket(url, { headers: options.headers });
+    const ws = new WebSocket(url, { headers: options.headers, localAddress: options.localAddress });
     const client = new SocketClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -173,6 +177,14 @@ export class SocketClient {
   close(): Promise<number> {
     this.ws.close();
     return this.closed;
+  }
+
+  /** The code the server closes the socket with, or a failure when it is still open after `ms`. */
+  closedWithin(ms: number): Promise<number> {
+    return Promise.race([
+      this.closed,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms)),
+    ]);
   }
 
   private wake(): void {

@@ -2,7 +2,7 @@
 // stores and every run see the same phones) and receive sockets opened through a transcript.
 import { signup, type User } from './clients.js';
 import type { RecordedSocket, Transcript } from './golden.js';
-import { envelope } from './phone.js';
+import { envelope, openDialogue } from './phone.js';
 import type { Endpoint } from './server.js';
 
 export const RECEIVE_SOCKET = '/ws/chat/special/{phone}/';
@@ -19,4 +19,17 @@ export async function openReceiveSocket(t: Transcript, user: User): Promise<Reco
   socket.send(envelope('fetch_msgs', user.phone, user.phone, '--null--', '2021-01-01 09:59:00.000'));
   await socket.receive();
   return socket;
+}
+
+/**
+ * Makes `user` a contact of each of `others` (outside the transcript), by opening a dialogue with
+ * each: one may add only contacts to a group or a room. Before any receive socket opens, so that
+ * no update frame is left unread.
+ */
+export async function makeContacts(
+  server: Endpoint,
+  user: Pick<User, 'token' | 'phone'>,
+  others: ReadonlyArray<Pick<User, 'phone'>>,
+): Promise<void> {
+  for (const other of others) await openDialogue(server, user, other);
 }

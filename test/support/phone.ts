@@ -21,7 +21,8 @@ export function personalSocket(server: Endpoint, user: User, peer: User): Promis
   return SocketClient.open(server, `/ws/chat/personal/${user.phone}/${peer.phone}/`, { token: user.token });
 }
 
-export async function openDialogue(server: Endpoint, user: User, peer: User): Promise<void> {
+/** Opens the dialogue between the two phones; it also makes them contacts, who may add each other to groups and rooms. */
+export async function openDialogue(server: Endpoint, user: Pick<User, 'token' | 'phone'>, peer: Pick<User, 'phone'>): Promise<void> {
   const result = await request(server, 'POST', '/chat/special/personal/', {
     token: user.token,
     body: { msg_from: user.phone, msg_to: peer.phone },
@@ -42,6 +43,11 @@ export async function sendPersonal(socket: SocketClient, from: User, to: User, t
 /** Sends fetch_msgs (or another fetch) and collects chunks until the one with all: true. */
 export async function fetchAll(socket: SocketClient, user: User, command = 'fetch_msgs') {
   socket.send(envelope(command, 'x', user.phone, 'none', 'x'));
+  return fetchedChunks(socket, command);
+}
+
+/** Collects the chunks of a fetch already asked for, until the one with all: true. */
+export async function fetchedChunks(socket: SocketClient, command = 'fetch_msgs') {
   const chunks: Array<{ frame: any; messages: any[] }> = [];
   for (;;) {
     const frame = await socket.take((f) => f.command === command);
@@ -58,8 +64,13 @@ export function roomSocket(server: Endpoint, user: User): Promise<SocketClient> 
   return SocketClient.open(server, `/ws/chat/room/${user.phone}/`, { token: user.token });
 }
 
-/** Creates a group as `admin` with the others as participants; returns its key. */
+/**
+ * Creates a group as `admin` with the others as participants; returns its key. One may add only
+ * contacts, so the admin first opens a dialogue with each (which tells a participant's open
+ * receive socket, if any, with an update).
+ */
 export async function createGroup(server: Endpoint, admin: User, participants: User[], name = 'Test Group'): Promise<string> {
+  for (const participant of participants) if (participant.phone !== admin.phone) await openDialogue(server, admin, participant);
   const result = await request(server, 'POST', '/chat/special/group/', {
     token: admin.token,
     body: { name, bio: 'we are the best', admin: [admin.phone], participants: participants.map((p) => p.phone) },
@@ -77,7 +88,7 @@ export function groupCommand(server: Endpoint, actor: User, command: string, key
 }
 
 /** Pairs two users in a match room. */
-export async function openRoom(server: Endpoint, user: User, partner: User): Promise<void> {
+export async function openRoom(server: Endpoint, user: Pick<User, 'token' | 'phone'>, partner: Pick<User, 'phone'>): Promise<void> {
   const result = await request(server, 'POST', '/chat/special/room/', {
     token: user.token,
     body: { msg_from: user.phone, msg_to: partner.phone },

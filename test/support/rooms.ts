@@ -2,11 +2,13 @@
 // rooms made through /api/chat/create-group/, and room sockets.
 import { randomBytes } from 'node:crypto';
 import { request, SocketClient } from './clients.js';
+import { openDialogue } from './phone.js';
 import type { Endpoint } from './server.js';
 
 export interface RoomsUser {
   id: number;
   token: string;
+  phone: string;
   email: string;
   password: string;
   firstName: string;
@@ -29,12 +31,17 @@ export async function roomsUser(server: Endpoint, firstName = 'Anagh', lastName 
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   const token = login.body.token as string;
   const profile = await request(server, 'GET', '/api/user/profile/detail/', { token });
-  return { id: profile.body.id as number, token, email, password, firstName, lastName };
+  return { id: profile.body.id as number, token, phone, email, password, firstName, lastName };
 }
 
 let rooms = 0;
 
+/**
+ * Creates a room with the members. One may add only contacts, so the creator first opens a
+ * (phone-dialect) dialogue with each member.
+ */
 export async function createRoom(server: Endpoint, creator: RoomsUser, members: RoomsUser[], name?: string): Promise<number> {
+  for (const member of members) if (member.id !== creator.id) await openDialogue(server, creator, member);
   rooms += 1;
   const result = await request(server, 'POST', '/api/chat/create-group/', {
     token: creator.token,

@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       passwordCost: { N: 32768, r: 8, p: 3 },
       loginLimits: { failuresPerAccount: 10, attemptsPerAddress: 100, windowSeconds: 900 },
       trustProxy: undefined,
+      maxSocketsPerAccount: 100,
+      maxSocketsPerAddress: 1000,
     });
   });
 
@@ -59,6 +61,15 @@ describe('loadConfig', () => {
     ] as const) {
       expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
     }
+  });
+
+  it('reads the socket caps, 0 meaning none, and refuses anything but a whole number', () => {
+    expect(loadConfig({ PARLEY_MAX_SOCKETS_PER_ACCOUNT: '5', PARLEY_MAX_SOCKETS_PER_ADDRESS: '0' })).toMatchObject({
+      maxSocketsPerAccount: 5,
+      maxSocketsPerAddress: 0,
+    });
+    expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ACCOUNT: '-1' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ACCOUNT="-1"/);
+    expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ADDRESS: 'many' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ADDRESS="many"/);
   });
 
   it('reads every variable', () => {

@@ -4,7 +4,7 @@ import {
   FrameError,
   httpTimestamp,
   MAX_FRAME_CHARS,
-  renderFetch,
+  fetchFrames,
   requireKeys,
   serverTimestamp,
   storedTimestamp,
@@ -46,18 +46,37 @@ describe('requireKeys', () => {
   });
 });
 
-describe('renderFetch', () => {
-  it.each(Array.from({ length: 32 }, (_, n) => n))('splits %i items into chunks of ten, each item once, all: true last', (n) => {
-    const items = Array.from({ length: n }, (_, i) => ({ i }));
-    const frames = renderFetch('fetch_msgs', items).map((text) => JSON.parse(text));
-    expect(frames.length).toBe(Math.max(1, Math.ceil(n / 10)));
-    expect(frames.map((f) => f.all)).toEqual(frames.map((_, i) => i === frames.length - 1));
-    const all = frames.flatMap((f) => JSON.parse(f.messages));
-    expect(all).toEqual(items);
-    for (const frame of frames) {
-      expect(Object.keys(frame)).toEqual(['command', 'messages', 'all']);
-      expect(typeof frame.messages).toBe('string');
-    }
+describe('fetchFrames', () => {
+  /** The items in pages of `pageSize` (and an empty page among them, as a store step may give). */
+  async function* pages(items: object[], pageSize: number): AsyncGenerator<object[]> {
+    yield [];
+    for (let start = 0; start < items.length; start += pageSize) yield items.slice(start, start + pageSize);
+  }
+
+  const collect = async (frames: AsyncIterable<string>): Promise<any[]> => {
+    const all = [];
+    for await (const frame of frames) all.push(JSON.parse(frame));
+    return all;
+  };
+
+  it.each(Array.from({ length: 32 }, (_, n) => [n, 1 + (n % 13)]))(
+    'splits %i items arriving in pages of %i into chunks of ten, each item once, all: true last',
+    async (n, pageSize) => {
+      const items = Array.from({ length: n }, (_, i) => ({ i }));
+      const frames = await collect(fetchFrames('fetch_msgs', pages(items, pageSize)));
+      expect(frames.length).toBe(Math.max(1, Math.ceil(n / 10)));
+      expect(frames.map((f) => f.all)).toEqual(frames.map((_, i) => i === frames.length - 1));
+      expect(frames.slice(0, -1).every((f) => JSON.parse(f.messages).length === 10)).toBe(true);
+      expect(frames.flatMap((f) => JSON.parse(f.messages))).toEqual(items);
+      for (const frame of frames) {
+        expect(Object.keys(frame)).toEqual(['command', 'messages', 'all']);
+        expect(typeof frame.messages).toBe('string');
+      }
+    },
+  );
+
+  it('answers one empty chunk when nothing waits', async () => {
+    expect(await collect(fetchFrames('fetch_grp_msgs', pages([], 10)))).toEqual([{ command: 'fetch_grp_msgs', messages: '[]', all: true }]);
   });
 });
 

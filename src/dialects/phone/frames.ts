@@ -1,5 +1,6 @@
 // The phone dialect's frame codec: decoding the five-key client envelope, rendering the
 // server's frames, and the original's timestamp formats.
+import { textProblem } from '../../core/text.js';
 import type { Instant } from '../../core/time.js';
 
 /** The longest frame the phone dialect reads; a longer one gets an error frame. */
@@ -48,11 +49,15 @@ export function decodeFrame(text: string): Envelope {
   const fields = parsed as Record<string, unknown>;
   if (fields.command === undefined) throw new FrameError('invalid', 'command is required');
   if (typeof fields.command !== 'string') throw new FrameError('invalid', 'command must be a string');
+  const commandProblem = textProblem(fields.command);
+  if (commandProblem) throw new FrameError('invalid', `command: ${commandProblem}`);
   const envelope: Envelope = { command: fields.command };
   for (const key of ENVELOPE_KEYS) {
     const value = fields[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new FrameError(envelope.command, `${key} must be a string`);
+    const problem = textProblem(value);
+    if (problem) throw new FrameError(envelope.command, `${key}: ${problem}`);
     envelope[key] = value;
   }
   return envelope;
@@ -82,17 +87,30 @@ export function renderError(type: string, message: string, msgFrom: string | nul
   });
 }
 
+/** Items per fetch frame, as in the original. */
+const FETCH_CHUNK = 10;
+
 /**
- * Splits fetched items into the original's envelope: chunks of ten, `messages` as a
- * JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing waits.
+ * The original's fetch envelope, produced as pages of items arrive: chunks of ten, `messages`
+ * as a JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing
+ * waits. A full chunk is held until the next item (or the end) shows whether it is the last.
  */
-export function renderFetch(command: string, items: readonly object[]): string[] {
-  const frames: string[] = [];
-  for (let start = 0; start === 0 || start < items.length; start += 10) {
-    const chunk = items.slice(start, start + 10);
-    frames.push(JSON.stringify({ command, messages: JSON.stringify(chunk), all: start + 10 >= items.length }));
+export async function* fetchFrames(command: string, pages: AsyncIterable<readonly object[]>): AsyncGenerator<string> {
+  let held: object[] = [];
+  for await (const page of pages) {
+    for (const item of page) {
+      if (held.length === FETCH_CHUNK) {
+        yield fetchFrame(command, held, false);
+        held = [];
+      }
+      held.push(item);
+    }
   }
-  return frames;
+  yield fetchFrame(command, held, true);
+}
+
+function fetchFrame(command: string, items: readonly object[], all: boolean): string {
+  return JSON.stringify({ command, messages: JSON.stringify(items), all });
 }
 
 /** The time a server frame was made: naive UTC with microseconds, as the original wrote it. */

@@ -1,4 +1,5 @@
-// The personal send socket /ws/chat/personal/<from>/<to>/: the owner talks to one peer.
+// The personal send socket /ws/chat/personal/<from>/<to>/: the owner talks to one peer. It opens
+// for any peer phone, registered or not; frames need a dialogue with a registered one.
 import type { Core } from '../../core/core.js';
 import type { Membership } from '../../core/conversations.js';
 import { CLOSE } from '../../gateway/limits.js';
@@ -16,15 +17,18 @@ export function personalSocket(core: Core): SocketRoute {
       const [from = '', to = ''] = context.params;
       const own = context.account.phone;
       if (own === null || from !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
-      const peer = await core.accounts.byPhone(to);
-      if (!peer) throw new SocketRefusal(CLOSE.notFound, 'no account has this phone');
       const actor = context.account;
 
-      /** Checks the frame's parties against the socket's and finds their dialogue. */
+      /**
+       * Checks the frame's parties against the socket's and finds their dialogue. The peer is
+       * looked up per frame, and a phone nobody has is answered as a stranger's (no dialogue),
+       * so the socket tells nothing about who has an account.
+       */
       const dialogue = async (frame: Envelope, values: { msg_from: string; msg_to: string }): Promise<Membership> => {
         requireSelf(frame, values.msg_from, own);
         if (values.msg_to !== to) throw new FrameError(frame.command, `msg_to must be this socket's peer (${to})`);
-        const membership = await core.conversations.findDialogue(actor.id, peer.id);
+        const peer = await core.accounts.byPhone(to);
+        const membership = peer && (await core.conversations.findDialogue(actor.id, peer.id));
         if (!membership) {
           throw new FrameError(
             frame.command,

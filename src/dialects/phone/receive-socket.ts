@@ -4,9 +4,10 @@ import type { Core } from '../../core/core.js';
 import { accountTopic } from '../../core/events.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { CLOSE } from '../../gateway/limits.js';
-import { FrameError, renderFetch, storedTimestamp, type Envelope } from './frames.js';
+import { FrameError, fetchFrames, storedTimestamp, type Envelope } from './frames.js';
 import { renderDelivery, ROOM_PARTY } from './render.js';
-import type { MessageRecord } from '../../store/records.js';
+import type { ConversationKind, MessageRecord } from '../../store/records.js';
+import type { PendingMessage } from '../../store/store.js';
 import { phoneSession } from './session.js';
 
 const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their phone>/';
@@ -21,6 +22,31 @@ export function receiveSocket(core: Core): SocketRoute {
       const own = context.account.phone;
       if (own === null || phone !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
       await context.subscribe(accountTopic(context.account.id));
+
+      /**
+       * Answers a fetch page by page: each page is read, rendered and sent, at the reader's pace,
+       * before the next is read, so a fetch holds one page whatever the backlog.
+       */
+      const sendFetch = async (
+        command: string,
+        kinds: readonly ConversationKind[],
+        render: (page: readonly PendingMessage[]) => Promise<object[]>,
+      ): Promise<void> => {
+        const pages = async function* (): AsyncGenerator<object[]> {
+          for await (const page of core.messages.pending(context.account, kinds)) yield render(page);
+        };
+        for await (const frame of fetchFrames(command, pages())) {
+          if (!context.connection.open) return;
+          await context.connection.sendPaced(frame);
+        }
+      };
+
+      /** The phones of these accounts, each looked up once however often it appears. */
+      const phonesOf = async (ids: readonly number[]): Promise<Map<number, string | null>> => {
+        const unique = [...new Set(ids)];
+        const accounts = await Promise.all(unique.map((id) => core.accounts.byId(id)));
+        return new Map(unique.map((id, i) => [id, accounts[i]?.phone ?? null]));
+      };
 
       const requireOwnMsgTo = (frame: Envelope): void => {
         if (frame.msg_to !== undefined && frame.msg_to !== own) {
@@ -44,36 +70,29 @@ export function receiveSocket(core: Core): SocketRoute {
         commands: {
           async fetch_msgs(frame) {
             requireOwnMsgTo(frame);
-            const items = [];
-            for (const message of await core.messages.pendingFor(context.account, ['dialogue'])) {
-              const sender = await core.accounts.byId(message.senderId);
-              items.push(fetchedItem(message, sender?.phone ?? null, own));
-            }
-            for (const frameText of renderFetch('fetch_msgs', items)) context.connection.send(frameText);
+            await sendFetch('fetch_msgs', ['dialogue'], async (page) => {
+              const phones = await phonesOf(page.map((m) => m.senderId));
+              return page.map((message) => fetchedItem(message, phones.get(message.senderId) ?? null, own));
+            });
           },
           async fetch_grp_msgs(frame) {
             requireOwnMsgTo(frame);
-            const pending = await core.messages.pendingFor(context.account, ['group']);
-            const waiting = await core.groups.pendingRecipients(pending.map((m) => m.id));
-            const items = [];
-            for (const message of pending) {
-              const group = await core.conversations.membership(message.conversationId);
-              const sender = await core.accounts.byId(message.senderId);
-              const pendingPhones = [];
-              for (const id of waiting.get(message.id) ?? []) pendingPhones.push((await core.accounts.byId(id))?.phone ?? null);
-              items.push({
-                ...fetchedItem(message, `${group?.conversation.key ?? ''}-${sender?.phone ?? ''}`, own),
-                pending: pendingPhones,
-              });
-            }
-            for (const frameText of renderFetch('fetch_grp_msgs', items)) context.connection.send(frameText);
+            await sendFetch('fetch_grp_msgs', ['group'], async (page) => {
+              const waiting = await core.groups.pendingRecipients(page.map((m) => m.id));
+              const phones = await phonesOf([...page.map((m) => m.senderId), ...[...waiting.values()].flat()]);
+              const keys = new Map<number, string>();
+              for (const id of new Set(page.map((m) => m.conversationId))) {
+                keys.set(id, (await core.conversations.membership(id))?.conversation.key ?? '');
+              }
+              return page.map((message) => ({
+                ...fetchedItem(message, `${keys.get(message.conversationId) ?? ''}-${phones.get(message.senderId) ?? ''}`, own),
+                pending: (waiting.get(message.id) ?? []).map((id) => phones.get(id) ?? null),
+              }));
+            });
           },
           async fetch_room_msgs(frame) {
             requireOwnMsgTo(frame);
-            const items = (await core.messages.pendingFor(context.account, ['match'])).map((message) =>
-              fetchedItem(message, ROOM_PARTY, own),
-            );
-            for (const frameText of renderFetch('fetch_room_msgs', items)) context.connection.send(frameText);
+            await sendFetch('fetch_room_msgs', ['match'], async (page) => page.map((message) => fetchedItem(message, ROOM_PARTY, own)));
           },
         },
         onEvent(event, rendered) {

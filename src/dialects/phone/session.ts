@@ -27,6 +27,9 @@ export function phoneSession(options: PhoneSessionOptions): SocketSession {
 
   return {
     onEvent: options.onEvent,
+    onInvalidText() {
+      sendError('invalid', 'frame is not valid UTF-8');
+    },
     async onFrame(text: string): Promise<void> {
       let command = 'invalid';
       try {

@@ -6,6 +6,7 @@ import { ValidationError } from '../../core/errors.js';
 import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type GroupOutcome } from '../../core/groups.js';
 import { DISLIKE, LIKE, type Match } from '../../core/matches.js';
 import type { AccountRecord, ConversationRecord, MemberRecord } from '../../store/records.js';
+import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { accountByPhone, actingAs } from './http-identity.js';
@@ -44,6 +45,8 @@ const GROUP_REFUSALS: Record<Exclude<GroupOutcome, 'done'>, HttpError> = {
   wrong_operation: new HttpError(400, { info: 'error', message: 'Wrong Operation' }),
   full: new HttpError(409, { info: 'error', message: 'Group Full' }),
   last_admin: new HttpError(409, { info: 'error', message: 'A group needs at least one admin' }),
+  // The answer for a phone nobody has: adding is no way to learn who has an account.
+  not_addable: NOT_FOUND,
 };
 
 const ROOM_BUSY = new HttpError(409, { info: 'error', message: 'participant(s) are already in room' });
@@ -117,7 +120,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
   return async (app) => {
     app.post('/chat/special/group/', { preValidation: requireCaller }, async (request, reply: FastifyReply) => {
       const me = caller(request);
-      const body = await readNewGroup(request.body, (p) => core.accounts.byPhone(p));
+      const body = await readNewGroup(request.body, (phones) => core.groups.addableByPhone(me, phones));
       let created: Group;
       try {
         created = await core.groups.create({ actor: me, ...body });
@@ -142,7 +145,8 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
         if (!Object.hasOwn(ADMIN_COMMANDS, command)) throw GROUP_REFUSALS.wrong_operation;
         const adminCommand = command as AdminCommand;
         if (msgTo === undefined) throw new HttpError(400, { msg_to: ['This field is required.'] });
-        const target = await account(msgTo);
+        // A phone nobody has is the core's to answer, exactly as a stranger's.
+        const target = await core.accounts.byPhone(msgTo);
         return settle(await core.groups.administer(adminCommand, me, found, target), ADMIN_COMMANDS[adminCommand]);
       },
     );
@@ -258,10 +262,14 @@ interface NewGroupBody {
   participants: AccountRecord[];
 }
 
-/** Reads a group creation body field by field, naming every problem as the original's serializer did. */
+/**
+ * Reads a group creation body field by field, naming every problem as the original's serializer
+ * did. `resolve` gives the accounts the caller may add, by phone, for all the body's phones at once;
+ * any other phone, whether somebody has it or not, "does not exist".
+ */
 async function readNewGroup(
   body: unknown,
-  byPhone: (phone: string) => Promise<AccountRecord | undefined>,
+  resolve: (phones: readonly string[]) => Promise<Map<string, AccountRecord>>,
 ): Promise<NewGroupBody> {
   const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const problems: Record<string, string[]> = {};
@@ -273,36 +281,42 @@ async function readNewGroup(
     else return value;
     return null;
   };
-  const accounts = async (field: string): Promise<AccountRecord[]> => {
+  /** A list field's items, or the problem that makes it no list. */
+  const list = (field: string): unknown[] | string => {
     const value = fields[field];
-    if (value === undefined) {
-      problems[field] = ['This field is required.'];
-      return [];
-    }
-    if (!Array.isArray(value)) {
-      problems[field] = [`Expected a list of items but got type "${value === null ? 'null' : typeof value}".`];
+    if (value === undefined) return 'This field is required.';
+    if (!Array.isArray(value)) return `Expected a list of items but got type "${value === null ? 'null' : typeof value}".`;
+    return value.slice(0, MAX_MEMBERS_PER_REQUEST + 1);
+  };
+  // Problems are named in the original's field order: name, bio, admin, participants.
+  const name = text('name', MAX_GROUP_NAME);
+  const bio = text('bio', MAX_GROUP_BIO);
+  const lists = { admin: list('admin'), participants: list('participants') };
+  const phones = Object.values(lists).flatMap((items) =>
+    typeof items === 'string' ? [] : items.slice(0, MAX_MEMBERS_PER_REQUEST).filter((item): item is string => typeof item === 'string'),
+  );
+  const addable = await resolve(phones);
+  const accounts = (field: keyof typeof lists): AccountRecord[] => {
+    const items = lists[field];
+    if (typeof items === 'string') {
+      problems[field] = [items];
       return [];
     }
     const found: AccountRecord[] = [];
     const fieldProblems: string[] = [];
-    for (const item of value.slice(0, 1000)) {
+    for (const item of items.slice(0, MAX_MEMBERS_PER_REQUEST)) {
       if (typeof item !== 'string') fieldProblems.push(`Incorrect type. Expected pk value, received ${typeof item}.`);
       else {
-        const account = item.length <= 32 ? await byPhone(item) : undefined;
+        const account = addable.get(item);
         if (account) found.push(account);
         else fieldProblems.push(`Object with ph_num=${item.slice(0, 32)} does not exist.`);
       }
     }
-    if (value.length > 1000) fieldProblems.push('Ensure this field has no more than 1000 elements.');
+    if (items.length > MAX_MEMBERS_PER_REQUEST) fieldProblems.push(`Ensure this field has no more than ${MAX_MEMBERS_PER_REQUEST} elements.`);
     if (fieldProblems.length > 0) problems[field] = fieldProblems;
     return found;
   };
-  const result = {
-    name: text('name', MAX_GROUP_NAME),
-    bio: text('bio', MAX_GROUP_BIO),
-    admins: await accounts('admin'),
-    participants: await accounts('participants'),
-  };
+  const result = { name, bio, admins: accounts('admin'), participants: accounts('participants') };
   if (Object.keys(problems).length > 0) throw serializerError(problems);
   return result;
 }

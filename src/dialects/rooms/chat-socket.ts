@@ -4,6 +4,7 @@
 import type { Core } from '../../core/core.js';
 import { DomainError } from '../../core/errors.js';
 import { conversationTopic } from '../../core/events.js';
+import { unstorableText } from '../../core/text.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { socketTimestamp } from './format.js';
@@ -86,6 +87,9 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       };
 
       return {
+        onInvalidText() {
+          send(errorFrame('Invalid UTF-8: a text frame must be UTF-8'));
+        },
         async onFrame(text) {
           let frame: unknown;
           try {
@@ -99,6 +103,11 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
             return;
           }
           const record = frame as Frame;
+          const unstorable = unstorableText(record);
+          if (unstorable) {
+            send(errorFrame(`'${unstorable.field}': ${unstorable.problem}`));
+            return;
+          }
           const action = record.action ?? 'send_message';
           const handler = typeof action === 'string' && Object.hasOwn(actions, action) ? actions[action] : undefined;
           if (!handler) {

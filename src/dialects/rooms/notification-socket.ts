@@ -1,5 +1,5 @@
 // /ws/notifications/?token=…: the authenticated account's notifications (mentions), live.
-// Anything the client sends is ignored, as in the original.
+// Anything the client sends is ignored, as in the original, text that is not UTF-8 included.
 import { notificationTopic } from '../../core/events.js';
 import type { SocketRoute } from '../../gateway/session.js';
 import { socketTimestamp } from './format.js';
@@ -12,6 +12,7 @@ export function notificationSocket(): SocketRoute {
       await context.subscribe(notificationTopic(context.account.id));
       return {
         onFrame() {},
+        onInvalidText() {},
         onEvent(event) {
           if (event.type !== 'notification') return;
           const n = event.notification;

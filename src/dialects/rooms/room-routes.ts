@@ -2,6 +2,7 @@
 // keep the original's trailing slashes; every route needs a token.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
+import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
@@ -26,7 +27,7 @@ const createSchema = {
       description: { type: ['string', 'null'], maxLength: 5000 },
       room_avatar: { type: ['string', 'null'], maxLength: 2048 },
       is_active: { type: 'boolean' },
-      members: { type: 'array', maxItems: 10_000, items: { type: 'integer', minimum: 1 } },
+      members: { type: 'array', maxItems: MAX_MEMBERS_PER_REQUEST, items: { type: 'integer', minimum: 1 } },
     },
   },
 } as const;
@@ -47,7 +48,7 @@ const addMembersSchema = {
   body: {
     type: 'object',
     required: ['members'],
-    properties: { members: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'integer', minimum: 1 } } },
+    properties: { members: { type: 'array', minItems: 1, maxItems: MAX_MEMBERS_PER_REQUEST, items: { type: 'integer', minimum: 1 } } },
   },
 } as const;
 
