@@ -13,6 +13,7 @@ import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
+import { Search } from './search.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
@@ -37,6 +38,7 @@ export class Core {
   readonly groups: Groups;
   readonly matches: Matches;
   readonly rooms: Rooms;
+  readonly search: Search;
 
   constructor(
     readonly store: Store,
@@ -61,5 +63,6 @@ export class Core {
       options.uploadLimits,
       onMessageStored,
     );
+    this.search = new Search(store, this.rooms);
   }
 }

@@ -11,6 +11,7 @@ import type {
   TokenRecord,
 } from './records.js';
 import type { RoomStore } from './room-store.js';
+import type { MessageSearch } from './search.js';
 
 import type { MembershipStore } from './membership-store.js';
 
@@ -26,6 +27,8 @@ export interface Store {
   readonly memberships: MembershipStore;
   /** Rooms: history, reactions, mentions, pins, attachments, notifications, device tokens. */
   readonly rooms: RoomStore;
+  /** Full-text search over room messages. */
+  readonly search: MessageSearch;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
