@@ -14,6 +14,7 @@ import type { Presence } from './presence.js';
 import { PushWebhook } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
 import { Search } from './search.js';
+import { EditHistory } from './edit-history.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
@@ -39,6 +40,7 @@ export class Core {
   readonly matches: Matches;
   readonly rooms: Rooms;
   readonly search: Search;
+  readonly editHistory: EditHistory;
 
   constructor(
     readonly store: Store,
@@ -64,5 +66,6 @@ export class Core {
       onMessageStored,
     );
     this.search = new Search(store, this.rooms);
+    this.editHistory = new EditHistory(store, this.rooms);
   }
 }

@@ -12,6 +12,7 @@ import type {
 } from './records.js';
 import type { RoomStore } from './room-store.js';
 import type { MessageSearch } from './search.js';
+import type { MessageVersions } from './versions.js';
 
 import type { MembershipStore } from './membership-store.js';
 
@@ -29,6 +30,8 @@ export interface Store {
   readonly rooms: RoomStore;
   /** Full-text search over room messages. */
   readonly search: MessageSearch;
+  /** The texts that edits replaced. */
+  readonly versions: MessageVersions;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
-// GET /api/chat/messages/search/: full-text search over the caller's rooms, newest first, paged
-// like history, in step with edits and deletions; bad input and the wrong caller refused.
+// /api/chat/messages/: full-text search over the caller's rooms, newest first, paged
+// like history, in step with edits and deletions; and a message's edit history. Bad input and the wrong caller refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/clients.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
@@ -130,5 +130,47 @@ describe('message search', () => {
     expect(long.status).toBe(200);
     // FTS syntax is no syntax here: quotes, stars and operators are punctuation or plain words.
     expect((await search(a, `q=${encodeURIComponent('"a" OR b* NEAR(c) -d')}`)).status).toBe(200);
+  });
+});
+
+describe('edit history', () => {
+  const versionsOf = (user: RoomsUser | undefined, id: number | string) => request(server, 'GET', `/api/chat/messages/${id}/history/`, { token: user?.token });
+
+  it('keeps each replaced text with when it was written and replaced; members only; deletion hides them', async () => {
+    const a = await roomsUser(server);
+    const b = await roomsUser(server);
+    const outsider = await roomsUser(server);
+    const room = await createRoom(server, a, [b]);
+    const socket = await roomSocket(server, room, a);
+    socket.send({ message: 'first draft' });
+    const { id } = await socket.take((f) => f.message === 'first draft');
+    const fresh = await versionsOf(b, id);
+    expect(fresh.body).toMatchObject({ id, room, is_deleted: false, content: 'first draft', edited_at: null, count: 0, versions: [] });
+    for (const text of ['second draft', 'final', 'final']) {
+      socket.send({ action: 'edit_message', message_id: id, new_content: text });
+      await socket.take((f) => f.action === 'edited' && f.new_content === text);
+    }
+    const edited = await versionsOf(b, id);
+    expect(edited.status).toBe(200);
+    const body = edited.body as { content: string; edited_at: string; count: number; versions: Array<{ content: string; written_at: string; replaced_at: string }> };
+    // Saving the same text again is no new version.
+    expect(body).toMatchObject({ content: 'final', count: 2 });
+    expect(body.versions.map((v) => v.content)).toEqual(['first draft', 'second draft']);
+    expect(Object.keys(body.versions[0]!)).toEqual(['content', 'written_at', 'replaced_at']);
+    expect(body.versions[1]!.written_at).toBe(body.versions[0]!.replaced_at);
+    expect(body.versions[1]!.replaced_at <= body.edited_at).toBe(true);
+    expect(body.versions[0]!.written_at < body.versions[0]!.replaced_at).toBe(true);
+
+    // A non-member and a missing message get the same answer.
+    const foreign = await versionsOf(outsider, id);
+    expect(foreign.status).toBe(404);
+    expect((await versionsOf(outsider, 999_999_999)).body).toEqual(foreign.body);
+    expect((await versionsOf(undefined, id)).status).toBe(401);
+    expect((await versionsOf(a, 'abc')).status).toBe(404);
+
+    socket.send({ action: 'delete_message', message_id: id });
+    await socket.next();
+    expect((await versionsOf(b, id)).body).toMatchObject({ is_deleted: true, content: '', edited_at: null, count: 0, versions: [] });
+    await socket.close();
   });
 });

@@ -1,14 +1,14 @@
-// GET /api/chat/messages/search/: full-text search over the caller's rooms (an addition to the
-// rooms dialect; see docs/compatibility.md). Results are history items, paged like history.
+// /api/chat/messages/: Parley's additions to the rooms dialect (see docs/compatibility.md):
+// full-text search over the caller's rooms, paged like history, and a message's edit history.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
-import { historyItem } from './render.js';
+import { editHistory, historyItem } from './render.js';
 import { pagination, searchQuery } from './room-routes.js';
 
-export function searchRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
+export function messageRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
   return async (app) => {
     app.get('/api/chat/messages/search/', { preValidation: requireCaller }, async (request, reply) => {
       const me = caller(request);
@@ -24,6 +24,12 @@ export function searchRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
         ...pageLinks(`${context.baseUrl}/api/chat/messages/search/`, request, { page, size, count }, ['q', 'group_id']),
         results: messages.map((detail) => historyItem(detail, detail.record.conversationId, context)),
       });
+    });
+
+    app.get<{ Params: { id: string } }>('/api/chat/messages/:id/history/', { preValidation: requireCaller }, async (request, reply) => {
+      const me = caller(request);
+      const view = await core.editHistory.of(me, pathId(request.params.id));
+      return reply.send(editHistory(view, await restContext(request, core, options, me.id)));
     });
   };
 }
