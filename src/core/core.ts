@@ -11,7 +11,7 @@ import { Groups } from './groups.js';
 import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
-import { PushWebhook } from './push.js';
+import { PushWebhook, type PushTarget } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
 
 export interface CoreOptions {
@@ -19,7 +19,8 @@ export interface CoreOptions {
   matchRoomHours: number;
   dataDir: string;
   uploadLimits: UploadLimits;
-  pushWebhookUrl: string | undefined;
+  /** Where stored room messages are pushed for offline members, if anywhere. */
+  push: PushTarget | undefined;
   /** scrypt parameters of new password hashes. */
   passwordCost: ScryptCost;
   /** Where failed log-ins are counted (memory, or Redis shared by every process). */
@@ -56,7 +57,7 @@ export class Core {
       this.accounts,
       this.conversations,
       presence,
-      new PushWebhook(options.pushWebhookUrl, options.onBackgroundError),
+      new PushWebhook(options.push, options.onBackgroundError),
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
       onMessageStored,
