@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
-import { UniqueViolation, type AccountRecord, type MemberRole } from '../store/records.js';
-import type { AttachmentRecord, RoomMessageRecord, RoomRow } from '../store/room-store.js';
+import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type RoomRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
@@ -17,7 +16,7 @@ import {
   type PersonRef,
   type RoomMessageView,
 } from './events.js';
-import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
+import { DROP_WHEN_DELIVERED, MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
@@ -55,12 +54,12 @@ export interface UploadLimits {
 
 /** A stored message with everything a dialect shows about it. */
 export interface RoomMessageDetail {
-  record: RoomMessageRecord;
+  record: MessageRecord;
   sender: AccountRecord;
   /** '' once the message is deleted: deleted content is never shown. */
   body: string;
   attachment: string | null;
-  parent: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+  parent: { record: MessageRecord; body: string; sender: AccountRecord } | null;
   reactions: Map<string, number> | undefined;
   mentions: number[];
   /** Pinned within the last PIN_LIFETIME_SECONDS; older pins have expired. */
@@ -73,7 +72,7 @@ export interface RoomOverview {
   unreadCount: number;
   lastReadAt: string | null;
   lastReadMessageId: number | null;
-  lastMessage: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+  lastMessage: { record: MessageRecord; body: string; sender: AccountRecord } | null;
 }
 
 export interface RoomMember {
@@ -120,7 +119,7 @@ export class Rooms {
 
   /** The room if it exists and is a room (active or not). */
   async room(roomId: number): Promise<RoomRow> {
-    const room = await this.store.rooms.findRoom(roomId);
+    const room = await this.store.conversations.findRoom(roomId);
     if (!room) throw notFound('Not found.');
     return room;
   }
@@ -139,12 +138,12 @@ export class Rooms {
   }
 
   async myRooms(actor: AccountRecord, query?: string): Promise<RoomOverview[]> {
-    const rooms = await this.store.rooms.listRooms({ memberId: actor.id, activeOnly: true, query });
+    const rooms = await this.store.conversations.listRooms({ memberId: actor.id, activeOnly: true, query });
     return Promise.all(rooms.map((room) => this.overview(actor, room)));
   }
 
   async overview(actor: AccountRecord, room: RoomRow): Promise<RoomOverview> {
-    const state = await this.store.rooms.readState(room.id, actor.id);
+    const state = await this.store.conversations.readState(room.id, actor.id);
     const last = state.lastMessage;
     const lastSender = last ? await this.accounts.byId(last.senderId) : undefined;
     return {
@@ -163,7 +162,7 @@ export class Rooms {
 
   async members(actor: AccountRecord, roomId: number, query?: string): Promise<RoomMember[]> {
     await this.requireMember(actor, roomId);
-    const records = await this.store.listMembers(roomId);
+    const records = await this.store.conversations.listMembers(roomId);
     const members: RoomMember[] = [];
     const needle = query?.toLowerCase();
     for (const record of records) {
@@ -195,7 +194,7 @@ export class Rooms {
       ...memberIds.filter((id) => id !== actor.id).map((accountId) => ({ accountId, role: 'member' as const })),
     ];
     try {
-      const created = await this.store.rooms.createRoom(
+      const created = await this.store.conversations.createRoom(
         { name, description: input.description, avatar: input.avatar, createdBy: actor.id, active: input.active, createdAt: now() },
         members,
       );
@@ -222,7 +221,7 @@ export class Rooms {
       throw new ValidationError({ description: [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`] });
     }
     try {
-      await this.store.rooms.updateRoom(roomId, { ...patch, name, updatedAt: now() });
+      await this.store.conversations.updateRoom(roomId, { ...patch, name, updatedAt: now() });
     } catch (error) {
       if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
       throw error;
@@ -236,8 +235,8 @@ export class Rooms {
   async deleteRoom(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);
     await this.requireManager(actor, room, 'You are not authorized to delete this room.');
-    const files = await this.store.rooms.attachmentKeys(roomId);
-    await this.store.deleteConversation(roomId);
+    const files = await this.store.attachments.keysOf(roomId);
+    await this.store.conversations.delete(roomId);
     await Promise.all(files.map((key) => this.files.remove(key)));
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
@@ -250,7 +249,7 @@ export class Rooms {
     const ids = [...new Set(accountIds)];
     const refused = await this.refusedMembers(actor, ids);
     if (refused.length > 0) throw new ValidationError({ members: refused });
-    await this.store.rooms.addMembers(roomId, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     return this.room(roomId);
   }
@@ -260,7 +259,7 @@ export class Rooms {
     const room = await this.room(roomId);
     if (!(await this.isMember(actor, roomId))) throw forbidden('You are not a member of this room.');
     if (room.createdBy === actor.id) throw forbidden('You are the group creator. Transfer ownership before leaving.');
-    await this.store.rooms.removeMember(roomId, actor.id);
+    await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
   }
@@ -271,21 +270,21 @@ export class Rooms {
     const owner = await this.accounts.byId(newOwnerId);
     const membership = await this.conversations.membership(roomId);
     if (!owner || !membership?.memberIds.includes(newOwnerId)) throw invalid('The specified user is not a member of this group.');
-    await this.store.rooms.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
-    await this.store.rooms.setMemberRole(roomId, newOwnerId, 'admin');
+    await this.store.conversations.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
+    await this.store.conversations.setRole(roomId, newOwnerId, 'admin');
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     return owner;
   }
 
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
     await this.requireMember(actor, roomId);
-    await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', now());
+    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
   }
 
   /** One page of history, newest first. */
   async history(actor: AccountRecord, roomId: number, offset: number, limit: number): Promise<{ count: number; messages: RoomMessageDetail[] }> {
     await this.requireMember(actor, roomId);
-    const { count, messages } = await this.store.rooms.history(roomId, offset, limit);
+    const { count, messages } = await this.store.messages.history(roomId, offset, limit);
     return { count, messages: await this.details(messages) };
   }
 
@@ -348,9 +347,9 @@ export class Rooms {
     const { file } = upload;
     const key = randomBytes(16).toString('hex');
     await this.files.keep(file.incoming, key);
-    let stored: { record: RoomMessageRecord; mentions: number[] };
+    let stored: { record: MessageRecord; mentions: number[] };
     try {
-      await this.store.rooms.insertAttachment({
+      await this.store.attachments.insert({
         key,
         conversationId: roomId,
         uploaderId: actor.id,
@@ -370,7 +369,7 @@ export class Rooms {
       // The caller hears of the first failure; a file that outlives its message would be worse
       // than a second error, so the file goes before its row.
       await this.files.remove(key);
-      await this.store.rooms.deleteAttachment(key).catch(() => undefined);
+      await this.store.attachments.delete(key).catch(() => undefined);
       throw error;
     }
     return this.announce(actor, room, stored.record, stored.mentions);
@@ -378,7 +377,7 @@ export class Rooms {
 
   /** An uploaded file that is still shown by a message, for serving. */
   async attachment(key: string): Promise<AttachmentRecord | undefined> {
-    return this.store.rooms.findAttachment(key);
+    return this.store.attachments.find(key);
   }
 
   /** Where the uploaded files are, for serving. */
@@ -390,14 +389,14 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     if (body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.rooms.editMessage(message.id, body, now());
+    await this.store.messages.edit(message.id, body, now());
     await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
     await this.requireMember(actor, roomId);
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.rooms.deleteMessage(message.id, now());
+    await this.store.messages.markDeleted(message.id, now());
     await this.dropAttachment(roomId, message);
     await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
   }
@@ -407,8 +406,8 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     if (!(REACTIONS as readonly string[]).includes(reaction)) throw invalid(`Unknown reaction; use one of ${REACTIONS.join(', ')}.`);
     const message = await this.liveMessage(roomId, messageId);
-    await this.store.rooms.toggleReaction(message.id, actor.id, reaction, now());
-    const counts = (await this.store.rooms.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
+    await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
+    const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
     const reactions = Object.fromEntries(counts);
     await this.publish(roomId, { type: 'room.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
     return reactions;
@@ -424,12 +423,12 @@ export class Rooms {
     if (pin) {
       if (pinned) return message.pinnedAt;
       const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
-      if ((await this.store.rooms.countPins(roomId, since)) >= MAX_PINS) {
+      if ((await this.store.annotations.countPins(roomId, since)) >= MAX_PINS) {
         throw new DomainError('conflict', `A room can have at most ${MAX_PINS} pinned messages.`);
       }
       pinnedAt = at;
     }
-    await this.store.rooms.setPinned(message.id, pinnedAt);
+    await this.store.annotations.setPinned(message.id, pinnedAt);
     await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
     return pinnedAt;
   }
@@ -441,24 +440,24 @@ export class Rooms {
   }
 
   async unreadNotifications(actor: AccountRecord): Promise<number> {
-    return this.store.rooms.unreadNotifications(actor.id);
+    return this.store.notifications.unread(actor.id);
   }
 
   async markNotificationsRead(actor: AccountRecord, ids: readonly number[] | undefined): Promise<number> {
-    return this.store.rooms.markNotificationsRead(actor.id, ids);
+    return this.store.notifications.markRead(actor.id, ids);
   }
 
   async registerDevice(actor: AccountRecord, token: string, deviceType: string): Promise<void> {
-    await this.store.rooms.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
+    await this.store.notifications.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
   }
 
   /** Everything the dialects show about these messages, loaded in a few queries. */
-  async details(messages: readonly RoomMessageRecord[]): Promise<RoomMessageDetail[]> {
+  async details(messages: readonly MessageRecord[]): Promise<RoomMessageDetail[]> {
     const ids = messages.map((m) => m.id);
     const parents = new Map(
-      (await this.store.rooms.findMessages(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
+      (await this.store.messages.findMany(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
     );
-    const [reactions, mentions] = await Promise.all([this.store.rooms.reactionCounts(ids), this.store.rooms.mentions(ids)]);
+    const [reactions, mentions] = await Promise.all([this.store.annotations.reactionCounts(ids), this.store.annotations.mentions(ids)]);
     const at = now();
     const details: RoomMessageDetail[] = [];
     for (const record of messages) {
@@ -495,7 +494,7 @@ export class Rooms {
     actor: AccountRecord,
     room: { id: number; memberIds: readonly number[] },
     input: SendRoomMessage & { attachment: string | null },
-  ): Promise<{ record: RoomMessageRecord; mentions: number[] }> {
+  ): Promise<{ record: MessageRecord; mentions: number[] }> {
     if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
       throw invalid(`message_type must be one of ${MESSAGE_TYPES.join(', ')}.`);
     }
@@ -504,17 +503,20 @@ export class Rooms {
     if (input.parentId !== null) await this.parentIn(room.id, input.parentId);
     // Only members can be mentioned; other ids are dropped, as the original stored them.
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id));
-    const record = await this.store.rooms.insertMessage(
+    const createdAt = now();
+    const record = await this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
         body: input.body,
         type: input.type,
+        clientSentAt: null,
+        sentAt: createdAt,
         attachment: input.attachment,
         parentId: input.parentId,
-        createdAt: now(),
+        createdAt,
       },
-      mentions,
+      { recipients: [], mentions },
     );
     this.onStored('room', 0);
     return { record, mentions };
@@ -524,7 +526,7 @@ export class Rooms {
   private async announce(
     actor: AccountRecord,
     room: { id: number; name: string; memberIds: readonly number[] },
-    record: RoomMessageRecord,
+    record: MessageRecord,
     mentions: readonly number[],
   ): Promise<RoomMessageDetail> {
     const [detail] = await this.details([record]);
@@ -536,23 +538,23 @@ export class Rooms {
   }
 
   /** The file of a deleted message goes with it: its URL is not found from then on. */
-  private async dropAttachment(roomId: number, message: RoomMessageRecord): Promise<void> {
+  private async dropAttachment(roomId: number, message: MessageRecord): Promise<void> {
     const key = message.attachment === null ? undefined : MEDIA_PATH.exec(message.attachment)?.[1];
     if (key === undefined) return;
-    const record = await this.store.rooms.findAttachment(key);
+    const record = await this.store.attachments.find(key);
     if (record?.conversationId !== roomId) return;
     await this.files.remove(key);
-    await this.store.rooms.deleteAttachment(key);
+    await this.store.attachments.delete(key);
   }
 
   private async notifyMentions(
     actor: AccountRecord,
     room: { id: number; name: string },
-    record: RoomMessageRecord,
+    record: MessageRecord,
     mentions: readonly number[],
   ): Promise<void> {
     const createdAt = now();
-    const notifications = await this.store.rooms.insertNotifications(
+    const notifications = await this.store.notifications.insert(
       mentions
         .filter((id) => id !== actor.id)
         .map((accountId) => ({
@@ -576,11 +578,11 @@ export class Rooms {
   }
 
   /** Pushes a stored message to the registered devices of members with no live socket. */
-  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: RoomMessageRecord): Promise<void> {
+  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: MessageRecord): Promise<void> {
     if (!this.push.enabled) return;
     const statuses = await this.presence.statuses(room.memberIds.filter((id) => id !== actor.id));
     const offline = [...statuses].filter(([, status]) => !status.active).map(([id]) => id);
-    const devices = await this.store.rooms.deviceTokens(offline);
+    const devices = await this.store.notifications.deviceTokens(offline);
     const text = record.body === '' && record.attachment !== null ? `[${record.type}]` : record.body;
     await this.push.send({
       title: `New message in ${room.name}`,
@@ -591,21 +593,21 @@ export class Rooms {
   }
 
   /** The parent must be a message of the same room; others are reported as missing. */
-  private async parentIn(roomId: number, parentId: number): Promise<RoomMessageRecord> {
-    const parent = await this.store.rooms.findMessage(parentId);
+  private async parentIn(roomId: number, parentId: number): Promise<MessageRecord> {
+    const parent = await this.store.messages.find(parentId);
     if (!parent || parent.conversationId !== roomId) throw notFound('Parent message does not exist');
     return parent;
   }
 
   /** A message of this room that is not deleted; messages of other rooms are reported as missing. */
-  private async liveMessage(roomId: number, messageId: number): Promise<RoomMessageRecord> {
-    const message = await this.store.rooms.findMessage(messageId);
+  private async liveMessage(roomId: number, messageId: number): Promise<MessageRecord> {
+    const message = await this.store.messages.find(messageId);
     if (!message || message.conversationId !== roomId) throw notFound('Message not found in this room.');
     if (message.deletedAt !== null) throw new DomainError('conflict', 'This message was deleted.');
     return message;
   }
 
-  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<RoomMessageRecord> {
+  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<MessageRecord> {
     const message = await this.liveMessage(roomId, messageId);
     if (message.senderId !== actor.id) throw forbidden('Only the author can change this message.');
     return message;
@@ -658,11 +660,11 @@ function toView(detail: RoomMessageDetail): RoomMessageView {
   };
 }
 
-function visibleBody(message: RoomMessageRecord): string {
+function visibleBody(message: MessageRecord): string {
   return message.deletedAt === null ? message.body : '';
 }
 
-function isPinned(message: RoomMessageRecord, at: Instant): boolean {
+function isPinned(message: MessageRecord, at: Instant): boolean {
   return message.pinnedAt !== null && message.deletedAt === null && message.pinnedAt >= addSeconds(at, -PIN_LIFETIME_SECONDS);
 }
 

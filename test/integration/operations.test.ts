@@ -75,7 +75,7 @@ describe('/metrics', () => {
     expect(growth(before, during, 'parley_deliveries_total')).toBe(1);
 
     // Top-level and nested store operations, each a consistent histogram series.
-    for (const operation of ['insertMessage', 'rooms.insertMessage', 'rooms.createRoom']) {
+    for (const operation of ['messages.insert', 'conversations.createRoom', 'accounts.insert']) {
       expect(growth(before, during, 'parley_store_seconds_count', { operation })).toBeGreaterThanOrEqual(1);
       expect(during.value('parley_store_seconds_bucket', { operation, le: '+Inf' })).toBe(during.value('parley_store_seconds_count', { operation }));
       expect(during.value('parley_store_seconds_sum', { operation })).toBeGreaterThan(0);
