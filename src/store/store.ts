@@ -9,6 +9,8 @@ import { SqlConversationStore, type ConversationStore } from './conversations.js
 import { GroupCommit } from './group-commit.js';
 import { SqlMessageStore, type MessageStore } from './messages.js';
 import { SqlNotificationStore, type NotificationStore } from './notifications.js';
+import { MessageSearch } from './search.js';
+import { MessageVersions } from './versions.js';
 
 /** Group-commit batches in flight at once on PostgreSQL (its pool has more connections). */
 const POSTGRES_PARALLEL_BATCHES = 4;
@@ -27,6 +29,10 @@ export interface Store {
   readonly notifications: NotificationStore;
   /** What uploaded files are. */
   readonly attachments: AttachmentStore;
+  /** Full-text search over room messages. */
+  readonly search: MessageSearch;
+  /** The texts that edits replaced. */
+  readonly versions: MessageVersions;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +45,8 @@ export class SqlStore implements Store {
   readonly annotations: AnnotationStore;
   readonly notifications: NotificationStore;
   readonly attachments: AttachmentStore;
+  readonly search: MessageSearch;
+  readonly versions: MessageVersions;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -52,6 +60,8 @@ export class SqlStore implements Store {
     this.annotations = new SqlAnnotationStore(db);
     this.notifications = new SqlNotificationStore(db);
     this.attachments = new SqlAttachmentStore(db);
+    this.search = new MessageSearch(engine, db);
+    this.versions = new MessageVersions(db);
   }
 
   async ping(): Promise<void> {
