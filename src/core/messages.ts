@@ -57,7 +57,7 @@ export class Messages {
     if (input.body.length > MAX_BODY_LENGTH) throw invalid(`a message may hold at most ${MAX_BODY_LENGTH} characters`);
     const sentAt = requireInstant(input.clientSentAt, 'sent_timestamp');
     const recipients = otherMembers(membership, input.actor.id);
-    const message = await this.store.messages.insert(
+    const { message } = await this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,

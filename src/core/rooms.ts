@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
-import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type RoomRow } from '../store/records.js';
+import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type NotificationRecord, type RoomRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
@@ -85,6 +85,12 @@ export interface SendRoomMessage {
   type: string;
   mentions: readonly number[];
   parentId: number | null;
+}
+
+/** A message just stored, as shown, with the notifications written with it. */
+interface Posted {
+  detail: RoomMessageDetail;
+  notifications: NotificationRecord[];
 }
 
 /** An uploaded file on disk, accepted for its size and type, waiting for its message. */
@@ -347,32 +353,34 @@ export class Rooms {
     const { file } = upload;
     const key = randomBytes(16).toString('hex');
     await this.files.keep(file.incoming, key);
-    let stored: { record: MessageRecord; mentions: number[] };
+    let stored: Posted;
     try {
-      await this.store.attachments.insert({
-        key,
-        conversationId: roomId,
-        uploaderId: actor.id,
-        fileName: file.fileName,
-        contentType: file.contentType,
-        size: file.incoming.size,
-        createdAt: now(),
-      });
-      stored = await this.storeMessage(actor, room, {
-        body: upload.body,
-        type: file.contentType.startsWith('image/') ? 'image' : 'file',
-        mentions: [],
-        parentId: upload.parentId,
-        attachment: mediaPath(key, file.fileName),
-      });
+      // The attachment's record is written in the message's transaction: both or neither.
+      stored = await this.storeMessage(
+        actor,
+        room,
+        {
+          body: upload.body,
+          type: file.contentType.startsWith('image/') ? 'image' : 'file',
+          mentions: [],
+          parentId: upload.parentId,
+          attachment: mediaPath(key, file.fileName),
+        },
+        {
+          key,
+          conversationId: roomId,
+          uploaderId: actor.id,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          size: file.incoming.size,
+          createdAt: now(),
+        },
+      );
     } catch (error) {
-      // The caller hears of the first failure; a file that outlives its message would be worse
-      // than a second error, so the file goes before its row.
       await this.files.remove(key);
-      await this.store.attachments.delete(key).catch(() => undefined);
       throw error;
     }
-    return this.announce(actor, room, stored.record, stored.mentions);
+    return this.announce(actor, room, stored);
   }
 
   /** An uploaded file that is still shown by a message, for serving. */
@@ -485,26 +493,30 @@ export class Rooms {
     input: SendRoomMessage & { attachment: string | null },
   ): Promise<RoomMessageDetail> {
     const room = await this.requireMember(actor, roomId);
-    const { record, mentions } = await this.storeMessage(actor, room, input);
-    return this.announce(actor, room, record, mentions);
+    return this.announce(actor, room, await this.storeMessage(actor, room, input));
   }
 
-  /** Checks and stores a message; nothing is told to anyone yet. */
+  /**
+   * Checks and stores a message with its mentions, their notifications and its attachment's
+   * record, in one write; nothing is told to anyone yet, and nothing is read back.
+   */
   private async storeMessage(
     actor: AccountRecord,
-    room: { id: number; memberIds: readonly number[] },
+    room: { id: number; name: string; memberIds: readonly number[] },
     input: SendRoomMessage & { attachment: string | null },
-  ): Promise<{ record: MessageRecord; mentions: number[] }> {
+    attachment?: AttachmentRecord,
+  ): Promise<Posted> {
     if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
       throw invalid(`message_type must be one of ${MESSAGE_TYPES.join(', ')}.`);
     }
     if (input.body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
     if (input.mentions.length > MAX_MENTIONS) throw invalid(`A message may mention at most ${MAX_MENTIONS} members.`);
-    if (input.parentId !== null) await this.parentIn(room.id, input.parentId);
-    // Only members can be mentioned; other ids are dropped, as the original stored them.
-    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id));
+    const parent = input.parentId === null ? undefined : await this.parentIn(room.id, input.parentId);
+    const parentSender = parent && (await this.requireAccount(parent.senderId));
+    // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
+    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
-    const record = await this.store.messages.insert(
+    const { message: record, notifications } = await this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
@@ -516,24 +528,51 @@ export class Rooms {
         parentId: input.parentId,
         createdAt,
       },
-      { recipients: [], mentions },
+      {
+        mentions,
+        notifications: mentions
+          .filter((id) => id !== actor.id)
+          .map((accountId) => ({
+            accountId,
+            eventType: MENTION_EVENT,
+            body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
+            url: null,
+            createdAt,
+          })),
+        attachment,
+      },
     );
     this.onStored('room', 0);
-    return { record, mentions };
+    const detail: RoomMessageDetail = {
+      record,
+      sender: actor,
+      body: record.body,
+      attachment: record.attachment,
+      parent: parent && parentSender ? { record: parent, body: visibleBody(parent), sender: parentSender } : null,
+      reactions: undefined,
+      mentions,
+      pinned: false,
+    };
+    return { detail, notifications };
   }
 
-  /** Broadcasts a stored message, notifies its mentions and pushes it to members who are away. */
+  /** Broadcasts a stored message, tells the mentioned and pushes it to members who are away. */
   private async announce(
     actor: AccountRecord,
     room: { id: number; name: string; memberIds: readonly number[] },
-    record: MessageRecord,
-    mentions: readonly number[],
+    { detail, notifications }: Posted,
   ): Promise<RoomMessageDetail> {
-    const [detail] = await this.details([record]);
-    if (!detail) throw new Error('stored message vanished');
     await this.publish(room.id, { type: 'room.message', conversation: { id: room.id, kind: 'room' }, message: toView(detail) });
-    await this.notifyMentions(actor, room, record, mentions);
-    void this.pushToOffline(actor, room, record).catch(this.push.onError);
+    await Promise.all(
+      notifications.map((n) =>
+        this.bus.publish(notificationTopic(n.accountId), {
+          type: 'notification',
+          conversation: { id: room.id, kind: 'room' },
+          notification: { id: n.id, eventType: n.eventType, body: n.body, url: n.url, createdAt: n.createdAt },
+        }),
+      ),
+    );
+    void this.pushToOffline(actor, room, detail.record).catch(this.push.onError);
     return detail;
   }
 
@@ -545,36 +584,6 @@ export class Rooms {
     if (record?.conversationId !== roomId) return;
     await this.files.remove(key);
     await this.store.attachments.delete(key);
-  }
-
-  private async notifyMentions(
-    actor: AccountRecord,
-    room: { id: number; name: string },
-    record: MessageRecord,
-    mentions: readonly number[],
-  ): Promise<void> {
-    const createdAt = now();
-    const notifications = await this.store.notifications.insert(
-      mentions
-        .filter((id) => id !== actor.id)
-        .map((accountId) => ({
-          accountId,
-          messageId: record.id,
-          eventType: MENTION_EVENT,
-          body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
-          url: null,
-          createdAt,
-        })),
-    );
-    await Promise.all(
-      notifications.map((n) =>
-        this.bus.publish(notificationTopic(n.accountId), {
-          type: 'notification',
-          conversation: { id: room.id, kind: 'room' },
-          notification: { id: n.id, eventType: n.eventType, body: n.body, url: n.url, createdAt: n.createdAt },
-        }),
-      ),
-    );
   }
 
   /** Pushes a stored message to the registered devices of members with no live socket. */

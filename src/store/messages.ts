@@ -2,13 +2,18 @@
 // message, its deliveries and mentions) goes through group commit.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { ConversationKind, MessageRecord, NewMessage, PendingMessage } from './records.js';
+import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { GroupCommit } from './group-commit.js';
+import { insertAttachment } from './attachments.js';
+import { insertNotifications } from './notifications.js';
 import { toMessage } from './rows.js';
 
 export interface MessageStore {
-  /** Stores the message with one delivery per recipient and its mentions, in one transaction. */
-  insert(message: NewMessage, addressed: { recipients: readonly number[]; mentions: readonly number[] }): Promise<MessageRecord>;
+  /**
+   * Stores the message with what it carries (deliveries, mentions, notifications, its
+   * attachment's record) in one transaction, shared with the other writes of the same tick.
+   */
+  insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage>;
   find(id: number): Promise<MessageRecord | undefined>;
   findMany(ids: readonly number[]): Promise<MessageRecord[]>;
   /** One page of the conversation's history, newest first, and the total count. */
@@ -40,8 +45,10 @@ export class SqlMessageStore implements MessageStore {
     private readonly writes: GroupCommit<Database>,
   ) {}
 
-  async insert(message: NewMessage, addressed: { recipients: readonly number[]; mentions: readonly number[] }): Promise<MessageRecord> {
+  async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
+    const { recipients = [], mentions = [], notifications = [], attachment } = addressed;
     return this.writes.run(async (trx) => {
+      if (attachment) await insertAttachment(trx, attachment);
       const row = await trx
         .insertInto('messages')
         .values({
@@ -58,19 +65,23 @@ export class SqlMessageStore implements MessageStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (addressed.recipients.length > 0) {
+      if (recipients.length > 0) {
         await trx
           .insertInto('deliveries')
-          .values(addressed.recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
+          .values(recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
           .execute();
       }
-      if (addressed.mentions.length > 0) {
+      if (mentions.length > 0) {
         await trx
           .insertInto('mentions')
-          .values(addressed.mentions.map((accountId) => ({ message_id: row.id, account_id: accountId })))
+          .values(mentions.map((accountId) => ({ message_id: row.id, account_id: accountId })))
           .execute();
       }
-      return toMessage(row);
+      const stored = toMessage(row);
+      return {
+        message: stored,
+        notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
+      };
     });
   }
 

@@ -1,11 +1,11 @@
-// Notifications (mentions) and the push device tokens they may go out to.
+// Notifications (mentions) and the push device tokens they may go out to. Notifications are
+// written with the message they are about (messages.ts), in its transaction.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { DeviceTokenRecord, NewNotification, NotificationRecord } from './records.js';
 import { toDeviceToken, toNotification } from './rows.js';
 
 export interface NotificationStore {
-  insert(notifications: readonly NewNotification[]): Promise<NotificationRecord[]>;
   unread(accountId: number): Promise<number>;
   /** Marks the account's notifications read (only those ids, when given); returns how many changed. */
   markRead(accountId: number, ids: readonly number[] | undefined): Promise<number>;
@@ -16,26 +16,6 @@ export interface NotificationStore {
 
 export class SqlNotificationStore implements NotificationStore {
   constructor(private readonly db: Kysely<Database>) {}
-
-  async insert(notifications: readonly NewNotification[]): Promise<NotificationRecord[]> {
-    if (notifications.length === 0) return [];
-    const rows = await this.db
-      .insertInto('notifications')
-      .values(
-        notifications.map((n) => ({
-          account_id: n.accountId,
-          message_id: n.messageId,
-          event_type: n.eventType,
-          body: n.body,
-          url: n.url,
-          is_read: 0,
-          created_at: n.createdAt,
-        })),
-      )
-      .returningAll()
-      .execute();
-    return rows.map(toNotification);
-  }
 
   async unread(accountId: number): Promise<number> {
     const row = await this.db
@@ -77,4 +57,25 @@ export class SqlNotificationStore implements NotificationStore {
       .execute();
     return rows.map(toDeviceToken);
   }
+}
+
+/** Writes notifications, unread; also in a message's transaction (see messages.ts). */
+export async function insertNotifications(db: Kysely<Database>, notifications: readonly NewNotification[]): Promise<NotificationRecord[]> {
+  if (notifications.length === 0) return [];
+  const rows = await db
+    .insertInto('notifications')
+    .values(
+      notifications.map((n) => ({
+        account_id: n.accountId,
+        message_id: n.messageId,
+        event_type: n.eventType,
+        body: n.body,
+        url: n.url,
+        is_read: 0,
+        created_at: n.createdAt,
+      })),
+    )
+    .returningAll()
+    .execute();
+  return rows.map(toNotification);
 }

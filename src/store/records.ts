@@ -161,6 +161,22 @@ export interface NotificationRecord {
 
 export type NewNotification = Omit<NotificationRecord, 'id' | 'isRead'>;
 
+/** What is written with a message, in its transaction. */
+export interface MessageAddressing {
+  /** One delivery each, kept until they acknowledge. */
+  recipients?: readonly number[];
+  mentions?: readonly number[];
+  /** Notifications about the message; each gets the message's id. */
+  notifications?: ReadonlyArray<Omit<NewNotification, 'messageId'>>;
+  /** The uploaded file the message shows: recorded with it, or not at all. */
+  attachment?: AttachmentRecord;
+}
+
+export interface StoredMessage {
+  message: MessageRecord;
+  notifications: NotificationRecord[];
+}
+
 export interface DeviceTokenRecord {
   token: string;
   accountId: number;
