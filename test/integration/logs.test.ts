@@ -20,6 +20,15 @@ afterAll(async () => {
   await server.close();
 });
 
+describe('the start', () => {
+  it('logs no warning, and on Redis that the bus connected, once', async () => {
+    const entries = lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(entries.filter((entry) => entry.level >= 40)).toEqual([]);
+    const said = entries.filter((entry) => entry.msg.startsWith('redis bus')).map((entry) => entry.msg);
+    expect(said).toEqual(server.engine === 'postgres' ? ['redis bus connected'] : []);
+  });
+});
+
 describe('the request log', () => {
   it('logs each request with its path but never a token, in a URL or a header', async () => {
     const user = await signup(server);
