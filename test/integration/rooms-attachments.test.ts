@@ -284,6 +284,10 @@ describe('uploads in progress', () => {
     // Cut in the file's bytes, and in the boundary after them.
     for (const end of [whole.length - 150, whole.length - 10]) expect(await send(whole.subarray(0, end))).toEqual({ status: 400, body: cutShort });
     expect(await send(whole, 'multipart/form-data')).toEqual({ status: 400, body: cutShort });
+    // A file in another field is read past to refuse it: cut short there too.
+    const elsewhere = Buffer.from(whole.toString('latin1').replace('name="attachment"', 'name="picture"'), 'latin1');
+    expect(await send(elsewhere)).toEqual({ status: 400, body: { picture: ['Only one file, in the field "attachment", is accepted.'] } });
+    expect(await send(elsewhere.subarray(0, elsewhere.length - 150))).toEqual({ status: 400, body: cutShort });
     expect(incomingFiles()).toEqual([]);
     expect(keptFiles()).toEqual(before);
     // The one place this account has (uploadsPerAccount: 1) was given back each time.

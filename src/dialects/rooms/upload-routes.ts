@@ -1,7 +1,6 @@
 // Uploads to a room and /media/, where the uploaded files are served. Only the upload route
 // takes a multipart body; this plugin's scope keeps that parser away from every other route.
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import multipart, { type Multipart } from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -49,8 +48,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
           for await (const part of wellFormedParts(request)) {
             if (part.type === 'file') {
               if (part.fieldname !== 'attachment' || file) {
-                part.file.resume();
-                await finished(part.file);
+                await skipPart(part.file);
                 throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
               }
               file = await core.rooms.receiveFile(wholePart(part.file), part.filename, part.mimetype);
@@ -131,6 +129,12 @@ async function* wholePart(file: Readable): AsyncGenerator<Buffer> {
   } catch {
     throw CUT_SHORT;
   }
+}
+
+/** Reads a part to its end, unkept, so that the parser goes on to the next one. */
+async function skipPart(file: Readable): Promise<void> {
+  const parts = wholePart(file);
+  while (!(await parts.next()).done);
 }
 
 /** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
