@@ -9,7 +9,6 @@ import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -17,7 +16,7 @@ import { request, SocketClient, UpgradeRefused } from '../support/clients.js';
 import { breakUtf8, deepJson, hostileJson, hostileString, mutateJson, mutateText, Random } from '../support/fuzz.js';
 import { openDialogue } from '../support/phone.js';
 import { createRoom, roomsUser, type RoomsUser } from '../support/rooms.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { logCapture, startTestServer, type TestServer } from '../support/server.js';
 
 const SEED = Number(process.env.PARLEY_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SECONDS = Number(process.env.PARLEY_FUZZ_SECONDS ?? 15);
@@ -46,18 +45,12 @@ function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text;
 }
 
-const logged: string[] = [];
-const logCapture = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    logged.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  },
-});
+const { lines: logged, destination } = logCapture();
 
 let server: TestServer;
 beforeAll(async () => {
   // One upload at a time per account: a place an upload fails to give back shows at once.
-  server = await startTestServer({ logLevel: 'warn', uploadsPerAccount: 1 }, { logDestination: logCapture });
+  server = await startTestServer({ logLevel: 'warn', uploadsPerAccount: 1 }, { logDestination: destination });
 });
 afterAll(async () => {
   await server.close();

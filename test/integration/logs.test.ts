@@ -1,20 +1,13 @@
 // What the request log says: every request, with no credential in it.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, SocketClient } from '../support/clients.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { logCapture, startTestServer, type TestServer } from '../support/server.js';
 
-const lines: string[] = [];
-const capture = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  },
-});
+const { lines, destination } = logCapture();
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'info' }, { logDestination: capture });
+  server = await startTestServer({ logLevel: 'info' }, { logDestination: destination });
 });
 afterAll(async () => {
   await server.close();
