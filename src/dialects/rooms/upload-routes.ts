@@ -6,11 +6,16 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { servedAs } from '../../core/file-types.js';
-import { UploadRefused, type ReceivedFile } from '../../core/rooms.js';
+import { CoreError, problem, type ErrorCode } from '../../core/errors.js';
+import type { ReceivedFile } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute } from './render.js';
+import { ROOMS_WORDING } from './wording.js';
+
+/** The refusals of a file itself, answered as a field error on `attachment`. */
+const FILE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['FILE_TOO_LARGE', 'NOT_A_MEDIA_TYPE', 'FILE_TYPE_UNKNOWN', 'FILE_TYPE_REFUSED']);
 
 interface RoomParams {
   id: string;
@@ -139,9 +144,11 @@ async function skipPart(file: Readable): Promise<void> {
 
 /** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
 function uploadRefusal(error: unknown, maxBytes: number): unknown {
-  if (error instanceof UploadRefused) return new HttpError(error.reason === 'too_large' ? 413 : 415, { attachment: [error.message] });
+  if (error instanceof CoreError && FILE_REFUSALS.has(error.code)) {
+    return new HttpError(error.status, { attachment: [ROOMS_WORDING.error(error)] });
+  }
   if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-    return new HttpError(413, { attachment: [`The file is larger than ${maxBytes} bytes.`] });
+    return new HttpError(413, { attachment: [ROOMS_WORDING.problem(problem('FILE_TOO_LARGE', { maxBytes }))] });
   }
   return error;
 }
