@@ -960,8 +960,9 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s)`, () => {
     }
     // The fuzz may have deleted or left its room: upload to a new one.
     const freshRoom = await createRoom(server, web.main, [web.other]);
-    if (!(await settled(async () => (await uploadGif(web.main, freshRoom)).status === 201))) {
-      report({ worker: 'after', iteration: 0, problem: 'no upload accepted after the fuzz: an upload place was not given back', input: '' });
+    let last: { status: number; body: unknown } | undefined;
+    if (!(await settled(async () => (last = await uploadGif(web.main, freshRoom)).status === 201))) {
+      report({ worker: 'after', iteration: 0, problem: 'no upload accepted after the fuzz (an upload place not given back?)', input: '', answer: JSON.stringify(last) });
     }
     if (!(await settled(() => !fs.existsSync(incoming) || fs.readdirSync(incoming).length === 0))) {
       report({ worker: 'after', iteration: 0, problem: `temporary upload files left: ${fs.readdirSync(incoming).length}`, input: '' });

@@ -316,6 +316,30 @@ describe('uploads in progress', () => {
     expect(status).toBe(201);
   });
 
+  it('free their place when the client goes away before the body is read (while membership is checked)', async () => {
+    const { owner, roomId } = await room();
+    const body = multipart(png());
+    for (let wait = 0; wait < 10; wait += 1) {
+      await new Promise<void>((resolve) => {
+        const outgoing = http.request(`${server.url}${uploadPath(roomId)}`, {
+          method: 'POST',
+          headers: { authorization: `Token ${owner.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) },
+        });
+        outgoing.on('error', () => resolve());
+        outgoing.on('close', () => resolve());
+        outgoing.write(body.subarray(0, 40));
+        setTimeout(() => outgoing.destroy(), wait);
+      });
+    }
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 201; i += 1) {
+      status = (await upload(owner, roomId, png())).status;
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(201);
+    expect(incomingFiles()).toEqual([]);
+  });
+
   it('leave no file behind when the message cannot be stored: the room went away meanwhile', async () => {
     const { owner, member, roomId } = await room();
     const before = keptFiles();

@@ -104,10 +104,14 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
 const CUT_SHORT = new HttpError(400, { attachment: ['The upload was cut short or is not well-formed multipart/form-data.'] });
 
 /**
- * The request's parts. A body that is no well-formed multipart (no boundary, cut short) is the
- * client's fault, a 400; the parser's own refusals (limits: 413) keep their status.
+ * The request's parts. A body that is no well-formed multipart (no boundary, cut short) or whose
+ * client went away is the client's fault, a 400; the parser's own refusals (limits: 413) keep
+ * their status.
  */
 async function* wellFormedParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  // A client gone before the body is read (while membership was checked, say) would never end
+  // the parser: it listens for the request's close, which has already happened.
+  if (request.raw.destroyed) throw CUT_SHORT;
   const parts = request.parts();
   for (;;) {
     let next: IteratorResult<Multipart>;
