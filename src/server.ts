@@ -11,6 +11,7 @@ import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { Gateway } from './gateway/gateway.js';
+import { apiDocsRoutes } from './http/api-docs.js';
 import { buildApp } from './http/app.js';
 import { socketDocsRoutes } from './http/socket-docs.js';
 import { webRoutes } from './http/web.js';
@@ -75,6 +76,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());
   await app.register(socketDocsRoutes());
+  await app.register(apiDocsRoutes());
   gateway.attach(app.server);
 
   let closing: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
 // ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { NOT_BLANK } from './schemas.js';
 import { DomainError, isStoreUnavailable, Throttled, ValidationError, type ErrorCode } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -38,7 +39,7 @@ interface AjvIssue {
   instancePath?: string;
   keyword?: string;
   message?: string;
-  params?: { missingProperty?: string };
+  params?: { missingProperty?: string; limit?: number; pattern?: string };
 }
 
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
@@ -93,13 +94,24 @@ function fieldErrors(issues: AjvIssue[]): Record<string, string[]> {
   for (const issue of issues) {
     const missing = issue.params?.missingProperty;
     const field = missing ?? (issue.instancePath?.replace(/^\//, '').replace(/\//g, '.') || 'non_field_errors');
-    const message =
-      issue.keyword === 'required'
-        ? 'This field is required.'
-        : issue.keyword === 'type'
-          ? `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`
-          : `Invalid value: ${issue.message ?? 'rejected'}.`;
-    (fields[field] ??= []).push(message);
+    (fields[field] ??= []).push(issueMessage(issue));
   }
   return fields;
+}
+
+/** The original's (DRF's) words where it had some for the same rule. */
+function issueMessage(issue: AjvIssue): string {
+  switch (issue.keyword) {
+    case 'required':
+      return 'This field is required.';
+    case 'type':
+      return `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`;
+    case 'maxLength':
+      return `Ensure this field has no more than ${issue.params?.limit} characters.`;
+    case 'maxItems':
+      return `Ensure this field has no more than ${issue.params?.limit} elements.`;
+    case 'pattern':
+      if (issue.params?.pattern === NOT_BLANK) return 'This field may not be blank.';
+  }
+  return `Invalid value: ${issue.message ?? 'rejected'}.`;
 }

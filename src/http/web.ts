@@ -12,15 +12,20 @@ const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z]+$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-/** dist/public of the package, whether the server runs from src/ (tests) or dist/src/. */
-export function publicDirectory(): string {
+/** The package's directory (where package.json is), whether the server runs from src/ (tests) or dist/src/. */
+export function packageDirectory(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('package.json not found above the server sources');
     dir = parent;
   }
-  return path.join(dir, 'dist', 'public');
+  return dir;
+}
+
+/** dist/public of the package, made by `npm run build`. */
+export function publicDirectory(): string {
+  return path.join(packageDirectory(), 'dist', 'public');
 }
 
 export function webRoutes(directory = publicDirectory()): FastifyPluginAsync {
