@@ -13,7 +13,7 @@ export const OPENAPI_PATH = '/docs/openapi.json';
 export const API_PAGE_PATH = '/docs/api/';
 
 /** Who a route accepts: an account's key in the header, or the web client's session cookie. */
-export const AUTHENTICATED = [{ token: [] }, { session: [] }];
+export const AUTHENTICATED: Array<Record<string, string[]>> = [{ token: [] }, { session: [] }];
 
 /** The document's head: what Parley is, its version, and how callers authenticate. */
 export function openApiInfo(): FastifyDynamicSwaggerOptions['openapi'] {

@@ -1,6 +1,6 @@
 // What the route schemas of both dialects share. A route's schema is the one source of its
 // validation, its TypeScript types (the TypeBox type provider) and its OpenAPI description.
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 
 /** The schema keyword pattern of a text that may not be blank (DRF's allow_blank=False). */
 export const NOT_BLANK = '\\S';
@@ -18,7 +18,10 @@ export function answers<Successes extends Record<number, TSchema>>(successes: Su
   return { ...successes, '4xx': ErrorBody };
 }
 
-/** A value or JSON null. */
-export function Nullable<Schema extends TSchema>(schema: Schema) {
-  return Type.Union([schema, Type.Null()]);
+/**
+ * A value or JSON null, as one `type: [<type>, "null"]`: a failure is one issue of the field's,
+ * where a union would add one per branch to the field errors.
+ */
+export function Nullable<Schema extends TSchema & { type: string }>(schema: Schema): TUnsafe<Static<Schema> | null> {
+  return Type.Unsafe<Static<Schema> | null>({ ...schema, type: [schema.type, 'null'] });
 }
