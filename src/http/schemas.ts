@@ -25,3 +25,6 @@ export function answers<Successes extends Record<number, TSchema>>(successes: Su
 export function Nullable<Schema extends TSchema & { type: string }>(schema: Schema): TUnsafe<Static<Schema> | null> {
   return Type.Unsafe<Static<Schema> | null>({ ...schema, type: [schema.type, 'null'] });
 }
+
+/** An HTML page's answer, for the document: pages are sent as text, past the JSON serializer. */
+export const HTML_PAGE = { description: 'An HTML page', content: { 'text/html': { schema: Type.String() } } };
