@@ -1,5 +1,5 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Bus, BusObserver } from './bus/bus.js';
@@ -33,6 +33,8 @@ export interface Parley {
 export interface ParleyOptions {
   /** Where the JSON log lines go; standard output by default. */
   logDestination?: DestinationStream;
+  /** Told of every HTTP route as it is added (the OpenAPI test checks that each is described). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function startParley(config: Config, options: ParleyOptions = {}): Promise<Parley> {
@@ -67,6 +69,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
     metricsToken: config.metricsToken,
     trustProxy: config.trustProxy,
+    onRoute: options.onRoute,
   });
   const gateway = new Gateway(core, log, metrics, config.publicUrl, {
     perAccount: config.maxSocketsPerAccount,

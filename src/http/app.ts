@@ -1,7 +1,7 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
 import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -55,6 +55,8 @@ export interface AppOptions {
   metricsToken: string | undefined;
   /** PARLEY_TRUST_PROXY: proxies whose X-Forwarded-For gives the client's address (log-in limits). */
   trustProxy: string | undefined;
+  /** Told of every route as it is added, the server's own included. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -69,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
   // foreign page can make a browser send without asking (CSRF). Uploads add multipart themselves.
   app.removeContentTypeParser('text/plain');
