@@ -54,6 +54,8 @@ export function apiDocsRoutes(): FastifyPluginAsyncTypebox {
     );
     await app.register(fastifySwaggerUi, {
       routePrefix: API_PAGE_PATH.replace(/\/$/, ''),
+      // Without the top bar: its logo is an SVG with a <style> element, which Parley's CSP refuses.
+      uiConfig: { layout: 'BaseLayout' },
     });
   };
 }
