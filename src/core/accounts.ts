@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
 import { UniqueViolation, type AccountRecord } from '../store/records.js';
-import { ValidationError } from './errors.js';
+import { problem, ValidationError, type Problem } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -45,8 +45,6 @@ interface CachedToken {
   touchedAt: number;
 }
 
-const REQUIRED = 'This field is required.';
-
 export class Accounts {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly accountsById = new Map<number, { account: AccountRecord; cachedAt: number }>();
@@ -81,7 +79,7 @@ export class Accounts {
   async revokedAmong(keyHashes: readonly string[]): Promise<Set<string>> {
     const live = new Set<string>();
     for (let start = 0; start < keyHashes.length; start += TOKEN_CHECK_BATCH) {
-      const tokens = await this.store.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
+      const tokens = await this.store.accounts.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
       for (const token of tokens) if (token.revokedAt === null) live.add(token.keyHash);
     }
     return new Set(keyHashes.filter((keyHash) => !live.has(keyHash)));
@@ -93,28 +91,28 @@ export class Accounts {
    */
   async signup(input: SignupInput, address: string): Promise<{ account: AccountRecord; token: string }> {
     await this.throttle.signUp(address);
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
-    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = [problem('EMAIL_INVALID')];
     const username = requiredText(input.username, 'username', problems, MAX_USERNAME);
     if (username !== undefined && !USERNAME_PATTERN.test(username)) {
-      problems.username = ['Enter a valid username: letters, digits and @/./+/-/_ only.'];
+      problems.username = [problem('USERNAME_INVALID')];
     }
     const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
     if (password !== undefined && password.length < MIN_PASSWORD) {
-      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+      problems.password = [problem('PASSWORD_TOO_SHORT', { min: MIN_PASSWORD })];
     }
-    const phone = requiredText(input.phone, 'ph_num', problems, 10);
-    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.ph_num = ['Enter a 10-digit phone number.'];
-    const firstName = optionalText(input.firstName, 'first_name', problems, MAX_NAME);
-    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    const phone = requiredText(input.phone, 'phone', problems, 10);
+    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.phone = [problem('PHONE_INVALID')];
+    const firstName = optionalText(input.firstName, 'firstName', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'lastName', problems, MAX_NAME);
     if (Object.keys(problems).length > 0 || !email || !username || !password || !phone) {
       throw new ValidationError(problems);
     }
 
     let account: AccountRecord;
     try {
-      account = await this.store.insertAccount({
+      account = await this.store.accounts.insert({
         email,
         username,
         phone,
@@ -128,8 +126,7 @@ export class Accounts {
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {
-        const field = error.field === 'phone' ? 'ph_num' : error.field;
-        throw new ValidationError({ [field]: [`account with this ${field} already exists.`] });
+        throw new ValidationError({ [error.field]: [problem('TAKEN', { entity: 'account', field: error.field })] });
       }
       throw error;
     }
@@ -149,18 +146,18 @@ export class Accounts {
     role: string;
     year: number | null;
   }): Promise<AccountRecord> {
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
-    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = [problem('EMAIL_INVALID')];
     const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
     if (password !== undefined && password.length < MIN_PASSWORD) {
-      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+      problems.password = [problem('PASSWORD_TOO_SHORT', { min: MIN_PASSWORD })];
     }
-    const firstName = requiredText(input.firstName, 'first_name', problems, MAX_NAME);
-    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    const firstName = requiredText(input.firstName, 'firstName', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'lastName', problems, MAX_NAME);
     if (Object.keys(problems).length > 0 || !email || !password || !firstName) throw new ValidationError(problems);
     try {
-      const account = await this.store.insertAccount({
+      const account = await this.store.accounts.insert({
         email,
         username: email,
         phone: null,
@@ -175,7 +172,7 @@ export class Accounts {
       this.remember(account);
       return account;
     } catch (error) {
-      if (error instanceof UniqueViolation) throw new ValidationError({ email: ['account with this email already exists.'] });
+      if (error instanceof UniqueViolation) throw new ValidationError({ email: [problem('TAKEN', { entity: 'account', field: 'email' })] });
       throw error;
     }
   }
@@ -192,7 +189,7 @@ export class Accounts {
     address: string,
   ): Promise<{ account: AccountRecord; token: string } | undefined> {
     const value = by === 'email' ? identifier.trim().toLowerCase() : identifier.trim();
-    const found = await this.store.findAccount(by, value);
+    const found = await this.store.accounts.find(by, value);
     // One counter per account, whichever name it is reached by; unknown names have their own.
     const counted = found ? `id:${found.id}` : `${by}:${value}`;
     await this.throttle.attempt(address, counted);
@@ -204,7 +201,7 @@ export class Accounts {
     let account = found;
     if (this.passwords.needsRehash(account.passwordHash)) {
       const passwordHash = await this.passwords.hash(password);
-      await this.store.setPasswordHash(account.id, passwordHash);
+      await this.store.accounts.setPasswordHash(account.id, passwordHash);
       account = { ...account, passwordHash };
     }
     this.remember(account);
@@ -213,7 +210,7 @@ export class Accounts {
 
   async logout(key: string): Promise<void> {
     const keyHash = hashKey(key);
-    await this.store.revokeToken(keyHash, now());
+    await this.store.accounts.revokeToken(keyHash, now());
     this.revoked(keyHash);
     await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
   }
@@ -229,7 +226,7 @@ export class Accounts {
     const keyHash = hashKey(key);
     let cached = this.tokens.get(keyHash);
     if (!cached) {
-      const token = await this.store.findToken(keyHash);
+      const token = await this.store.accounts.findToken(keyHash);
       if (!token || token.revokedAt !== null) return undefined;
       cached = { accountId: token.accountId, touchedAt: 0 };
       this.tokens.set(keyHash, cached);
@@ -237,7 +234,7 @@ export class Accounts {
     const nowMs = Date.now();
     if (nowMs - cached.touchedAt > TOUCH_INTERVAL_MS) {
       cached.touchedAt = nowMs;
-      await this.store.touchToken(keyHash, now());
+      await this.store.accounts.touchToken(keyHash, now());
     }
     return this.byId(cached.accountId);
   }
@@ -246,14 +243,14 @@ export class Accounts {
     const id = this.idByPhone.get(phone);
     if (id !== undefined) return this.byId(id);
     if (!PHONE_PATTERN.test(phone)) return undefined;
-    const account = await this.store.findAccount('phone', phone);
+    const account = await this.store.accounts.find('phone', phone);
     if (account) this.remember(account);
     return account;
   }
 
   /** The accounts with these phones, in one query; phones nobody has are left out. */
   async byPhones(phones: readonly string[]): Promise<AccountRecord[]> {
-    const accounts = await this.store.findAccounts('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
+    const accounts = await this.store.accounts.findMany('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
     for (const account of accounts) this.remember(account);
     return accounts;
   }
@@ -261,7 +258,7 @@ export class Accounts {
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
     if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
-    const account = await this.store.findAccount('id', id);
+    const account = await this.store.accounts.find('id', id);
     if (account) this.remember(account);
     return account;
   }
@@ -273,7 +270,7 @@ export class Accounts {
 
   private async issueToken(accountId: number): Promise<string> {
     const key = randomBytes(20).toString('hex');
-    await this.store.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
+    await this.store.accounts.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
     return key;
   }
 }
@@ -285,25 +282,25 @@ export function hashKey(key: string): string {
 function requiredText(
   value: unknown,
   field: string,
-  problems: Record<string, string[]>,
+  problems: Record<string, Problem[]>,
   max: number,
   trim = true,
 ): string | undefined {
   if (value === undefined || value === null || value === '') {
-    problems[field] = [REQUIRED];
+    problems[field] = [problem('FIELD_REQUIRED')];
     return undefined;
   }
   if (typeof value !== 'string') {
-    problems[field] = ['Not a valid string.'];
+    problems[field] = [problem('FIELD_NOT_TEXT')];
     return undefined;
   }
   const text = trim ? value.trim() : value;
   if (text === '') {
-    problems[field] = ['This field may not be blank.'];
+    problems[field] = [problem('FIELD_BLANK')];
     return undefined;
   }
   if (text.length > max) {
-    problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    problems[field] = [problem('FIELD_TOO_LONG', { max })];
     return undefined;
   }
   return text;
@@ -312,7 +309,7 @@ function requiredText(
 function optionalText(
   value: unknown,
   field: string,
-  problems: Record<string, string[]>,
+  problems: Record<string, Problem[]>,
   max: number,
 ): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;

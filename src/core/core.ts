@@ -11,15 +11,18 @@ import { Groups } from './groups.js';
 import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
-import { PushWebhook } from './push.js';
+import { PushWebhook, type PushTarget } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
+import { Search } from './search.js';
+import { EditHistory } from './edit-history.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
   matchRoomHours: number;
   dataDir: string;
   uploadLimits: UploadLimits;
-  pushWebhookUrl: string | undefined;
+  /** Where stored room messages are pushed for offline members, if anywhere. */
+  push: PushTarget | undefined;
   /** scrypt parameters of new password hashes. */
   passwordCost: ScryptCost;
   /** Where failed log-ins are counted (memory, or Redis shared by every process). */
@@ -37,6 +40,8 @@ export class Core {
   readonly groups: Groups;
   readonly matches: Matches;
   readonly rooms: Rooms;
+  readonly search: Search;
+  readonly editHistory: EditHistory;
 
   constructor(
     readonly store: Store,
@@ -56,10 +61,12 @@ export class Core {
       this.accounts,
       this.conversations,
       presence,
-      new PushWebhook(options.pushWebhookUrl, options.onBackgroundError),
+      new PushWebhook(options.push, options.onBackgroundError),
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
       onMessageStored,
     );
+    this.search = new Search(store, this.rooms);
+    this.editHistory = new EditHistory(store, this.rooms);
   }
 }

@@ -6,7 +6,7 @@ import type { AccountRecord, ConversationRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { invalid } from './errors.js';
+import { coreError } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type MatchChange } from './events.js';
 import { addSeconds, now, type Instant } from './time.js';
 
@@ -49,9 +49,9 @@ export class Matches {
 
   /** Pairs the two in a new room, unless either is in an active room (undefined then). */
   async open(actor: AccountRecord, partner: AccountRecord): Promise<ConversationRecord | undefined> {
-    if (actor.id === partner.id) throw invalid('a room needs two different accounts');
+    if (actor.id === partner.id) throw coreError('MATCH_WITH_SELF');
     const createdAt = now();
-    const conversation = await this.store.memberships.openMatch(
+    const conversation = await this.store.conversations.openMatch(
       {
         kind: 'match',
         key: null,
@@ -75,9 +75,9 @@ export class Matches {
   async end(actor: AccountRecord): Promise<boolean> {
     const match = await this.active(actor);
     if (!match) return false;
-    await this.store.memberships.updateConversation(match.conversation.id, { active: false });
+    await this.store.conversations.update(match.conversation.id, { active: false });
     await this.conversations.invalidate(match.conversation);
-    await this.announce(match.conversation, 'deactive', actor, await this.partnerOf(match));
+    await this.announce(match.conversation, 'end', actor, await this.partnerOf(match));
     return true;
   }
 
@@ -86,15 +86,15 @@ export class Matches {
    * two likes replace it by a dialogue, anything else deletes it.
    */
   async grade(actor: AccountRecord, match: Match, grade: string): Promise<GradeOutcome> {
-    if (grade !== LIKE && grade !== DISLIKE) throw invalid(`a grade is "${LIKE}" or "${DISLIKE}"`);
+    if (grade !== LIKE && grade !== DISLIKE) throw coreError('GRADE_UNKNOWN', { like: LIKE, dislike: DISLIKE });
     const partner = await this.partnerOf(match);
-    const { recorded, grades } = await this.store.memberships.grade(match.conversation.id, actor.id, grade, now());
+    const { recorded, grades } = await this.store.conversations.grade(match.conversation.id, actor.id, grade, now());
     if (!recorded) return 'already_graded';
     if (grades.size < 2) {
       await this.announce(match.conversation, 'grade', actor, partner);
       return 'graded';
     }
-    await this.store.deleteConversation(match.conversation.id);
+    await this.store.conversations.delete(match.conversation.id);
     await this.conversations.invalidate(match.conversation);
     const liked = [...grades.values()].every((g) => g === LIKE);
     if (liked) await this.conversations.openDialogue(actor, partner);

@@ -1,16 +1,21 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
-// ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
+// ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows. The
+// core's refusals are worded by the dialect whose route refused (see errorHandler).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError, isStoreUnavailable, problem, ValidationError } from '../core/errors.js';
+import type { Wording } from '../dialects/wording.js';
 import { NOT_BLANK } from './schemas.js';
-import { DomainError, isStoreUnavailable, Throttled, ValidationError, type ErrorCode } from '../core/errors.js';
 
-const STATUS: Record<ErrorCode, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  throttled: 429,
+/** The `code` of a {"detail": …} body, by the status of the core's refusal. */
+const BODY_CODE: Readonly<Record<number, string>> = {
+  400: 'invalid',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  429: 'throttled',
 };
 
 /** An HTTP-level refusal with a DRF-style body. */
@@ -42,26 +47,36 @@ interface AjvIssue {
   params?: { missingProperty?: string; limit?: number; pattern?: string };
 }
 
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+type ErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * The error handler of a dialect's routes, wording the core's refusals with `wording`; routes
+ * outside every dialect (health, pages) answer with Django REST framework's words.
+ */
+export function errorHandler(wording: Wording): ErrorHandler {
+  return (error, request, reply) => {
+    if (error instanceof CoreError) {
+      void sendRefusal(reply, error, wording);
+      return;
+    }
+    handleOther(error, request, reply, wording);
+  };
+}
+
+function sendRefusal(reply: FastifyReply, error: CoreError, wording: Wording): FastifyReply {
+  if (error instanceof ValidationError) return reply.status(error.status).send(wording.fields(error.fields));
+  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.status(error.status).send({ detail: wording.error(error), code: BODY_CODE[error.status] });
+}
+
+function handleOther(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, wording: Wording): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send(error.body);
     return;
   }
-  if (error instanceof ValidationError) {
-    void reply.status(400).send(error.fields);
-    return;
-  }
-  if (error instanceof Throttled) {
-    void reply.status(429).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message, code: error.code });
-    return;
-  }
-  if (error instanceof DomainError) {
-    void reply.status(STATUS[error.code]).send({ detail: error.message, code: error.code });
-    return;
-  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    void reply.status(400).send(fieldErrors(fastifyError.validation as AjvIssue[]));
+    void reply.status(400).send(fieldErrors(fastifyError.validation as AjvIssue[], wording));
     return;
   }
   const status = fastifyError.statusCode;
@@ -89,29 +104,29 @@ function clientMessage(error: FastifyError): string {
 }
 
 /** Schema failures in the originals' field-error shape: {"msg_to": ["This field is required."]}. */
-function fieldErrors(issues: AjvIssue[]): Record<string, string[]> {
+function fieldErrors(issues: AjvIssue[], wording: Wording): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of issues) {
     const missing = issue.params?.missingProperty;
     const field = missing ?? (issue.instancePath?.replace(/^\//, '').replace(/\//g, '.') || 'non_field_errors');
-    (fields[field] ??= []).push(issueMessage(issue));
+    (fields[field] ??= []).push(issueMessage(issue, wording));
   }
   return fields;
 }
 
-/** The original's (DRF's) words where it had some for the same rule. */
-function issueMessage(issue: AjvIssue): string {
+/** A schema failure in the dialect's words where the core has the same rule, else DRF's or Ajv's. */
+function issueMessage(issue: AjvIssue, wording: Wording): string {
   switch (issue.keyword) {
     case 'required':
-      return 'This field is required.';
+      return wording.problem(problem('FIELD_REQUIRED'));
     case 'type':
       return `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`;
     case 'maxLength':
-      return `Ensure this field has no more than ${issue.params?.limit} characters.`;
+      return wording.problem(problem('FIELD_TOO_LONG', { max: issue.params?.limit ?? 0 }));
     case 'maxItems':
       return `Ensure this field has no more than ${issue.params?.limit} elements.`;
     case 'pattern':
-      if (issue.params?.pattern === NOT_BLANK) return 'This field may not be blank.';
+      if (issue.params?.pattern === NOT_BLANK) return wording.problem(problem('FIELD_BLANK'));
   }
   return `Invalid value: ${issue.message ?? 'rejected'}.`;
 }

@@ -1,13 +1,14 @@
 // Rooms-dialect shapes: socket frames (UTC) and REST bodies (configured zone), key for key and
 // in the original's key order.
 import type { AccountRecord } from '../../store/records.js';
-import type { RoomRow } from '../../store/room-store.js';
+import type { RoomRow } from '../../store/records.js';
 import type { PersonRef, RoomMessageView } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
+import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
 import type { Static } from 'typebox';
 import { currentStatus, restTimestamp, socketTimestamp, yearLabel } from './format.js';
-import type { HistoryItem, Person, RoomListing, RoomWithReadState, ShortPerson } from './schemas.js';
+import type { EditHistory, HistoryItem, Person, RoomListing, RoomWithReadState, ShortPerson } from './schemas.js';
 
 export interface RestContext {
   timeZone: string;
@@ -136,5 +137,24 @@ export function roomListing(room: RoomRow, creator: AccountRecord | undefined, c
     created_at: restTimestamp(room.createdAt, context.timeZone),
     updated_at: restTimestamp(room.updatedAt, context.timeZone),
     members_count: room.membersCount,
+  };
+}
+
+/** A message's edit history: its text now, and the texts its edits replaced, oldest first. */
+export function editHistory(view: EditHistoryView, context: RestContext): Static<typeof EditHistory> {
+  const { message } = view;
+  const deleted = message.deletedAt !== null;
+  return {
+    id: message.id,
+    room: message.conversationId,
+    is_deleted: deleted,
+    content: deleted ? '' : message.body,
+    edited_at: !deleted && message.editedAt !== null ? restTimestamp(message.editedAt, context.timeZone) : null,
+    count: view.count,
+    versions: view.versions.map((version) => ({
+      content: version.body,
+      written_at: restTimestamp(version.writtenAt, context.timeZone),
+      replaced_at: restTimestamp(version.replacedAt, context.timeZone),
+    })),
   };
 }

@@ -8,7 +8,7 @@ import { AUTHENTICATED } from '../../http/api-docs.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { answers } from '../../http/schemas.js';
-import { pathId, restContext, type RoomsHttpOptions } from './http.js';
+import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { historyItem, restMember, roomListing, roomWithReadState } from './render.js';
 import {
   AddMembers,
@@ -16,6 +16,7 @@ import {
   EditRoom,
   HistoryPage,
   HistoryQuery,
+  MarkUnread,
   MessageBody,
   OwnershipTransferred,
   Person,
@@ -34,14 +35,14 @@ const MAX_QUERY = 200;
 const SEARCH_QUERY_REQUIRED = new HttpError(400, { error: 'Please Provide a search query.' });
 
 /** The search text, required and bounded. */
-function searchQuery(query: Static<typeof SearchQuery>): string {
+export function searchQuery(query: Static<typeof SearchQuery>): string {
   const { q } = query;
   if (q === undefined || q.trim() === '') throw SEARCH_QUERY_REQUIRED;
   return q.trim().slice(0, MAX_QUERY);
 }
 
 /** `page` and `page_size` as DRF reads them: a bad page is a 404, a bad size the default. */
-function pagination(query: Static<typeof HistoryQuery>): { page: number; size: number } {
+export function pagination(query: Static<typeof HistoryQuery>): { page: number; size: number } {
   const rawPage = query.page ?? '1';
   if (!/^\d{1,9}$/.test(rawPage) || Number(rawPage) < 1) {
     throw new HttpError(404, { detail: 'Invalid page.' });
@@ -125,6 +126,16 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       },
     );
 
+    // Parley's addition: unread again from a message on (see docs/compatibility.md).
+    app.post(
+      '/api/chat/groups/:id/mark-as-unread/',
+      rooms('Marks the room unread from this message on', { params: RoomParams, body: MarkUnread, response: answers({ 200: MessageBody }) }),
+      async (request, reply) => {
+        await core.rooms.markUnread(caller(request), pathId(request.params.id), request.body.message_id);
+        return reply.send({ message: 'Room marked as unread.' });
+      },
+    );
+
     const history = async (request: FastifyRequest, params: Static<typeof RoomParams>, query: Static<typeof HistoryQuery>) => {
       const me = caller(request);
       const roomId = pathId(params.id);
@@ -132,17 +143,9 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       const { count, messages } = await core.rooms.history(me, roomId, (page - 1) * size, size);
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
       const context = await restContext(request, core, options, me.id, messages.map((detail) => detail.sender.id));
-      const link = (target: number): string => {
-        const search = new URLSearchParams();
-        if (target > 1) search.set('page', String(target));
-        if (query.page_size !== undefined) search.set('page_size', String(size));
-        const text = search.toString();
-        return `${context.baseUrl}/api/chat/groups/${roomId}/messages/${text ? `?${text}` : ''}`;
-      };
       return {
         count,
-        next: page * size < count ? link(page + 1) : null,
-        previous: page > 1 ? link(page - 1) : null,
+        ...pageLinks(`${context.baseUrl}/api/chat/groups/${roomId}/messages/`, request, { page, size, count }),
         results: messages.map((detail) => historyItem(detail, roomId, context)),
       };
     };

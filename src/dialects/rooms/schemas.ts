@@ -64,6 +64,17 @@ export const HistoryQuery = Type.Object({
   page_size: Type.Optional(Type.String({ description: 'At most 100; 20 unless a positive number' })),
 });
 
+/** A message's edit history: its versions before the current one, oldest first. */
+export const EditHistory = Type.Object({
+  id: Type.Integer(),
+  room: Type.Integer(),
+  is_deleted: Type.Boolean(),
+  content: Type.String(),
+  edited_at: Nullable(Timestamp),
+  count: Type.Integer(),
+  versions: Type.Array(Type.Object({ content: Type.String(), written_at: Timestamp, replaced_at: Timestamp })),
+});
+
 export const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ description: 'Required: the text to look for' })) });
 
 /** A room in `groups/` and in create/edit answers: with the viewer's read state. */
@@ -120,6 +131,8 @@ export const EditRoom = Type.Object({
 export const AddMembers = Type.Object({ members: Type.Array(Id, { minItems: 1, maxItems: MAX_MEMBERS_PER_REQUEST }) });
 
 export const TransferOwnership = Type.Object({ new_owner_id: Id });
+
+export const MarkUnread = Type.Object({ message_id: Id });
 
 export const OwnershipTransferred = Type.Object({
   message: Type.String(),
