@@ -5,7 +5,7 @@ import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
-import { httpTimestamp } from './frames.js';
+import { httpTimestamp } from './encode.js';
 import { accountByPhone, actingAs } from './http-identity.js';
 
 const phone = { type: 'string', maxLength: 32 } as const;
