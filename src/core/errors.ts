@@ -60,6 +60,7 @@ export const ERRORS = {
   MESSAGE_NOT_FOUND: define(404, () => 'no such message in this conversation'),
   MESSAGE_DELETED: define(409, () => 'the message was deleted'),
   NOT_AUTHOR: define(403, () => 'only its author can change a message'),
+  SEARCH_WITHOUT_WORDS: define(400, () => 'a search needs at least one word of letters or digits'),
   PIN_LIMIT: define<{ max: number }>(409, ({ max }) => `at most ${max} messages can be pinned at once`),
 
   ROOM_NOT_FOUND: define(404, () => 'no such room'),

@@ -15,16 +15,25 @@ export function textProblem(text: string): Problem | undefined {
   return problem('TEXT_SURROGATE', { codePoint: found.charCodeAt(0) });
 }
 
-/** The first string in a decoded input (strings within objects and arrays) that breaks the rule, and where it is. */
+/**
+ * The first string in a decoded input (strings within objects and arrays, depth first) that
+ * breaks the rule, and where it is. Walked with a stack of its own: a body or frame nested
+ * thousands of levels deep must be answered, not overflow the call stack.
+ */
 export function unstorableText(value: unknown, field = ''): { field: string; problem: Problem } | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem === undefined ? undefined : { field, problem };
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const found = unstorableText(item, field === '' ? key : `${field}.${key}`);
-    if (found) return found;
+  const stack: Array<{ value: unknown; field: string }> = [{ value, field }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.value === 'string') {
+      const problem = textProblem(next.value);
+      if (problem !== undefined) return { field: next.field, problem };
+    } else if (typeof next.value === 'object' && next.value !== null) {
+      const entries = Object.entries(next.value);
+      // Last pushed, first walked: in reverse, so that keys are walked in their order.
+      for (let i = entries.length - 1; i >= 0; i -= 1) {
+        const [key, item] = entries[i] as [string, unknown];
+        stack.push({ value: item, field: next.field === '' ? key : `${next.field}.${key}` });
+      }
+    }
   }
   return undefined;
 }

@@ -28,4 +28,13 @@ describe('unstorableText', () => {
     expect(unstorableText({ a: 1, b: null, c: true, d: ['😀'] })).toBeUndefined();
     expect(unstorableText(undefined)).toBeUndefined();
   });
+
+  it('walks input nested far deeper than the call stack reaches', () => {
+    let deep: unknown = 'x\u0000';
+    for (let level = 0; level < 200_000; level += 1) deep = level % 2 === 0 ? [deep] : { a: deep };
+    const found = unstorableText(deep);
+    expect(found?.problem).toEqual({ code: 'TEXT_NULL', params: undefined });
+    expect(found?.field.startsWith('a.0.a.0.')).toBe(true);
+    expect(found?.field.split('.')).toHaveLength(200_000);
+  });
 });

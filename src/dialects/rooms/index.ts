@@ -10,6 +10,7 @@ import type { RoomsHttpOptions } from './http.js';
 import { notificationRoutes } from './notification-routes.js';
 import { notificationSocket } from './notification-socket.js';
 import { roomRoutes } from './room-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { uploadRoutes } from './upload-routes.js';
 import { ROOMS_WORDING } from './wording.js';
 
@@ -18,6 +19,7 @@ export async function registerRoomsDialect(app: FastifyInstance, gateway: Gatewa
     rooms.setErrorHandler(errorHandler(ROOMS_WORDING));
     await rooms.register(accountRoutes(core));
     await rooms.register(roomRoutes(core, options));
+    await rooms.register(messageRoutes(core, options));
     await rooms.register(uploadRoutes(core, options));
     await rooms.register(notificationRoutes(core));
   });

@@ -28,6 +28,7 @@ export const ROOMS_WORDING = DRF_WORDING.extend(
     PIN_LIMIT: ({ max }) => `A room can have at most ${max} pinned messages.`,
     PARENT_NOT_FOUND: () => 'Parent message does not exist',
     MESSAGE_NOT_FOUND: () => 'Message not found in this room.',
+    SEARCH_WITHOUT_WORDS: () => 'The search query has no words to look for.',
     MESSAGE_DELETED: () => 'This message was deleted.',
     NOT_AUTHOR: () => 'Only the author can change this message.',
   },
