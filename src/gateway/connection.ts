@@ -6,6 +6,7 @@ import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { CLOSE, DRAIN_WAIT_MS, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES, PACED_SEND_BYTES } from './limits.js';
+import type { RenderedFrames } from './rendered.js';
 import type { SocketSession } from './session.js';
 
 export class Connection {
@@ -18,7 +19,7 @@ export class Connection {
   private opened!: () => void;
   private accepting = true;
   /** Events that arrived between subscribing and the session's opening, delivered at begin(). */
-  private early: Array<[DeliveryEvent, Map<string, string>]> | undefined = [];
+  private early: Array<[DeliveryEvent, RenderedFrames]> | undefined = [];
 
   constructor(
     readonly socket: WebSocket,
@@ -39,14 +40,14 @@ export class Connection {
     this.session = session;
     const early = this.early ?? [];
     this.early = undefined;
-    for (const [event, rendered] of early) session?.onEvent?.(event, rendered);
+    for (const [event, rendered] of early) session?.onEvent?.(event, rendered.of(this.dialect));
     this.opened();
   }
 
   /** An event on one of the connection's topics. */
-  deliver(event: DeliveryEvent, rendered: Map<string, string>): void {
+  deliver(event: DeliveryEvent, rendered: RenderedFrames): void {
     if (this.early) this.early.push([event, rendered]);
-    else this.session?.onEvent?.(event, rendered);
+    else this.session?.onEvent?.(event, rendered.of(this.dialect));
   }
 
   get open(): boolean {

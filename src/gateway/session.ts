@@ -2,6 +2,7 @@
 import type { DeliveryEvent } from '../core/events.js';
 import type { AccountRecord } from '../store/records.js';
 import type { Connection } from './connection.js';
+import type { DialectFrames } from './rendered.js';
 
 /** What a dialect does with one socket once it is open. */
 export interface SocketSession {
@@ -10,10 +11,10 @@ export interface SocketSession {
   /** A text frame that is not valid UTF-8, in its turn among the frames: answer it, the socket stays open. */
   onInvalidText(): Promise<void> | void;
   /**
-   * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
-   * gets the same event: keep each distinct frame there so it is rendered once, not per socket.
+   * An event on a topic this socket subscribed to. `frames` holds this dialect's frames of the
+   * event, shared by every socket that gets it: render each variant through it, once.
    */
-  onEvent?(event: DeliveryEvent, rendered: Map<string, string>): void;
+  onEvent?(event: DeliveryEvent, frames: DialectFrames): void;
   onClose?(): void;
 }
 

@@ -92,14 +92,9 @@ export function receiveSocket(core: Core): SocketRoute {
             await sendFetch('fetch_room_msgs', ['match'], async (page) => page.map((message) => fetchedItem(message, ROOM_PARTY, own)));
           },
         },
-        onEvent(event, rendered) {
-          const key = `phone:${own}`;
-          let frame = rendered.get(key);
-          if (frame === undefined) {
-            frame = renderDelivery(event, own) ?? '';
-            rendered.set(key, frame);
-          }
-          if (frame !== '') context.connection.send(frame);
+        onEvent(event, frames) {
+          const frame = frames.once(own, () => renderDelivery(event, own));
+          if (frame !== undefined) context.connection.send(frame);
         },
       });
     },
