@@ -5,8 +5,7 @@ import { accountTopic } from '../../core/events.js';
 import type { SocketRoute } from '../../gateway/session.js';
 import { FrameError, type Envelope } from './decode.js';
 import { fetchedItem, fetchFrames, renderDelivery, ROOM_PARTY } from './encode.js';
-import type { ConversationKind } from '../../store/records.js';
-import type { PendingMessage } from '../../store/store.js';
+import type { ConversationKind, PendingMessage } from '../../store/records.js';
 import { ownPhone, phoneSession } from './session.js';
 
 const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their phone>/';

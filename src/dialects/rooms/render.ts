@@ -1,7 +1,7 @@
 // Rooms-dialect REST bodies (in the configured zone), key for key and in the original's key
 // order; the socket frames are encode.ts's.
 import type { AccountRecord } from '../../store/records.js';
-import type { RoomRow } from '../../store/room-store.js';
+import type { RoomRow } from '../../store/records.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
