@@ -66,25 +66,18 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
   };
 }
 
+type Runner<A extends RoomCommand['action']> = (core: Core, actor: AccountRecord, roomId: number, command: Extract<RoomCommand, { action: A }>) => Promise<unknown>;
+
+/** Which core call each command is. */
+const RUN: { [A in RoomCommand['action']]: Runner<A> } = {
+  send: (core, actor, roomId, { body, type, mentions, parentId }) => core.rooms.send(actor, roomId, { body, type, mentions, parentId }),
+  edit: (core, actor, roomId, { messageId, body }) => core.rooms.edit(actor, roomId, messageId, body),
+  react: (core, actor, roomId, { messageId, reaction }) => core.rooms.react(actor, roomId, messageId, reaction),
+  delete: (core, actor, roomId, { messageId }) => core.rooms.remove(actor, roomId, messageId),
+  pin: (core, actor, roomId, { messageId, pin }) => core.rooms.pin(actor, roomId, messageId, pin),
+  typing: (core, actor, roomId, { typing }) => core.rooms.typing(actor, roomId, typing),
+};
+
 async function run(core: Core, actor: AccountRecord, roomId: number, command: RoomCommand): Promise<void> {
-  switch (command.action) {
-    case 'send':
-      await core.rooms.send(actor, roomId, { body: command.body, type: command.type, mentions: command.mentions, parentId: command.parentId });
-      return;
-    case 'edit':
-      await core.rooms.edit(actor, roomId, command.messageId, command.body);
-      return;
-    case 'react':
-      await core.rooms.react(actor, roomId, command.messageId, command.reaction);
-      return;
-    case 'delete':
-      await core.rooms.remove(actor, roomId, command.messageId);
-      return;
-    case 'pin':
-      await core.rooms.pin(actor, roomId, command.messageId, command.pin);
-      return;
-    case 'typing':
-      await core.rooms.typing(actor, roomId, command.typing);
-      return;
-  }
+  await (RUN[command.action] as Runner<RoomCommand['action']>)(core, actor, roomId, command);
 }
