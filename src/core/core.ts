@@ -31,6 +31,7 @@ export interface CoreOptions {
 }
 
 export class Core {
+  private readonly cachesDropped: Array<() => void> = [];
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly messages: Messages;
@@ -61,5 +62,23 @@ export class Core {
       options.uploadLimits,
       onMessageStored,
     );
+    // Invalidations published while the bus was away never arrived, and another process writing
+    // the same SQLite file (the command line) publishes none here: forget everything cached.
+    bus.onResumed(() => this.dropCaches());
+    store.watchForeignWrites(() => this.dropCaches());
+  }
+
+  /**
+   * Calls `listener` after every cache was dropped because changes may have gone unannounced;
+   * what is held outside the caches (a socket's token) must be checked against the store again.
+   */
+  onCachesDropped(listener: () => void): void {
+    this.cachesDropped.push(listener);
+  }
+
+  private dropCaches(): void {
+    this.accounts.forgetAll();
+    this.conversations.forgetAll();
+    for (const listener of this.cachesDropped) listener();
   }
 }

@@ -255,6 +255,29 @@ export class Rooms {
     return this.room(roomId);
   }
 
+  /**
+   * Adds members as the administrator (the command line): whoever they are, without the rule of
+   * whom an account may add (Conversations.addable), which is for the accounts' own requests.
+   */
+  async addMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    await this.store.rooms.addMembers(room.id, [...new Set(accountIds)].map((accountId) => ({ accountId, role: 'member' as const })), now());
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    return this.room(roomId);
+  }
+
+  /** Removes members as the administrator; as for leaving, the creator must hand the room over first. */
+  async removeMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    if (room.createdBy !== null && accountIds.includes(room.createdBy)) throw forbidden('The room creator must transfer ownership before leaving.');
+    for (const accountId of new Set(accountIds)) await this.store.rooms.removeMember(roomId, accountId);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const accountId of new Set(accountIds)) {
+      await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
+    }
+    return this.room(roomId);
+  }
+
   /** A member leaves; the creator must hand the room over first. */
   async leave(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);

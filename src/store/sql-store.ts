@@ -18,6 +18,7 @@ import type { AccountLookup, PendingMessage, Store } from './store.js';
 import { SqlMembershipStore, type MembershipStore } from './membership-store.js';
 import { SqlRoomStore, type RoomStore } from './room-store.js';
 import { GroupCommit } from './group-commit.js';
+import { ForeignWrites } from './foreign-writes.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
@@ -29,6 +30,7 @@ export class SqlStore implements Store {
   readonly rooms: RoomStore;
   /** The writes of every message's path (store, acknowledge, markers) share transactions. */
   private readonly writes: GroupCommit<Database>;
+  private readonly foreignWrites: ForeignWrites;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -37,13 +39,19 @@ export class SqlStore implements Store {
     this.writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES);
     this.memberships = new SqlMembershipStore(engine, db);
     this.rooms = new SqlRoomStore(db);
+    this.foreignWrites = new ForeignWrites(db);
   }
 
   async ping(): Promise<void> {
     await this.db.selectFrom('accounts').select('id').limit(1).execute();
   }
 
+  watchForeignWrites(listener: () => void): void {
+    if (this.engine === 'sqlite') this.foreignWrites.watch(listener);
+  }
+
   async close(): Promise<void> {
+    this.foreignWrites.stop();
     await this.db.destroy();
   }
 
@@ -121,6 +129,17 @@ export class SqlStore implements Store {
       .where('key_hash', '=', keyHash)
       .where('revoked_at', 'is', null)
       .execute();
+  }
+
+  async revokeTokensOf(accountId: number, at: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('account_id', '=', accountId)
+      .where('revoked_at', 'is', null)
+      .returning('key_hash')
+      .execute();
+    return rows.map((row) => row.key_hash);
   }
 
   async touchToken(keyHash: string, at: string): Promise<void> {

@@ -28,6 +28,12 @@ export interface Store {
   readonly rooms: RoomStore;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time another process has committed to the database since the last
+   * look (within FOREIGN_WRITES_POLL_MS): its writes announced nothing to this process's caches.
+   * SQLite only; on PostgreSQL every writer announces its changes on the shared bus.
+   */
+  watchForeignWrites(listener: () => void): void;
   close(): Promise<void>;
 
   /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
@@ -41,6 +47,8 @@ export interface Store {
   findToken(keyHash: string): Promise<TokenRecord | undefined>;
   findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
   revokeToken(keyHash: string, at: string): Promise<void>;
+  /** Revokes the account's live tokens; returns their hashes. */
+  revokeTokensOf(accountId: number, at: string): Promise<string[]>;
   touchToken(keyHash: string, at: string): Promise<void>;
 
   /**

@@ -16,9 +16,10 @@ export function groupSocket(core: Core): SocketRoute {
       const [from = '', key = ''] = context.params;
       const own = context.account.phone;
       if (own === null || from !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
-      const group = await core.groups.byKey(key);
-      if (!group) throw new SocketRefusal(CLOSE.notFound, 'no group has this key');
-      if (!group.members.some((m) => m.accountId === context.account.id)) {
+      // From the membership cache, as every frame's check (Conversations.requireMember) is.
+      const group = await core.conversations.byKey(key);
+      if (group?.conversation.kind !== 'group') throw new SocketRefusal(CLOSE.notFound, 'no group has this key');
+      if (!group.memberIds.includes(context.account.id)) {
         throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this group');
       }
       const actor = context.account;
