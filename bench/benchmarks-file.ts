@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { latencyChart, type ChartSeries } from './chart.js';
-import { P99_BOUND_MS, renderReport, type Report } from './report.js';
+import { P99_BOUND_MS, renderReport, rows, type Report } from './report.js';
 import type { Ladder } from './scenarios.js';
 
 export const STORES = ['sqlite', 'postgres'] as const;
@@ -69,6 +69,24 @@ function series(store: StoreKey, mode: Report['mode'], ladders: { parley: Ladder
   ];
 }
 
+/** Both stores side by side: each scenario's figure, its ceiling in the same run, the ratio and the target. */
+export function summaryTable(reports: ReadonlyArray<[StoreKey, Report]>): string {
+  const byStore = reports.map(([store, report]) => [store, new Map(rows(report).map((r) => [r.scenario.slice(0, 2), r]))] as const);
+  const scenarios = new Map<string, string>();
+  for (const [, report] of reports) for (const r of rows(report)) if (!scenarios.has(r.scenario.slice(0, 2))) scenarios.set(r.scenario.slice(0, 2), r.scenario);
+  const header = ['scenario', ...byStore.flatMap(([store]) => [`${STORE_NAMES[store]}: Parley`, 'ceiling', 'ratio', 'target'])];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const [key, scenario] of [...scenarios].sort(([a], [b]) => a.localeCompare(b))) {
+    const cells = byStore.flatMap(([, found]) => {
+      const r = found.get(key);
+      return r ? [r.parley, r.ceiling, r.ratio, `${r.target}: ${r.met}`] : ['–', '–', '–', '–'];
+    });
+    lines.push(`| ${scenario} | ${cells.join(' | ')} |`);
+  }
+  const runs = reports.map(([store, report]) => `${STORE_NAMES[store]}: ${report.mode} run of ${report.startedAt}`).join('; ');
+  return [`Both stores in one table, from the runs of the sections below (${runs}).`, '', ...lines].join('\n');
+}
+
 /** Writes the charts and the sections of BENCHMARKS.md; returns the files written, relative to root. */
 export function updateBenchmarks(root: string, chosen: Partial<Record<StoreKey, string>> = {}): string[] {
   const file = path.join(root, 'BENCHMARKS.md');
@@ -79,6 +97,7 @@ export function updateBenchmarks(root: string, chosen: Partial<Record<StoreKey, 
     reports.push([store, report]);
     document = replaceBlock(document, `results:${store}`, renderReport(report, source).section);
   }
+  if (reports.length > 0) document = replaceBlock(document, 'summary', summaryTable(reports));
   const written: string[] = [];
   const images: string[] = [];
   for (const ladder of LADDERS) {

@@ -133,37 +133,25 @@ async function personal(command: Extract<Command, { op: 'personal' }>): Promise<
   const users = command.users;
   const byRx = new Map<number, PersonalUser>(users.map((u) => [u.rx, u]));
   const sentAt = new Map<string, number>();
-  if (command.protocol === 'echo') {
-    onFrame = (_index, text) => {
-      const stamp = stampOf(text);
-      if (stamp === undefined) errors += 1;
-      else {
-        received += 1;
-        bytes += text.length;
-        latency.record(wallClockMs() - stamp);
-      }
-    };
-  } else {
-    onFrame = (index, text) => {
-      bytes += text.length;
-      const frame = JSON.parse(text) as Record<string, string>;
-      const user = byRx.get(index);
-      if (frame.command === 'new_msg' && user) {
-        const stamp = stampOf(frame.message ?? '');
-        if (stamp !== undefined) latency.record(wallClockMs() - stamp);
-        received += 1;
-        sockets[user.tx]?.send(
-          JSON.stringify({ command: 'msg_received', message: frame.sent_timestamp, msg_from: user.phone, msg_to: frame.msg_from, sent_timestamp: frame.sent_timestamp }),
-        );
-      } else if (frame.command === 'msg_sent') {
-        const at = sentAt.get(frame.message ?? '');
-        if (at !== undefined) secondary.record(wallClockMs() - at);
-      } else if (frame.command === 'msg_received' && user) {
-        // The sender's receipt: the message went the whole way round.
-        sentAt.delete(frame.message ?? '');
-      } else if (frame.command === 'error') errors += 1;
-    };
-  }
+  onFrame = (index, text) => {
+    bytes += text.length;
+    const frame = JSON.parse(text) as Record<string, string>;
+    const user = byRx.get(index);
+    if (frame.command === 'new_msg' && user) {
+      const stamp = stampOf(frame.message ?? '');
+      if (stamp !== undefined) latency.record(wallClockMs() - stamp);
+      received += 1;
+      sockets[user.tx]?.send(
+        JSON.stringify({ command: 'msg_received', message: frame.sent_timestamp, msg_from: user.phone, msg_to: frame.msg_from, sent_timestamp: frame.sent_timestamp }),
+      );
+    } else if (frame.command === 'msg_sent') {
+      const at = sentAt.get(frame.message ?? '');
+      if (at !== undefined) secondary.record(wallClockMs() - at);
+    } else if (frame.command === 'msg_received' && user) {
+      // The sender's receipt: the message went the whole way round.
+      sentAt.delete(frame.message ?? '');
+    } else if (frame.command === 'error') errors += 1;
+  };
   await openLoop(command.rate, command.durationMs, (n) => {
     const user = users[n % users.length];
     if (!user) return;
@@ -177,7 +165,7 @@ async function personal(command: Extract<Command, { op: 'personal' }>): Promise<
   await settle(command.settleMs);
   const result = stepResult();
   // Messages whose receipt never came back.
-  result.unacknowledged = command.protocol === 'echo' ? 0 : sentAt.size;
+  result.unacknowledged = sentAt.size;
   return result;
 }
 

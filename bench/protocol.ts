@@ -3,7 +3,7 @@
 export interface PersonalUser {
   /** Index of the user's receive socket (deliveries and receipts arrive here). */
   rx: number;
-  /** Index of the user's send socket (new_msg out, msg_sent back); the same as rx for the echo ceiling. */
+  /** Index of the user's send socket (new_msg out, msg_sent back). */
   tx: number;
   phone: string;
   peerPhone: string;
@@ -12,7 +12,7 @@ export interface PersonalUser {
 export type Command =
   | { op: 'connect'; sockets: Array<{ url: string }>; localAddresses: string[]; concurrency: number }
   | { op: 'fanout'; senders: number[]; rate: number; durationMs: number; settleMs: number; padding: number }
-  | { op: 'personal'; protocol: 'phone' | 'echo'; users: PersonalUser[]; rate: number; durationMs: number; settleMs: number }
+  | { op: 'personal'; users: PersonalUser[]; rate: number; durationMs: number; settleMs: number }
   | { op: 'http'; url: string; headers: Record<string, string>; concurrency: number; durationMs: number; localAddress: string }
   | { op: 'fetch'; urls: string[]; phone: string; localAddress: string }
   | { op: 'close' };

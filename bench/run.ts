@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       if (only.has('personal')) {
         log(`personal messages: ${PAIR_USERS} users in pairs, rising rates, p99 bound ${P99_BOUND_MS.personal} ms`);
         const options = { users: fixture.pairs, rates: MODE.personalRates, durationMs: MODE.stepMs, p99BoundMs: P99_BOUND_MS.personal };
-        report.personal = await personalMessages({ bare, parley }, workers, options, log);
+        report.personal = { ...(await personalMessages({ bare, parley }, workers, options, log)), ceiling: 'phone relay' };
       }
       if (only.has('history')) {
         log(`history reads: pages of 20, ${HISTORY_CONCURRENCY} concurrent keep-alive clients`);

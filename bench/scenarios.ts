@@ -176,7 +176,7 @@ export interface PersonalOptions {
 
 /**
  * Scenario 2: pairs of phone users; every message stored, msg_sent, delivered and acknowledged.
- * The ceiling is the bare server's echo: one socket per user, each message sent and echoed back.
+ * The ceiling is the bare phone relay: the same sockets and frames, nothing stored or authenticated.
  */
 export async function personalMessages(
   servers: Record<Flavour, ServerProcess>,
@@ -192,11 +192,12 @@ export async function personalMessages(
     const users: Record<Flavour, PersonalUser[]> = { bare: [], parley: [] };
     for (const [a, b] of group) {
       for (const [user, peer] of [[a, b], [b, a]] as const) {
-        users.parley.push({ rx: sockets.length, tx: sockets.length + 1, phone: user.phone, peerPhone: peer.phone });
-        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/special/${user.phone}/?token=${user.token}`) });
-        sockets.push({ url: wsUrl(servers.parley.url, `/ws/chat/personal/${user.phone}/${peer.phone}/?token=${user.token}`) });
-        users.bare.push({ rx: sockets.length, tx: sockets.length, phone: user.phone, peerPhone: peer.phone });
-        sockets.push({ url: wsUrl(servers.bare.url, '/echo') });
+        for (const flavour of ['parley', 'bare'] as const) {
+          const token = flavour === 'parley' ? `?token=${user.token}` : '';
+          users[flavour].push({ rx: sockets.length, tx: sockets.length + 1, phone: user.phone, peerPhone: peer.phone });
+          sockets.push({ url: wsUrl(servers[flavour].url, `/ws/chat/special/${user.phone}/${token}`) });
+          sockets.push({ url: wsUrl(servers[flavour].url, `/ws/chat/personal/${user.phone}/${peer.phone}/${token}`) });
+        }
       }
     }
     return { sockets, users };
@@ -207,7 +208,7 @@ export async function personalMessages(
     localAddresses: LOCAL_ADDRESSES,
     concurrency: 50,
   }));
-  log(`  ${opened.reduce((n, o) => n + o.opened, 0)} sockets for ${options.users.length} users (2 each on Parley, 1 each on bare)`);
+  log(`  ${opened.reduce((n, o) => n + o.opened, 0)} sockets for ${options.users.length} users (2 each on Parley and on the bare relay)`);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const contender = (flavour: Flavour): Contender => ({
     flavour,
@@ -215,7 +216,6 @@ export async function personalMessages(
     runStep: (rate) =>
       workers.run<StepResult>((w) => ({
         op: 'personal',
-        protocol: flavour === 'parley' ? 'phone' : 'echo',
         users: plans[w]?.users[flavour] ?? [],
         rate: rate / workers.size,
         durationMs: options.durationMs,
@@ -227,7 +227,7 @@ export async function personalMessages(
       const errors = results.reduce((n, r) => n + r.errors, 0);
       const unacknowledged = results.reduce((n, r) => n + (r.unacknowledged ?? 0), 0);
       const latency = merge(results, (r) => r.latency).summary();
-      const secondary = flavour === 'parley' ? merge(results, (r) => r.secondary).summary() : undefined;
+      const secondary = merge(results, (r) => r.secondary).summary();
       const complete = received >= sent * 0.99 && unacknowledged <= sent * 0.01;
       return {
         rate,

@@ -13,6 +13,8 @@ import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
+import { Search } from './search.js';
+import { EditHistory } from './edit-history.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
@@ -38,6 +40,8 @@ export class Core {
   readonly groups: Groups;
   readonly matches: Matches;
   readonly rooms: Rooms;
+  readonly search: Search;
+  readonly editHistory: EditHistory;
 
   constructor(
     readonly store: Store,
@@ -62,6 +66,8 @@ export class Core {
       options.uploadLimits,
       onMessageStored,
     );
+    this.search = new Search(store, this.rooms);
+    this.editHistory = new EditHistory(store, this.rooms);
     // Invalidations published while the bus was away never arrived, and another process writing
     // the same SQLite file (the command line) publishes none here: forget everything cached.
     bus.onResumed(() => this.dropCaches());

@@ -21,7 +21,7 @@ import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
-import { addSeconds, now, type Instant } from './time.js';
+import { addSeconds, justBefore, now, type Instant } from './time.js';
 
 export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
 export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
@@ -303,6 +303,14 @@ export class Rooms {
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
     await this.requireMember(actor, roomId);
     await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', now());
+  }
+
+  /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
+  async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
+    await this.requireMember(actor, roomId);
+    const message = await this.store.rooms.findMessage(messageId);
+    if (!message || message.conversationId !== roomId) throw notFound('Message not found in this room.');
+    await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
   }
 
   /** One page of history, newest first. */

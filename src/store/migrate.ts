@@ -5,12 +5,16 @@ import * as phoneGroupsAndMatches from './migrations/002-phone-groups-and-matche
 
 import * as rooms from './migrations/003-rooms.js';
 import * as messageReferenceIndexes from './migrations/004-message-reference-indexes.js';
+import * as messageSearch from './migrations/005-message-search.js';
+import * as messageVersions from './migrations/006-message-versions.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-phone-groups-and-matches': phoneGroupsAndMatches,
   '003-rooms': rooms,
   '004-message-reference-indexes': messageReferenceIndexes,
+  '005-message-search': messageSearch,
+  '006-message-versions': messageVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

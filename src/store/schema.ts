@@ -116,12 +116,21 @@ export interface DeviceTokensTable {
   created_at: string;
 }
 
+export interface MessageVersionsTable {
+  id: Generated<number>;
+  message_id: number;
+  body: string;
+  written_at: string;
+  replaced_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
   conversations: ConversationsTable;
   members: MembersTable;
   messages: MessagesTable;
+  message_versions: MessageVersionsTable;
   deliveries: DeliveriesTable;
   match_grades: MatchGradesTable;
   reactions: ReactionsTable;

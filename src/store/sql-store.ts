@@ -19,6 +19,8 @@ import { SqlMembershipStore, type MembershipStore } from './membership-store.js'
 import { SqlRoomStore, type RoomStore } from './room-store.js';
 import { GroupCommit } from './group-commit.js';
 import { ForeignWrites } from './foreign-writes.js';
+import { MessageSearch } from './search.js';
+import { MessageVersions } from './versions.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as const;
@@ -28,6 +30,8 @@ const POSTGRES_PARALLEL_BATCHES = 4;
 export class SqlStore implements Store {
   readonly memberships: MembershipStore;
   readonly rooms: RoomStore;
+  readonly search: MessageSearch;
+  readonly versions: MessageVersions;
   /** The writes of every message's path (store, acknowledge, markers) share transactions. */
   private readonly writes: GroupCommit<Database>;
   private readonly foreignWrites: ForeignWrites;
@@ -40,6 +44,8 @@ export class SqlStore implements Store {
     this.memberships = new SqlMembershipStore(engine, db);
     this.rooms = new SqlRoomStore(db);
     this.foreignWrites = new ForeignWrites(db);
+    this.search = new MessageSearch(engine, db);
+    this.versions = new MessageVersions(db);
   }
 
   async ping(): Promise<void> {

@@ -11,6 +11,8 @@ import type {
   TokenRecord,
 } from './records.js';
 import type { RoomStore } from './room-store.js';
+import type { MessageSearch } from './search.js';
+import type { MessageVersions } from './versions.js';
 
 import type { MembershipStore } from './membership-store.js';
 
@@ -26,6 +28,10 @@ export interface Store {
   readonly memberships: MembershipStore;
   /** Rooms: history, reactions, mentions, pins, attachments, notifications, device tokens. */
   readonly rooms: RoomStore;
+  /** Full-text search over room messages. */
+  readonly search: MessageSearch;
+  /** The texts that edits replaced. */
+  readonly versions: MessageVersions;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**

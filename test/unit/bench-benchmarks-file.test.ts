@@ -46,6 +46,16 @@ describe('BENCHMARKS.md sections and charts', () => {
     expect(fs.readFileSync(path.join(root, 'bench/charts/fanout.svg'), 'utf8')).toContain('Parley on SQLite (quick run)');
   });
 
+  it('puts both stores in one summary table, a row per scenario with each store’s ratio and target', () => {
+    updateBenchmarks(root);
+    const summary = document().split('<!-- summary:start -->')[1]?.split('<!-- summary:end -->')[0] ?? '';
+    const header = summary.split('\n').find((line) => line.startsWith('| scenario'));
+    expect(header).toBe('| scenario | SQLite: Parley | ceiling | ratio | target | PostgreSQL + Redis: Parley | ceiling | ratio | target |');
+    const fanout = summary.split('\n').find((line) => line.startsWith('| 1. room fan-out'));
+    expect(fanout?.split(' | ')).toHaveLength(9);
+    expect(fanout).toMatch(/≥ 1\.0× ceiling: (met|\*\*missed\*\*).*≥ 0\.8× ceiling: (met|\*\*missed\*\*)/);
+  });
+
   it('replaces a marked block in place, or appends it when the markers are missing', () => {
     const marked = 'a\n<!-- x:start -->\nold\n<!-- x:end -->\nb\n';
     expect(replaceBlock(marked, 'x', 'new')).toBe('a\n<!-- x:start -->\nnew\n<!-- x:end -->\nb\n');

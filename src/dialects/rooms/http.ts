@@ -38,3 +38,25 @@ export function pathId(value: string): number {
   if (!/^\d{1,15}$/.test(value)) throw NOT_FOUND;
   return Number(value);
 }
+
+/**
+ * DRF's `next` and `previous` of a page at `url`: `page` is left out for the first page, and
+ * `page_size` is kept when the request gave one, and so are the request's parameters named in `keep`.
+ */
+export function pageLinks(
+  url: string,
+  request: FastifyRequest,
+  { page, size, count }: { page: number; size: number; count: number },
+  keep: readonly string[] = [],
+): { next: string | null; previous: string | null } {
+  const query = request.query as Record<string, unknown>;
+  const link = (target: number): string => {
+    const params = new URLSearchParams();
+    for (const name of keep) if (typeof query[name] === 'string') params.set(name, query[name]);
+    if (target > 1) params.set('page', String(target));
+    if (typeof query.page_size === 'string') params.set('page_size', String(size));
+    const search = params.toString();
+    return `${url}${search ? `?${search}` : ''}`;
+  };
+  return { next: page * size < count ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null };
+}

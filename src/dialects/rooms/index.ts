@@ -9,11 +9,13 @@ import type { RoomsHttpOptions } from './http.js';
 import { notificationRoutes } from './notification-routes.js';
 import { notificationSocket } from './notification-socket.js';
 import { roomRoutes } from './room-routes.js';
+import { messageRoutes } from './message-routes.js';
 import { uploadRoutes } from './upload-routes.js';
 
 export async function registerRoomsDialect(app: FastifyInstance, gateway: Gateway, core: Core, options: RoomsHttpOptions): Promise<void> {
   await app.register(accountRoutes(core));
   await app.register(roomRoutes(core, options));
+  await app.register(messageRoutes(core, options));
   await app.register(uploadRoutes(core, options));
   await app.register(notificationRoutes(core));
   gateway.route(chatSocket(core, options));

@@ -4,6 +4,7 @@ import type { AccountRecord } from '../../store/records.js';
 import type { RoomRow } from '../../store/room-store.js';
 import type { PersonRef, RoomMessageView } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
+import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
 import { currentStatus, restTimestamp, socketTimestamp, yearLabel } from './format.js';
 
@@ -134,5 +135,24 @@ export function roomListing(room: RoomRow, creator: AccountRecord | undefined, c
     created_at: restTimestamp(room.createdAt, context.timeZone),
     updated_at: restTimestamp(room.updatedAt, context.timeZone),
     members_count: room.membersCount,
+  };
+}
+
+/** A message's edit history: its text now, and the texts its edits replaced, oldest first. */
+export function editHistory(view: EditHistoryView, context: RestContext) {
+  const { message } = view;
+  const deleted = message.deletedAt !== null;
+  return {
+    id: message.id,
+    room: message.conversationId,
+    is_deleted: deleted,
+    content: deleted ? '' : message.body,
+    edited_at: !deleted && message.editedAt !== null ? restTimestamp(message.editedAt, context.timeZone) : null,
+    count: view.count,
+    versions: view.versions.map((version) => ({
+      content: version.body,
+      written_at: restTimestamp(version.writtenAt, context.timeZone),
+      replaced_at: restTimestamp(version.replacedAt, context.timeZone),
+    })),
   };
 }

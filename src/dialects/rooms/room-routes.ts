@@ -5,7 +5,7 @@ import type { Core } from '../../core/core.js';
 import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
-import { pathId, restContext, type RoomsHttpOptions } from './http.js';
+import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { historyItem, restMember, roomListing, roomWithReadState } from './render.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -60,6 +60,14 @@ const transferSchema = {
   },
 } as const;
 
+const markUnreadSchema = {
+  body: {
+    type: 'object',
+    required: ['message_id'],
+    properties: { message_id: { type: 'integer', minimum: 1 } },
+  },
+} as const;
+
 interface RoomBody {
   name?: string;
   description?: string | null;
@@ -69,14 +77,14 @@ interface RoomBody {
 }
 
 /** The search text, required and bounded. */
-function searchQuery(request: FastifyRequest): string {
+export function searchQuery(request: FastifyRequest): string {
   const q = (request.query as Record<string, unknown>).q;
   if (typeof q !== 'string' || q.trim() === '') throw SEARCH_QUERY_REQUIRED;
   return q.trim().slice(0, MAX_QUERY);
 }
 
 /** `page` and `page_size` as DRF reads them: a bad page is a 404, a bad size the default. */
-function pagination(query: Record<string, unknown>): { page: number; size: number } {
+export function pagination(query: Record<string, unknown>): { page: number; size: number } {
   const rawPage = query.page ?? '1';
   if (typeof rawPage !== 'string' || !/^\d{1,9}$/.test(rawPage) || Number(rawPage) < 1) {
     throw new HttpError(404, { detail: 'Invalid page.' });
@@ -139,6 +147,16 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       return reply.send({ message: 'Room marked as read.' });
     });
 
+    // Parley's addition: unread again from a message on (see docs/compatibility.md).
+    app.post<{ Params: RoomParams; Body: { message_id: number } }>(
+      '/api/chat/groups/:id/mark-as-unread/',
+      { ...auth, schema: markUnreadSchema },
+      async (request, reply) => {
+        await core.rooms.markUnread(caller(request), pathId(request.params.id), request.body.message_id);
+        return reply.send({ message: 'Room marked as unread.' });
+      },
+    );
+
     const history = async (request: FastifyRequest<{ Params: RoomParams }>) => {
       const me = caller(request);
       const roomId = pathId(request.params.id);
@@ -146,17 +164,9 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       const { count, messages } = await core.rooms.history(me, roomId, (page - 1) * size, size);
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
       const context = await restContext(request, core, options, me.id, messages.map((detail) => detail.sender.id));
-      const link = (target: number): string => {
-        const params = new URLSearchParams();
-        if (target > 1) params.set('page', String(target));
-        if (request.query && typeof (request.query as Record<string, unknown>).page_size === 'string') params.set('page_size', String(size));
-        const search = params.toString();
-        return `${context.baseUrl}/api/chat/groups/${roomId}/messages/${search ? `?${search}` : ''}`;
-      };
       return {
         count,
-        next: page * size < count ? link(page + 1) : null,
-        previous: page > 1 ? link(page - 1) : null,
+        ...pageLinks(`${context.baseUrl}/api/chat/groups/${roomId}/messages/`, request, { page, size, count }),
         results: messages.map((detail) => historyItem(detail, roomId, context)),
       };
     };

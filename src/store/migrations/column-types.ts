@@ -10,8 +10,10 @@ interface ColumnTypes {
   reference: 'integer' | 'bigint';
 }
 
+export const isPostgres = (db: Kysely<unknown>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
 export function columnTypes(db: Kysely<unknown>): ColumnTypes {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(db)) {
     return { id: 'bigserial', identity: (c) => c.primaryKey(), reference: 'bigint' };
   }
   // Without AUTOINCREMENT SQLite hands out the id of a deleted last row again.
