@@ -257,7 +257,7 @@ export class Rooms {
   /** Removes members as the administrator; as for leaving, the creator must hand the room over first. */
   async removeMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
     const room = await this.room(roomId);
-    if (room.createdBy !== null && accountIds.includes(room.createdBy)) throw forbidden('The room creator must transfer ownership before leaving.');
+    if (room.createdBy !== null && accountIds.includes(room.createdBy)) throw coreError('OWNER_CANNOT_LEAVE');
     for (const accountId of new Set(accountIds)) await this.store.rooms.removeMember(roomId, accountId);
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     for (const accountId of new Set(accountIds)) {
