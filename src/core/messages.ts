@@ -1,8 +1,8 @@
 // Messages and their deliveries: send, acknowledge, read, typing, and what is still pending.
 import { setImmediate } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.js';
-import type { AccountRecord, ConversationKind, MessageRecord } from '../store/records.js';
-import type { PendingMessage, Store } from '../store/store.js';
+import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } from '../store/records.js';
+import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
 import { FETCH_PAGE_SIZE } from './limits.js';
@@ -57,7 +57,7 @@ export class Messages {
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
-    const message = await this.store.insertMessage(
+    const { message } = await this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,
@@ -65,9 +65,11 @@ export class Messages {
         type: input.type ?? 'text',
         clientSentAt: input.clientSentAt,
         sentAt,
+        attachment: null,
+        parentId: null,
         createdAt: now(),
       },
-      recipients,
+      { recipients, mentions: [] },
     );
     this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {
@@ -97,14 +99,14 @@ export class Messages {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     const sentAt = requireInstant(input.ref, 'ref');
     const at = requireInstant(input.at, 'at');
-    const message = await this.store.acknowledge({
+    const message = await this.store.messages.acknowledge({
       conversationId: membership.conversation.id,
       recipientId: input.actor.id,
       sentAt,
       dropWhenDelivered: DROP_WHEN_DELIVERED[membership.conversation.kind],
     });
     if (!message) return false;
-    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
+    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
     // In a group every other member follows the receipts; elsewhere only the sender does.
     const audience = membership.conversation.kind === 'group' ? otherMembers(membership, input.actor.id) : [message.senderId];
     const event = this.receipt('received', membership, input);
@@ -116,7 +118,7 @@ export class Messages {
   async markRead(input: ReceiptInput): Promise<void> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     const at = requireInstant(input.at, 'at');
-    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
+    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
     const event = this.receipt('read', membership, input);
     await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
   }
@@ -142,7 +144,7 @@ export class Messages {
   async *pending(account: AccountRecord, kinds: readonly ConversationKind[]): AsyncGenerator<PendingMessage[]> {
     let after = 0;
     for (;;) {
-      const { messages, next } = await this.store.pendingPage(account.id, kinds, after, FETCH_PAGE_SIZE);
+      const { messages, next } = await this.store.messages.pendingPage(account.id, kinds, after, FETCH_PAGE_SIZE);
       if (messages.length > 0) yield messages;
       if (next === null) return;
       after = next;

@@ -42,11 +42,11 @@ describe('watchForeignWrites on SQLite', () => {
       calls += 1;
     });
     await settle();
-    await server.insertAccount(account('own'));
+    await server.accounts.insert(account('own'));
     await settle();
     expect(calls).toBe(0);
 
-    await cli.insertAccount(account('other'));
+    await cli.accounts.insert(account('other'));
     await settle();
     expect(calls).toBe(1);
     await settle();

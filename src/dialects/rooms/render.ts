@@ -1,7 +1,7 @@
 // Rooms-dialect shapes: socket frames (UTC) and REST bodies (configured zone), key for key and
 // in the original's key order.
 import type { AccountRecord } from '../../store/records.js';
-import type { RoomRow } from '../../store/room-store.js';
+import type { RoomRow } from '../../store/records.js';
 import type { PersonRef, RoomMessageView } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
