@@ -30,7 +30,7 @@ async function parley(...args: string[]): Promise<{ code: number; stdout: string
 }
 
 describe('parley user / room', () => {
-  it('adds users who log in through both dialects, sets roles, makes rooms and adds members', async () => {
+  it('adds users who log in through both dialects, sets roles, makes rooms and adds members', { timeout: 60_000 }, async () => {
     const suffix = Date.now();
     const ann = `ann${suffix}@example.com`;
     const bob = `bob${suffix}@example.com`;
@@ -95,7 +95,7 @@ describe('parley user / room', () => {
 describe('changes made by the command line', () => {
   // SQLite: the server notices the other process's commit (PRAGMA data_version); PostgreSQL:
   // the command line publishes the invalidations on the server's Redis.
-  it('reach the running server within a second: a revoked user is refused, a removed member too', async () => {
+  it('reach the running server within a second: a revoked user is refused, a removed member too', { timeout: 60_000 }, async () => {
     const owner = await roomsUser(server, 'Olga');
     const member = await roomsUser(server, 'Max');
     const revoked = await roomsUser(server, 'Rita');
