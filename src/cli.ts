@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `parley`: the administration the original left to its admin site. It works on the configured
-// store (PARLEY_DATA_DIR / PARLEY_DATABASE_URL) directly; a running server sees new accounts,
-// rooms and members at once, and changed roles after a restart (accounts are cached).
+// `parley`: the administration the original left to its admin site. It runs through the core
+// on the configured store (PARLEY_DATA_DIR / PARLEY_DATABASE_URL) and bus (PARLEY_REDIS_URL), so
+// a running server hears of its changes as of its own: a revoked token, a removed member, a
+// changed role (see README, "Consistency across processes").
 // The commands and their help are in cli-commands.ts.
 import { parseCommandLine, UsageError } from './cli-commands.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -23,15 +24,21 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   // Loaded only to run a command: help answers without the store's and the core's modules.
-  const [{ LocalBus }, { Core }, { memoryLoginCounters }, { LocalPresence }, { openStore }] = await Promise.all([
-    import('./bus/local-bus.js'),
+  const [{ openBus }, { Core }, { memoryLoginCounters }, { LocalPresence }, { openStore }] = await Promise.all([
+    import('./bus/open.js'),
     import('./core/core.js'),
     import('./core/login-throttle.js'),
     import('./core/presence.js'),
     import('./store/open.js'),
   ]);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const bus = new LocalBus<CoreEvent>({ onHandlerError: () => undefined });
+  let bus;
+  try {
+    bus = await openBus<CoreEvent>({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, onHandlerError: () => undefined });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const core = new Core(store, bus, new LocalPresence(), {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
@@ -44,8 +51,9 @@ async function main(argv: string[]): Promise<void> {
     onBackgroundError: () => undefined,
   });
   try {
-    await invocation.command.run({ core, store, operands: invocation.operands, options: invocation.options, print });
+    await invocation.command.run({ core, operands: invocation.operands, options: invocation.options, print });
   } finally {
+    // Closing the bus first hands Redis the invalidations still queued.
     await bus.close();
     await store.close();
   }

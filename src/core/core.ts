@@ -36,6 +36,7 @@ export interface CoreOptions {
 }
 
 export class Core {
+  private readonly cachesDropped: Array<() => void> = [];
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly messages: Messages;
@@ -71,5 +72,23 @@ export class Core {
     );
     this.search = new Search(store, this.rooms);
     this.editHistory = new EditHistory(store, this.rooms);
+    // Invalidations published while the bus was away never arrived, and another process writing
+    // the same SQLite file (the command line) publishes none here: forget everything cached.
+    bus.onResumed(() => this.dropCaches());
+    store.watchForeignWrites(() => this.dropCaches());
+  }
+
+  /**
+   * Calls `listener` after every cache was dropped because changes may have gone unannounced;
+   * what is held outside the caches (a socket's token) must be checked against the store again.
+   */
+  onCachesDropped(listener: () => void): void {
+    this.cachesDropped.push(listener);
+  }
+
+  private dropCaches(): void {
+    this.accounts.forgetAll();
+    this.conversations.forgetAll();
+    for (const listener of this.cachesDropped) listener();
   }
 }

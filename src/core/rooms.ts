@@ -249,8 +249,23 @@ export class Rooms {
     const ids = [...new Set(accountIds)];
     const refused = await this.refusedMembers(actor, ids);
     if (refused.length > 0) throw new ValidationError({ members: refused });
-    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
-    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    return this.enrol(roomId, ids);
+  }
+
+  /**
+   * Adds members as the administrator (the command line): whoever they are, without the rule of
+   * whom an account may add (Conversations.addable), which is for the accounts' own requests.
+   */
+  async addMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    return this.enrol(room.id, [...new Set(accountIds)]);
+  }
+
+  /** Removes members as the administrator; as for leaving, the creator must hand the room over first. */
+  async removeMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    if (room.createdBy !== null && accountIds.includes(room.createdBy)) throw coreError('OWNER_CANNOT_LEAVE');
+    await this.drop(roomId, [...new Set(accountIds)]);
     return this.room(roomId);
   }
 
@@ -259,9 +274,23 @@ export class Rooms {
     const room = await this.room(roomId);
     if (!(await this.isMember(actor, roomId))) throw coreError('NOT_A_MEMBER');
     if (room.createdBy === actor.id) throw coreError('OWNER_CANNOT_LEAVE');
-    await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
+    await this.drop(roomId, [actor.id]);
+  }
+
+  /** Makes the accounts members; every process reads the room's members again. */
+  private async enrol(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
     await this.conversations.invalidate({ id: roomId, pairKey: null });
-    await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
+    return this.room(roomId);
+  }
+
+  /** Takes the accounts out of the room; every process reads its members again, and their sockets on it close. */
+  private async drop(roomId: number, accountIds: readonly number[]): Promise<void> {
+    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, DROP_WHEN_DELIVERED.room);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const accountId of accountIds) {
+      await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
+    }
   }
 
   async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {

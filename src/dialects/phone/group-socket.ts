@@ -9,9 +9,10 @@ import { FrameError } from './decode.js';
 export function groupSocket(core: Core): SocketRoute {
   return sendSocketRoute(core, 'group', /^\/ws\/chat\/group\/([^/]+)\/([^/]+)\/?$/, async (context) => {
     const key = context.params[1] ?? '';
-    const group = await core.groups.byKey(key);
-    if (!group) throw new SocketRefusal(CLOSE.notFound, 'no group has this key');
-    if (!group.members.some((m) => m.accountId === context.account.id)) {
+    // From the membership cache, as every frame's check (Conversations.requireMember) is.
+    const group = await core.conversations.byKey(key);
+    if (group?.conversation.kind !== 'group') throw new SocketRefusal(CLOSE.notFound, 'no group has this key');
+    if (!group.memberIds.includes(context.account.id)) {
       throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this group');
     }
     return {
