@@ -5,7 +5,9 @@ import type { RoomRow } from '../../store/records.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
+import type { Static } from 'typebox';
 import { currentStatus, restTimestamp, yearLabel } from './format.js';
+import type { EditHistory, HistoryItem, Person, RoomListing, RoomWithReadState, ShortPerson } from './schemas.js';
 
 export interface RestContext {
   timeZone: string;
@@ -20,7 +22,7 @@ export function absolute(baseUrl: string, path: string | null): string | null {
   return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
 }
 
-export function restPerson(account: AccountRecord, context: RestContext) {
+export function restPerson(account: AccountRecord, context: RestContext): Static<typeof Person> {
   return {
     id: account.id,
     first_name: account.firstName,
@@ -32,7 +34,7 @@ export function restPerson(account: AccountRecord, context: RestContext) {
   };
 }
 
-export function restMember(member: RoomMember, context: RestContext) {
+export function restMember(member: RoomMember, context: RestContext): Static<typeof Person> {
   return restPerson(member.account, context);
 }
 
@@ -40,11 +42,11 @@ function fullName(account: AccountRecord): string {
   return `${account.firstName} ${account.lastName}`.trim();
 }
 
-function shortPerson(account: AccountRecord | undefined) {
+function shortPerson(account: AccountRecord | undefined): Static<typeof ShortPerson> {
   return account ? { id: account.id, first_name: account.firstName, last_name: account.lastName } : null;
 }
 
-export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext) {
+export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext): Static<typeof HistoryItem> {
   const { record } = detail;
   return {
     id: record.id,
@@ -72,7 +74,7 @@ export function historyItem(detail: RoomMessageDetail, roomId: number, context: 
 }
 
 /** A room in `groups/` and in create/edit answers: with the viewer's read state. */
-export function roomWithReadState(overview: RoomOverview, context: RestContext) {
+export function roomWithReadState(overview: RoomOverview, context: RestContext): Static<typeof RoomWithReadState> {
   const { room } = overview;
   return {
     id: room.id,
@@ -96,7 +98,7 @@ export function roomWithReadState(overview: RoomOverview, context: RestContext) 
 }
 
 /** A room in `groups/list/` and `groups/search/`. */
-export function roomListing(room: RoomRow, creator: AccountRecord | undefined, context: RestContext) {
+export function roomListing(room: RoomRow, creator: AccountRecord | undefined, context: RestContext): Static<typeof RoomListing> {
   return {
     id: room.id,
     name: room.name,
@@ -110,7 +112,7 @@ export function roomListing(room: RoomRow, creator: AccountRecord | undefined, c
 }
 
 /** A message's edit history: its text now, and the texts its edits replaced, oldest first. */
-export function editHistory(view: EditHistoryView, context: RestContext) {
+export function editHistory(view: EditHistoryView, context: RestContext): Static<typeof EditHistory> {
   const { message } = view;
   const deleted = message.deletedAt !== null;
   return {
