@@ -7,13 +7,10 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { packageDirectory } from './web.js';
+import { packageDirectory } from '../package-directory.js';
 
 export const OPENAPI_PATH = '/docs/openapi.json';
 export const API_PAGE_PATH = '/docs/api/';
-
-/** Who a route accepts: an account's key in the header, or the web client's session cookie. */
-export const AUTHENTICATED: Array<Record<string, string[]>> = [{ token: [] }, { session: [] }];
 
 /** The document's head: what Parley is, its version, and how callers authenticate. */
 export function openApiInfo(): FastifyDynamicSwaggerOptions['openapi'] {

@@ -3,10 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
-import { AUTHENTICATED } from '../../http/api-docs.js';
+import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 import { caller, refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
-import { answers, Nullable } from '../../http/schemas.js';
 import { yearLabel } from './format.js';
 import { MessageBody } from './schemas.js';
 
