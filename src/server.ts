@@ -21,6 +21,9 @@ import { Metrics } from './metrics.js';
 import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
 
+/** How often keys of messages older than the repeat window are forgotten. */
+const SEND_KEY_SWEEP_MS = 3600_000;
+
 export interface Parley {
   app: FastifyInstance;
   core: Core;
@@ -82,10 +85,14 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   await app.register(socketDocsRoutes());
   await app.register(apiDocsRoutes());
   gateway.attach(app.server);
+  const forgetting = setInterval(() => {
+    core.messages.forgetOldSendKeys().catch((error: unknown) => log.warn({ err: error }, 'forgetting old send keys failed'));
+  }, SEND_KEY_SWEEP_MS).unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(forgetting);
       await gateway.close();
       await app.close();
       await presence.close();

@@ -1,7 +1,6 @@
 // Uploads to a room and /media/, where the uploaded files are served. Only the upload route
 // takes a multipart body; this plugin's scope keeps that parser away from every other route.
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import multipart, { type Multipart } from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import type { FastifyRequest } from 'fastify';
@@ -86,8 +85,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
           for await (const part of wellFormedParts(request)) {
             if (part.type === 'file') {
               if (part.fieldname !== 'attachment' || file) {
-                part.file.resume();
-                await finished(part.file);
+                await skipPart(part.file);
                 throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
               }
               file = await core.rooms.receiveFile(wholePart(part.file), part.filename, part.mimetype);
@@ -138,10 +136,14 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
 const CUT_SHORT = new HttpError(400, { attachment: ['The upload was cut short or is not well-formed multipart/form-data.'] });
 
 /**
- * The request's parts. A body that is no well-formed multipart (no boundary, cut short) is the
- * client's fault, a 400; the parser's own refusals (limits: 413) keep their status.
+ * The request's parts. A body that is no well-formed multipart (no boundary, cut short) or whose
+ * client went away is the client's fault, a 400; the parser's own refusals (limits: 413) keep
+ * their status.
  */
 async function* wellFormedParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  // A client gone before the body is read (while membership was checked, say) would never end
+  // the parser: it listens for the request's close, which has already happened.
+  if (request.raw.destroyed) throw CUT_SHORT;
   const parts = request.parts();
   for (;;) {
     let next: IteratorResult<Multipart>;
@@ -168,6 +170,12 @@ async function* wholePart(file: Readable): AsyncGenerator<Buffer> {
   } catch {
     throw CUT_SHORT;
   }
+}
+
+/** Reads a part to its end, unkept, so that the parser goes on to the next one. */
+async function skipPart(file: Readable): Promise<void> {
+  const parts = wholePart(file);
+  while (!(await parts.next()).done);
 }
 
 /** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
