@@ -2,9 +2,7 @@
 // help lists exactly what runs, with every option.
 import { parseArgs } from 'node:util';
 import type { Core } from './core/core.js';
-import { now } from './core/time.js';
 import type { AccountRecord } from './store/records.js';
-import type { Store } from './store/store.js';
 
 const ACCOUNT_ROLES = ['admin', 'member', 'student'] as const;
 
@@ -29,7 +27,6 @@ interface OptionSpec {
 
 export interface CommandContext {
   core: Core;
-  store: Store;
   operands: string[];
   options: Record<string, string | undefined>;
   print(line: string): void;
@@ -83,8 +80,8 @@ export const COMMANDS: readonly Command[] = [
     summary: 'Lists every user: id, e-mail, name, role and year, tab-separated.',
     operands: NO_OPERANDS,
     options: {},
-    async run({ store, print }) {
-      for (const account of await store.accounts.list()) {
+    async run({ core, print }) {
+      for (const account of await core.accounts.list()) {
         print([account.id, account.email, `${account.firstName} ${account.lastName}`.trim(), account.role, account.year ?? '-'].join('\t'));
       }
     },
@@ -92,13 +89,25 @@ export const COMMANDS: readonly Command[] = [
   {
     noun: 'user',
     verb: 'set-role',
-    summary: 'Changes a user’s role (a running server sees it within a minute).',
+    summary: 'Changes a user’s role.',
     operands: { shown: `<email or id> ${ROLE_VALUE}`, min: 2, max: 2 },
     options: {},
-    async run({ store, operands: [who = '', role = ''], print }) {
-      const account = await findAccount(store, who);
-      await store.accounts.setRole(account.id, requireRole(role));
+    async run({ core, operands: [who = '', role = ''], print }) {
+      const account = await findAccount(core, who);
+      await core.accounts.setRole(account.id, requireRole(role));
       print(`user ${account.id} ${account.email} is now ${role}`);
+    },
+  },
+  {
+    noun: 'user',
+    verb: 'revoke',
+    summary: 'Logs a user out everywhere: every token stops working and its open sockets close.',
+    operands: { shown: '<email or id>', min: 1, max: 1 },
+    options: {},
+    async run({ core, operands: [who = ''], print }) {
+      const account = await findAccount(core, who);
+      const revoked = await core.accounts.revokeAll(account.id);
+      print(`revoked ${revoked} token(s) of user ${account.id} ${account.email}`);
     },
   },
   {
@@ -112,10 +121,10 @@ export const COMMANDS: readonly Command[] = [
       description: { value: '<text>', help: 'description' },
       members: { value: '<email or id>,…', help: 'members besides the creator, comma-separated' },
     },
-    async run({ core, store, options, print }) {
-      const creator = await findAccount(store, options.creator ?? '');
+    async run({ core, options, print }) {
+      const creator = await findAccount(core, options.creator ?? '');
       const members = await Promise.all(
-        (options.members ?? '').split(',').map((m) => m.trim()).filter(Boolean).map((m) => findAccount(store, m)),
+        (options.members ?? '').split(',').map((m) => m.trim()).filter(Boolean).map((m) => findAccount(core, m)),
       );
       const room = await core.rooms.createRoom(creator, {
         name: options.name ?? '',
@@ -124,32 +133,37 @@ export const COMMANDS: readonly Command[] = [
         active: true,
         memberIds: [],
       });
-      await addMembers(store, room.id, members);
-      print(`created room ${room.id} ${room.name ?? ''} with ${(await core.rooms.room(room.id)).membersCount} member(s)`);
+      const filled = await core.rooms.addMembersByAdmin(room.id, members.map((m) => m.id));
+      print(`created room ${room.id} ${room.name ?? ''} with ${filled.membersCount} member(s)`);
     },
   },
-  {
-    noun: 'room',
-    verb: 'add-member',
-    summary: 'Adds users to a room as members.',
-    operands: { shown: '<room id> <email or id>…', min: 2, max: Infinity },
-    options: {},
-    async run({ core, store, operands: [rawId = '', ...who], print }) {
-      if (!/^\d+$/.test(rawId)) throw new UsageError('the room id must be a number', commandHelp(this));
-      const room = await core.rooms.room(Number(rawId));
-      const accounts = await Promise.all(who.map((w) => findAccount(store, w)));
-      await addMembers(store, room.id, accounts);
-      print(`room ${room.id} now has ${(await core.rooms.room(room.id)).membersCount} member(s)`);
-    },
-  },
+  roomMembersCommand('add-member', 'Adds users to a room as members.', (core, roomId, ids) => core.rooms.addMembersByAdmin(roomId, ids)),
+  roomMembersCommand(
+    'remove-member',
+    'Removes users from a room; their open sockets on it close. The creator cannot be removed.',
+    (core, roomId, ids) => core.rooms.removeMembersByAdmin(roomId, ids),
+  ),
 ];
 
-/**
- * Adds members as the administrator: whoever they are, without the rule of whom an account may
- * add (Conversations.addable), which is for the accounts' own requests.
- */
-async function addMembers(store: Store, roomId: number, accounts: readonly AccountRecord[]): Promise<void> {
-  await store.conversations.addMembers({ id: roomId, kind: 'room' }, accounts.map((a) => ({ accountId: a.id, role: 'member' as const })), now());
+/** A command that changes one room's members: `room <verb> <room id> <email or id>…`. */
+function roomMembersCommand(
+  verb: string,
+  summary: string,
+  change: (core: Core, roomId: number, accountIds: number[]) => Promise<{ id: number; membersCount: number }>,
+): Command {
+  return {
+    noun: 'room',
+    verb,
+    summary,
+    operands: { shown: '<room id> <email or id>…', min: 2, max: Infinity },
+    options: {},
+    async run({ core, operands: [rawId = '', ...who], print }) {
+      if (!/^\d+$/.test(rawId)) throw new UsageError('the room id must be a number', commandHelp(this));
+      const accounts = await Promise.all(who.map((w) => findAccount(core, w)));
+      const room = await change(core, Number(rawId), accounts.map((a) => a.id));
+      print(`room ${room.id} now has ${room.membersCount} member(s)`);
+    },
+  };
 }
 
 const HELP_FLAGS = ['--help', '-h'];
@@ -224,8 +238,9 @@ function describe(command: Command): string {
   return [`  ${usageLine(command)}`, `      ${command.summary}`, ...rows.map(([flag, help]) => `      ${flag.padEnd(width)}  ${help}`)].join('\n');
 }
 
-const FOOTER = `Users are named by e-mail or id. The store is the server's: the same PARLEY_* environment
-(PARLEY_DATA_DIR, PARLEY_DATABASE_URL).
+const FOOTER = `Users are named by e-mail or id. The store and the bus are the server's: the same PARLEY_*
+environment (PARLEY_DATA_DIR, PARLEY_DATABASE_URL, PARLEY_REDIS_URL, PARLEY_REDIS_PREFIX); a
+running server sees each change within a second (on PostgreSQL, through Redis only).
 parley <noun> --help shows one noun's commands, parley <noun> <verb> --help one command.
 Exit status: 0 done (or help shown), 1 a value refused, 2 a usage error.`;
 
@@ -250,8 +265,8 @@ function requireRole(role: string): string {
   return role;
 }
 
-async function findAccount(store: Store, who: string): Promise<AccountRecord> {
-  const account = /^\d+$/.test(who) ? await store.accounts.find('id', Number(who)) : await store.accounts.find('email', who.toLowerCase());
+async function findAccount(core: Core, who: string): Promise<AccountRecord> {
+  const account = /^\d+$/.test(who) ? await core.accounts.byId(Number(who)) : await core.accounts.byEmail(who);
   if (!account) throw new UsageError(`no user ${who}`);
   return account;
 }

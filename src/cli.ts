@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `parley`: the administration the original left to its admin site. It works on the configured
-// store (PARLEY_DATA_DIR / PARLEY_DATABASE_URL) directly; a running server sees new accounts,
-// rooms and members at once, and changed roles after a restart (accounts are cached).
+// `parley`: the administration the original left to its admin site. It runs through the core
+// on the configured store (PARLEY_DATA_DIR / PARLEY_DATABASE_URL) and bus (PARLEY_REDIS_URL), so
+// a running server hears of its changes as of its own: a revoked token, a removed member, a
+// changed role (see README, "Consistency across processes").
 // The commands and their help are in cli-commands.ts.
 import { parseCommandLine, UsageError } from './cli-commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { CoreError } from './core/errors.js';
+import { roomsMentionNotice } from './dialects/rooms/notices.js';
 import { ROOMS_WORDING } from './dialects/rooms/wording.js';
 import type { CoreEvent } from './core/events.js';
 
@@ -22,28 +24,36 @@ async function main(argv: string[]): Promise<void> {
   }
   const config = loadConfig();
   // Loaded only to run a command: help answers without the store's and the core's modules.
-  const [{ LocalBus }, { Core }, { memoryLoginCounters }, { LocalPresence }, { openStore }] = await Promise.all([
-    import('./bus/local-bus.js'),
+  const [{ openBus }, { Core }, { memoryLoginCounters }, { LocalPresence }, { openStore }] = await Promise.all([
+    import('./bus/open.js'),
     import('./core/core.js'),
     import('./core/login-throttle.js'),
     import('./core/presence.js'),
     import('./store/open.js'),
   ]);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-  const bus = new LocalBus<CoreEvent>({ onHandlerError: () => undefined });
+  let bus;
+  try {
+    bus = await openBus<CoreEvent>({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, onHandlerError: () => undefined });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const core = new Core(store, bus, new LocalPresence(), {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     push: undefined,
+    mentionNotice: roomsMentionNotice,
     passwordCost: config.passwordCost,
     // The command line logs nobody in: its counters are never consulted.
     loginCounters: memoryLoginCounters(config.loginLimits),
     onBackgroundError: () => undefined,
   });
   try {
-    await invocation.command.run({ core, store, operands: invocation.operands, options: invocation.options, print });
+    await invocation.command.run({ core, operands: invocation.operands, options: invocation.options, print });
   } finally {
+    // Closing the bus first hands Redis the invalidations still queued.
     await bus.close();
     await store.close();
   }

@@ -2,15 +2,15 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Bus, BusObserver } from './bus/bus.js';
-import { LocalBus } from './bus/local-bus.js';
+import type { Bus } from './bus/bus.js';
+import { openBus } from './bus/open.js';
 import { Core } from './core/core.js';
 import type { CoreEvent } from './core/events.js';
 import { memoryLoginCounters, type LoginCounters } from './core/login-throttle.js';
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
-import { roomsPushPayload } from './dialects/rooms/push.js';
+import { roomsMentionNotice, roomsPushPayload } from './dialects/rooms/notices.js';
 import { Gateway } from './gateway/gateway.js';
 import { apiDocsRoutes } from './http/api-docs.js';
 import { buildApp } from './http/app.js';
@@ -60,6 +60,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     push: config.pushWebhookUrl === undefined ? undefined : { url: config.pushWebhookUrl, payload: roomsPushPayload },
+    mentionNotice: roomsMentionNotice,
     passwordCost: config.passwordCost,
     loginCounters,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
@@ -129,35 +130,30 @@ interface FanOut {
 
 /** The in-process bus, presence and counters, or Redis ones when PARLEY_REDIS_URL is set. */
 async function openFanOut(config: Config, log: Logger, metrics: Metrics): Promise<FanOut> {
-  const observer: BusObserver = {
+  const bus = await openBus<CoreEvent>({
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
     onHandlerError: (error, topic) => log.error({ err: error, topic }, 'bus handler failed'),
     onDelivered: (seconds) => metrics.busLatency.observe(seconds),
-  };
+    onConnectionChange: (connected) =>
+      connected ? log.info('redis bus connected') : log.warn('redis bus disconnected; reconnecting'),
+  });
   if (!config.redisUrl) {
     return {
-      bus: new LocalBus<CoreEvent>(observer),
+      bus,
       presence: new LocalPresence(),
       loginCounters: memoryLoginCounters(config.loginLimits),
       closeCounters: async () => undefined,
     };
   }
   // Loaded only when configured: the embedded default does not pay ioredis's memory.
-  const [{ RedisBus }, { RedisPresence }, { RedisLoginCounters }] = await Promise.all([
-    import('./bus/redis-bus.js'),
+  const [{ RedisPresence }, { RedisLoginCounters }] = await Promise.all([
     import('./bus/redis-presence.js'),
     import('./bus/redis-login-counters.js'),
   ]);
-  const bus = new RedisBus<CoreEvent>({
-    ...observer,
-    url: config.redisUrl,
-    prefix: config.redisPrefix,
-    onConnectionChange: (connected) =>
-      connected ? log.info('redis bus connected') : log.warn('redis bus disconnected; reconnecting'),
-  });
   const presence = new RedisPresence(config.redisUrl, config.redisPrefix);
   const counters = new RedisLoginCounters(config.redisUrl, config.redisPrefix, config.loginLimits);
   try {
-    await bus.connect();
     await presence.connect();
     await counters.connect();
   } catch (error) {

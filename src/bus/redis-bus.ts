@@ -12,6 +12,9 @@ export interface RedisBusOptions extends BusObserver {
   onConnectionChange?: (connected: boolean) => void;
 }
 
+/** How long closing waits for publications Redis has not yet taken (a command line's last events). */
+const CLOSE_FLUSH_MS = 2000;
+
 /** What travels on a channel: the event and when it was published (for the latency metric). */
 interface Envelope<E> {
   t: number;
@@ -25,6 +28,7 @@ export class RedisBus<E> implements Bus<E> {
   /** Per topic, the SUBSCRIBE that Redis has (or has yet) to confirm. */
   private readonly confirmed = new Map<string, Promise<void>>();
   private readonly resumed: Array<() => void> = [];
+  private readonly unsent = new Set<Promise<void>>();
   private subscriberWasReady = false;
   /** Both connections ready, as last reported: only a change is reported (not one client's start). */
   private reportedConnected = false;
@@ -71,7 +75,12 @@ export class RedisBus<E> implements Bus<E> {
    */
   async publish(topic: string, event: E): Promise<void> {
     const envelope: Envelope<E> = { t: Date.now(), e: event };
-    this.publisher.publish(this.options.prefix + topic, JSON.stringify(envelope)).catch(() => undefined);
+    const sent = this.publisher.publish(this.options.prefix + topic, JSON.stringify(envelope)).then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsent.add(sent);
+    void sent.finally(() => this.unsent.delete(sent));
   }
 
   subscribe(topic: string, handler: BusHandler<E>): Subscription {
@@ -126,8 +135,12 @@ export class RedisBus<E> implements Bus<E> {
     }
   }
 
+  /** Hands Redis what is still queued (for up to CLOSE_FLUSH_MS), then disconnects. */
   async close(): Promise<void> {
     this.handlers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.unsent), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_FLUSH_MS)))]);
+    clearTimeout(timer);
     this.publisher.disconnect();
     this.subscriber.disconnect();
   }

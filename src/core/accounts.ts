@@ -20,8 +20,9 @@ const MAX_USERNAME = 150;
 export const MAX_EMAIL = 254;
 const MAX_NAME = 150;
 /**
- * An account is read from memory for this long; changes made elsewhere (another process, the
- * command line) show within it.
+ * An account is read from memory for this long at most. Its changes are invalidated at once
+ * (invalidate.account); the limit bounds what a process can miss where no bus carries them (the
+ * command line on PostgreSQL without Redis).
  */
 const ACCOUNT_CACHE_MS = 60_000;
 /** last_used_at is written at most this often per token: authentication stays a memory read. */
@@ -62,9 +63,15 @@ export class Accounts {
   ) {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.token') this.revoked(event.keyHash);
+      else if (event.type === 'invalidate.account') this.accountsById.delete(event.id);
     });
-    // Revocations published while the bus was away never arrived: forget every cached token.
-    bus.onResumed(() => this.tokens.clear());
+  }
+
+  /** Drops every cached token and account (invalidations may have been missed: see Core). */
+  forgetAll(): void {
+    this.tokens.clear();
+    this.accountsById.clear();
+    this.idByPhone.clear();
   }
 
   /**
@@ -211,8 +218,27 @@ export class Accounts {
   async logout(key: string): Promise<void> {
     const keyHash = hashKey(key);
     await this.store.accounts.revokeToken(keyHash, now());
-    this.revoked(keyHash);
-    await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
+    await this.invalidateTokens([keyHash]);
+  }
+
+  /** Revokes every live token of the account (the administrator's log-out everywhere); how many. */
+  async revokeAll(accountId: number): Promise<number> {
+    const keyHashes = await this.store.accounts.revokeTokensOf(accountId, now());
+    await this.invalidateTokens(keyHashes);
+    return keyHashes.length;
+  }
+
+  /** Changes the account's role; every process reads the account again. */
+  async setRole(accountId: number, role: string): Promise<void> {
+    await this.store.accounts.setRole(accountId, role);
+    this.accountsById.delete(accountId);
+    await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.account', id: accountId });
+  }
+
+  /** This process forgets the tokens at once; the others through the bus. */
+  private async invalidateTokens(keyHashes: readonly string[]): Promise<void> {
+    for (const keyHash of keyHashes) this.revoked(keyHash);
+    await Promise.all(keyHashes.map((keyHash) => this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash })));
   }
 
   private revoked(keyHash: string): void {
@@ -246,6 +272,17 @@ export class Accounts {
     const account = await this.store.accounts.find('phone', phone);
     if (account) this.remember(account);
     return account;
+  }
+
+  async byEmail(email: string): Promise<AccountRecord | undefined> {
+    const account = await this.store.accounts.find('email', email.trim().toLowerCase());
+    if (account) this.remember(account);
+    return account;
+  }
+
+  /** Every account, by id (for the administrator). */
+  list(): Promise<AccountRecord[]> {
+    return this.store.accounts.list();
   }
 
   /** The accounts with these phones, in one query; phones nobody has are left out. */

@@ -22,6 +22,8 @@ export interface Membership {
 export class Conversations {
   private readonly byId = new Map<number, Membership>();
   private readonly idByPair = new Map<string, number>();
+  /** Group keys never change: an entry stays right while its conversation exists. */
+  private readonly idByKey = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -30,11 +32,13 @@ export class Conversations {
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.conversation') this.forget(event.id, event.pairKey);
     });
-    // Invalidations published while the bus was away never arrived: forget everything cached.
-    bus.onResumed(() => {
-      this.byId.clear();
-      this.idByPair.clear();
-    });
+  }
+
+  /** Drops everything cached (invalidations may have been missed: see Core). */
+  forgetAll(): void {
+    this.byId.clear();
+    this.idByPair.clear();
+    this.idByKey.clear();
   }
 
   /** The conversation with its member ids, from memory when possible. */
@@ -44,6 +48,19 @@ export class Conversations {
     const conversation = await this.store.conversations.find('id', id);
     if (!conversation) return undefined;
     return this.remember(conversation);
+  }
+
+  /** The conversation with this key (a group's) with its member ids, from memory when possible. */
+  async byKey(key: string): Promise<Membership | undefined> {
+    const id = this.idByKey.get(key);
+    if (id !== undefined) {
+      const membership = await this.membership(id);
+      if (membership) return membership;
+      this.idByKey.delete(key);
+      return undefined;
+    }
+    const conversation = await this.store.conversations.find('key', key);
+    return conversation && this.remember(conversation);
   }
 
   /** Refuses unless the account is a member of the conversation. */
@@ -155,6 +172,7 @@ export class Conversations {
     const membership = { conversation, memberIds: members.map((m) => m.accountId) };
     this.byId.set(conversation.id, membership);
     if (conversation.pairKey) this.idByPair.set(conversation.pairKey, conversation.id);
+    if (conversation.key) this.idByKey.set(conversation.key, conversation.id);
     return membership;
   }
 

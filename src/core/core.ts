@@ -12,7 +12,7 @@ import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook, type PushTarget } from './push.js';
-import { Rooms, type UploadLimits } from './rooms.js';
+import { Rooms, type MentionNotice, type UploadLimits } from './rooms.js';
 import { Search } from './search.js';
 import { EditHistory } from './edit-history.js';
 
@@ -23,6 +23,8 @@ export interface CoreOptions {
   uploadLimits: UploadLimits;
   /** Where stored room messages are pushed for offline members, if anywhere. */
   push: PushTarget | undefined;
+  /** How the notification of a mention in a room reads (the rooms dialect's words). */
+  mentionNotice: MentionNotice;
   /** scrypt parameters of new password hashes. */
   passwordCost: ScryptCost;
   /** Where failed log-ins are counted (memory, or Redis shared by every process). */
@@ -34,6 +36,7 @@ export interface CoreOptions {
 }
 
 export class Core {
+  private readonly cachesDropped: Array<() => void> = [];
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly messages: Messages;
@@ -65,8 +68,27 @@ export class Core {
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
       onMessageStored,
+      options.mentionNotice,
     );
     this.search = new Search(store, this.rooms);
     this.editHistory = new EditHistory(store, this.rooms);
+    // Invalidations published while the bus was away never arrived, and another process writing
+    // the same SQLite file (the command line) publishes none here: forget everything cached.
+    bus.onResumed(() => this.dropCaches());
+    store.watchForeignWrites(() => this.dropCaches());
+  }
+
+  /**
+   * Calls `listener` after every cache was dropped because changes may have gone unannounced;
+   * what is held outside the caches (a socket's token) must be checked against the store again.
+   */
+  onCachesDropped(listener: () => void): void {
+    this.cachesDropped.push(listener);
+  }
+
+  private dropCaches(): void {
+    this.accounts.forgetAll();
+    this.conversations.forgetAll();
+    for (const listener of this.cachesDropped) listener();
   }
 }

@@ -140,10 +140,11 @@ export type DeliveryEvent =
   | RoomMembershipEvent
   | NotificationCreated;
 
-/** Tells every process to drop what it cached about a conversation or a token. */
+/** Tells every process to drop what it cached about a conversation, a token or an account. */
 export type InvalidationEvent =
   | { type: 'invalidate.conversation'; id: number; pairKey: string | null }
-  | { type: 'invalidate.token'; keyHash: string };
+  | { type: 'invalidate.token'; keyHash: string }
+  | { type: 'invalidate.account'; id: number };
 
 export type CoreEvent = DeliveryEvent | InvalidationEvent;
 

@@ -24,6 +24,13 @@ export interface Match {
 export type GradeOutcome = 'graded' | 'already_graded' | 'replaced' | 'deleted';
 
 export class Matches {
+  /**
+   * Per account, the conversation id of its newest room. No room can be opened for an account
+   * while its room is active, so an active room found through this (and the membership cache)
+   * is still the newest; an ended one may have been followed by another and is read again.
+   */
+  private readonly newestRoom = new Map<number, number>();
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
@@ -34,10 +41,21 @@ export class Matches {
 
   /** The account's newest room that still exists, active or ended (ungraded). */
   async current(account: AccountRecord): Promise<Match | undefined> {
+    const known = this.newestRoom.get(account.id);
+    if (known !== undefined) {
+      const membership = await this.conversations.membership(known);
+      const partnerId = membership?.memberIds.find((id) => id !== account.id);
+      if (membership && partnerId !== undefined && membership.memberIds.includes(account.id) && isActive(membership.conversation, now())) {
+        return { conversation: membership.conversation, partnerId, active: true };
+      }
+    }
     const [newest] = await this.conversations.of(account.id, 'match');
-    if (!newest) return undefined;
-    const partner = newest.members.find((m) => m.accountId !== account.id);
-    if (!partner) return undefined;
+    const partner = newest?.members.find((m) => m.accountId !== account.id);
+    if (!newest || !partner) {
+      this.newestRoom.delete(account.id);
+      return undefined;
+    }
+    this.newestRoom.set(account.id, newest.conversation.id);
     return { conversation: newest.conversation, partnerId: partner.accountId, active: isActive(newest.conversation, now()) };
   }
 

@@ -29,8 +29,13 @@ export const PIN_LIFETIME_SECONDS = 7 * 24 * 3600;
 export const MAX_ROOM_NAME = 50;
 export const MAX_ROOM_DESCRIPTION = 1000;
 export const MAX_MENTIONS = 100;
-const MENTION_EVENT = 'chat_mention';
 const ROOM_NAME_TAKEN = problem('TAKEN', { entity: 'room', field: 'name' });
+
+/**
+ * How the notification of a mention reads, fixed when it is stored: the dialect's words. Given
+ * the room's name and who mentioned.
+ */
+export type MentionNotice = (mention: { roomName: string; by: AccountRecord }) => { eventType: string; body: string };
 
 export interface UploadLimits {
   maxBytes: number;
@@ -109,6 +114,7 @@ export class Rooms {
     private readonly files: AttachmentFiles,
     readonly uploadLimits: UploadLimits,
     private readonly onStored: MessageStored,
+    private readonly mentionNotice: MentionNotice,
   ) {}
 
   /** The room if it exists and is a room (active or not). */
@@ -243,8 +249,23 @@ export class Rooms {
     const ids = [...new Set(accountIds)];
     const refused = await this.refusedMembers(actor, ids);
     if (refused.length > 0) throw new ValidationError({ members: refused });
-    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
-    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    return this.enrol(roomId, ids);
+  }
+
+  /**
+   * Adds members as the administrator (the command line): whoever they are, without the rule of
+   * whom an account may add (Conversations.addable), which is for the accounts' own requests.
+   */
+  async addMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    return this.enrol(room.id, [...new Set(accountIds)]);
+  }
+
+  /** Removes members as the administrator; as for leaving, the creator must hand the room over first. */
+  async removeMembersByAdmin(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    const room = await this.room(roomId);
+    if (room.createdBy !== null && accountIds.includes(room.createdBy)) throw coreError('OWNER_CANNOT_LEAVE');
+    await this.drop(roomId, [...new Set(accountIds)]);
     return this.room(roomId);
   }
 
@@ -253,9 +274,23 @@ export class Rooms {
     const room = await this.room(roomId);
     if (!(await this.isMember(actor, roomId))) throw coreError('NOT_A_MEMBER');
     if (room.createdBy === actor.id) throw coreError('OWNER_CANNOT_LEAVE');
-    await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
+    await this.drop(roomId, [actor.id]);
+  }
+
+  /** Makes the accounts members; every process reads the room's members again. */
+  private async enrol(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
+    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
     await this.conversations.invalidate({ id: roomId, pairKey: null });
-    await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
+    return this.room(roomId);
+  }
+
+  /** Takes the accounts out of the room; every process reads its members again, and their sockets on it close. */
+  private async drop(roomId: number, accountIds: readonly number[]): Promise<void> {
+    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, DROP_WHEN_DELIVERED.room);
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const accountId of accountIds) {
+      await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
+    }
   }
 
   async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {
@@ -509,6 +544,7 @@ export class Rooms {
     // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
+    const notice = this.mentionNotice({ roomName: room.name, by: actor });
     const { message: record, notifications } = await this.store.messages.insert(
       {
         conversationId: room.id,
@@ -525,13 +561,7 @@ export class Rooms {
         mentions,
         notifications: mentions
           .filter((id) => id !== actor.id)
-          .map((accountId) => ({
-            accountId,
-            eventType: MENTION_EVENT,
-            body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
-            url: null,
-            createdAt,
-          })),
+          .map((accountId) => ({ accountId, ...notice, url: null, createdAt })),
         attachment,
       },
     );

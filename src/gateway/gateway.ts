@@ -44,8 +44,8 @@ export class Gateway {
     this.registry = new Registry(core.bus);
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
     core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
-    // Revocations published while the bus was away never arrived: ask the store about every token in use.
-    core.bus.onResumed(() => {
+    // Revocations may have gone unannounced: ask the store about every token in use.
+    core.onCachesDropped(() => {
       this.recheckTokens().catch((error: unknown) => this.log.error({ err: error }, 'token re-check failed'));
     });
     metrics.countOpenSockets(() => {

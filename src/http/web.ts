@@ -6,18 +6,13 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { caller, requireCaller } from './app.js';
-import { packageDirectory } from '../package-directory.js';
+import { publicDirectory } from './package-directory.js';
 import { answers, AUTHENTICATED, HTML_PAGE, Nullable } from './schemas.js';
 
 /** esbuild's content hash in a file name (`main-4F2KX7QA.js`): such a file never changes. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z]+$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
-
-/** dist/public of the package, made by `npm run build`. */
-export function publicDirectory(): string {
-  return path.join(packageDirectory(), 'dist', 'public');
-}
 
 const assetSchema = {
   tags: ['web'],

@@ -21,6 +21,8 @@ export interface AccountStore {
   findToken(keyHash: string): Promise<TokenRecord | undefined>;
   findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
   revokeToken(keyHash: string, at: string): Promise<void>;
+  /** Revokes the account's live tokens; returns their hashes. */
+  revokeTokensOf(accountId: number, at: string): Promise<string[]>;
   touchToken(keyHash: string, at: string): Promise<void>;
 }
 
@@ -101,6 +103,17 @@ export class SqlAccountStore implements AccountStore {
 
   async revokeToken(keyHash: string, at: string): Promise<void> {
     await this.db.updateTable('tokens').set({ revoked_at: at }).where('key_hash', '=', keyHash).where('revoked_at', 'is', null).execute();
+  }
+
+  async revokeTokensOf(accountId: number, at: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where('account_id', '=', accountId)
+      .where('revoked_at', 'is', null)
+      .returning('key_hash')
+      .execute();
+    return rows.map((row) => row.key_hash);
   }
 
   async touchToken(keyHash: string, at: string): Promise<void> {

@@ -6,6 +6,7 @@ import { SqlAccountStore, type AccountStore } from './accounts.js';
 import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
 import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
 import { SqlConversationStore, type ConversationStore } from './conversations.js';
+import { ForeignWrites } from './foreign-writes.js';
 import { GroupCommit } from './group-commit.js';
 import { SqlMessageStore, type MessageStore } from './messages.js';
 import { SqlNotificationStore, type NotificationStore } from './notifications.js';
@@ -35,6 +36,12 @@ export interface Store {
   readonly versions: MessageVersions;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Calls `listener` each time another process has committed to the database since the last
+   * look (within FOREIGN_WRITES_POLL_MS): its writes announced nothing to this process's caches.
+   * SQLite only; on PostgreSQL every writer announces its changes on the shared bus.
+   */
+  watchForeignWrites(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,7 @@ export class SqlStore implements Store {
   readonly attachments: AttachmentStore;
   readonly search: MessageSearch;
   readonly versions: MessageVersions;
+  private readonly foreignWrites: ForeignWrites;
 
   constructor(
     readonly engine: 'sqlite' | 'postgres',
@@ -62,13 +70,19 @@ export class SqlStore implements Store {
     this.attachments = new SqlAttachmentStore(db);
     this.search = new MessageSearch(engine, db);
     this.versions = new MessageVersions(db);
+    this.foreignWrites = new ForeignWrites(db);
   }
 
   async ping(): Promise<void> {
     await this.db.selectFrom('accounts').select('id').limit(1).execute();
   }
 
+  watchForeignWrites(listener: () => void): void {
+    if (this.engine === 'sqlite') this.foreignWrites.watch(listener);
+  }
+
   async close(): Promise<void> {
+    this.foreignWrites.stop();
     await this.db.destroy();
   }
 }

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup } from '../support/clients.js';
 import { scrape, type Scrape } from '../support/metrics.js';
-import { openDialogue, personalSocket, receiveSocket, sendPersonal } from '../support/phone.js';
+import { createGroup, envelope, groupSocket, openDialogue, openRoom, personalSocket, receiveSocket, roomSocket as matchSocket, sendPersonal } from '../support/phone.js';
 import { createRoom, roomSocket, roomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -86,6 +86,32 @@ describe('/metrics', () => {
     const after = await metrics();
     expect(growth(before, after, 'parley_open_sockets', { dialect: 'phone' })).toBe(0);
     expect(growth(before, after, 'parley_open_sockets', { dialect: 'rooms' })).toBe(0);
+  });
+
+  it('answers the frames of the match-room and group sockets with membership from memory, not the store', async () => {
+    const [a, b] = [await signup(server), await signup(server)];
+    await openRoom(server, a, b);
+    const key = await createGroup(server, a, [b]);
+    const sockets = [
+      { socket: await matchSocket(server, a), typing: () => envelope('is_typing', a.phone, 'room', '', '2021-01-01T00:00:00Z') },
+      { socket: await groupSocket(server, a, key), typing: () => envelope('is_grp_typing', a.phone, key, '', '2021-01-01T00:00:00Z') },
+    ];
+    const storeCalls = (scrape: Scrape) => scrape.samples('parley_store_seconds_count').reduce((sum, sample) => sum + sample.value, 0);
+    for (const { socket, typing } of sockets) {
+      // Frames are handled in order: the answer to an unknown command comes after those before it.
+      const handled = async (): Promise<void> => {
+        socket.send(envelope('no_such_command', a.phone, key, '', '2021-01-01T00:00:00Z'));
+        await socket.take((frame) => frame.command === 'error');
+      };
+      // One frame handled first: whatever the socket reads once is read.
+      socket.send(typing());
+      await handled();
+      const before = await metrics();
+      for (let i = 0; i < 20; i++) socket.send(typing());
+      await handled();
+      expect(storeCalls(await metrics()) - storeCalls(before)).toBeLessThan(3);
+      await socket.close();
+    }
   });
 
   it('exports the process: CPU, memory, heap, GC and event-loop lag', async () => {

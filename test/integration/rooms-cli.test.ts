@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, usageLine } from '../../src/cli-commands.js';
-import { request } from '../support/clients.js';
+import { request, within } from '../support/clients.js';
+import { createRoom, roomSocket, roomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -29,7 +30,7 @@ async function parley(...args: string[]): Promise<{ code: number; stdout: string
 }
 
 describe('parley user / room', () => {
-  it('adds users who log in through both dialects, sets roles, makes rooms and adds members', async () => {
+  it('adds users who log in through both dialects, sets roles, makes rooms and adds members', { timeout: 60_000 }, async () => {
     const suffix = Date.now();
     const ann = `ann${suffix}@example.com`;
     const bob = `bob${suffix}@example.com`;
@@ -91,6 +92,46 @@ describe('parley user / room', () => {
   });
 });
 
+describe('changes made by the command line', () => {
+  // SQLite: the server notices the other process's commit (PRAGMA data_version); PostgreSQL:
+  // the command line publishes the invalidations on the server's Redis.
+  it('reach the running server within a second: a revoked user is refused, a removed member too', { timeout: 60_000 }, async () => {
+    const owner = await roomsUser(server, 'Olga');
+    const member = await roomsUser(server, 'Max');
+    const revoked = await roomsUser(server, 'Rita');
+    const roomId = await createRoom(server, owner, [member, revoked]);
+    const history = (user: { token: string }) => request(server, 'GET', `/api/chat/groups/${roomId}/messages/`, { token: user.token });
+    // Both are cached as members, with their tokens, before the command line runs.
+    expect((await history(member)).status).toBe(200);
+    expect((await history(revoked)).status).toBe(200);
+    const memberSocket = await roomSocket(server, roomId, member);
+    const revokedSocket = await roomSocket(server, roomId, revoked);
+
+    expect((await parley('user', 'revoke', revoked.email)).stdout).toMatch(/^revoked 2 token\(s\) of user \d+ /); // its sign-up's and its log-in's
+    const tokenGone = await within(1000, async () => (await history(revoked)).status === 401, 'the revocation');
+    expect(await revokedSocket.closedWithin(1000)).toBe(4401);
+
+    expect((await parley('room', 'remove-member', String(roomId), member.email)).stdout).toBe(`room ${roomId} now has 2 member(s)\n`);
+    const memberGone = await within(1000, async () => (await history(member)).status === 403, 'the removal');
+    if (server.engine === 'postgres') {
+      // The removal's event reaches the server's sockets too.
+      expect(await memberSocket.closedWithin(1000)).toBe(4403);
+    } else {
+      // No bus between the processes: the socket stays open, but its every frame is refused.
+      memberSocket.send({ message: 'still here?' });
+      expect((await memberSocket.take((frame) => frame.error !== undefined)).error).toBe('You are not a member of this room.');
+    }
+    expect((await history(owner)).status).toBe(200);
+    console.log(`${server.engine}: command-line revocation seen after ${tokenGone.toFixed(0)} ms, removal after ${memberGone.toFixed(0)} ms`);
+  });
+
+  it('refuses to remove a room’s creator', async () => {
+    const owner = await roomsUser(server, 'Olga');
+    const roomId = await createRoom(server, owner, []);
+    expect(await parley('room', 'remove-member', String(roomId), owner.email)).toMatchObject({ code: 1, stderr: expect.stringMatching(/creator/) });
+  });
+});
+
 /** The commands a help text lists, as "noun verb". */
 const listed = (help: string): string[] =>
   help.split('\n').filter((line) => line.startsWith('  parley ')).map((line) => line.trim().split(' ').slice(1, 3).join(' '));
@@ -130,7 +171,7 @@ describe('parley --help', () => {
     expect(listed(unknownNoun.stderr)).toHaveLength(COMMANDS.length);
     const unknownVerb = await parley('room', 'fly');
     expect(unknownVerb).toMatchObject({ code: 2 });
-    expect(listed(unknownVerb.stderr)).toEqual(['room add', 'room add-member']);
+    expect(listed(unknownVerb.stderr)).toEqual(['room add', 'room add-member', 'room remove-member']);
     expect(await parley('user')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^parley: "user" needs a command\n/) });
     const missingOperand = await parley('user', 'set-role', 'someone@example.com');
     expect(missingOperand).toMatchObject({ code: 2 });

@@ -199,3 +199,16 @@ export async function closeCodeOf(server: Endpoint, path: string, options: { tok
   const client = await SocketClient.open(server, path, options);
   return client.closed;
 }
+
+/**
+ * Polls `check` until it holds; resolves with how many milliseconds that took, or fails once
+ * `ms` have passed (for "every process sees it within a second" checks).
+ */
+export async function within(ms: number, check: () => Promise<boolean>, what = 'the change'): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`${what} not seen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

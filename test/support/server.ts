@@ -23,8 +23,8 @@ export interface TestServer extends Endpoint {
   /** The configuration it runs with: another process on the same store and Redis can use it. */
   config: Config;
   engine: 'sqlite' | 'postgres';
-  /** The store the server runs on, as PARLEY_* variables (for the admin command line). */
-  env: { PARLEY_DATA_DIR: string; PARLEY_DATABASE_URL?: string };
+  /** The store and the bus the server runs on, as PARLEY_* variables (for the admin command line). */
+  env: { PARLEY_DATA_DIR: string } & Record<string, string>;
   /** Stops the process's server and starts a new one on the same data. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -84,7 +84,11 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
     url: '',
     wsUrl: '',
     engine,
-    env: databaseUrl ? { PARLEY_DATA_DIR: dataDir, PARLEY_DATABASE_URL: databaseUrl } : { PARLEY_DATA_DIR: dataDir },
+    env: {
+      PARLEY_DATA_DIR: dataDir,
+      ...(config.databaseUrl === undefined ? {} : { PARLEY_DATABASE_URL: config.databaseUrl }),
+      ...(config.redisUrl === undefined ? {} : { PARLEY_REDIS_URL: config.redisUrl, PARLEY_REDIS_PREFIX: config.redisPrefix }),
+    },
     async restart() {
       await server.parley.close();
       server.parley = await start();

@@ -1,5 +1,6 @@
-// The account cache: a change made behind this process's back (the command line, another
-// process) shows once the cached entry is a minute old. Runs on a real SQLite store.
+// The account cache: a role changed through the core reaches every Accounts on the bus at once;
+// a change made behind the core's back shows once the cached entry is a minute old. Runs on a
+// real SQLite store.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,26 @@ describe('Accounts cache', () => {
       expect((await accounts.byId(account.id))?.role).toBe('member');
       vi.advanceTimersByTime(31_000);
       expect((await accounts.byId(account.id))?.role).toBe('admin');
+    } finally {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads an account again at once on every Accounts of the bus when its role is changed through one', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-unit-'));
+    const store = await openStore({ dataDir, databaseUrl: undefined });
+    try {
+      const bus = new LocalBus<CoreEvent>({ onHandlerError: () => undefined });
+      const make = () =>
+        new Accounts(store, bus, new PasswordHasher({ N: 1024, r: 8, p: 1 }), new LoginThrottle(memoryLoginCounters(DEFAULT_LOGIN_LIMITS)));
+      const [here, there] = [make(), make()];
+      const account = await here.createByAdmin({ email: 'bo@example.com', password: 'a-long-secret', firstName: 'Bo', lastName: 'Li', role: 'member', year: null });
+      expect((await there.byId(account.id))?.role).toBe('member');
+      await here.setRole(account.id, 'admin');
+      expect((await here.byId(account.id))?.role).toBe('admin');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect((await there.byId(account.id))?.role).toBe('admin');
     } finally {
       await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

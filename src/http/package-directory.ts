@@ -1,9 +1,9 @@
-// Where the package is: its files (dist/public, docs/, package.json) are found from here.
+// Where the package's files are, whether the server runs from src/ (tests) or dist/src/.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package's directory (where package.json is), whether the server runs from src/ (tests) or dist/src/. */
+/** The package's directory (where package.json is). */
 export function packageDirectory(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json'))) {
@@ -12,4 +12,9 @@ export function packageDirectory(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** dist/public of the package, made by `npm run build`. */
+export function publicDirectory(): string {
+  return path.join(packageDirectory(), 'dist', 'public');
 }
