@@ -15,9 +15,9 @@ export const ADMIN_ROLE = 'admin';
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USERNAME_PATTERN = /^[\w.@+-]+$/;
 const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 1024;
+export const MAX_PASSWORD = 1024;
 const MAX_USERNAME = 150;
-const MAX_EMAIL = 254;
+export const MAX_EMAIL = 254;
 const MAX_NAME = 150;
 /**
  * An account is read from memory for this long at most. Its changes are invalidated at once

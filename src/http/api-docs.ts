@@ -12,9 +12,6 @@ import { packageDirectory } from './package-directory.js';
 export const OPENAPI_PATH = '/docs/openapi.json';
 export const API_PAGE_PATH = '/docs/api/';
 
-/** Who a route accepts: an account's key in the header, or the web client's session cookie. */
-export const AUTHENTICATED: Array<Record<string, string[]>> = [{ token: [] }, { session: [] }];
-
 /** The document's head: what Parley is, its version, and how callers authenticate. */
 export function openApiInfo(): FastifyDynamicSwaggerOptions['openapi'] {
   const { version, description } = JSON.parse(fs.readFileSync(path.join(packageDirectory(), 'package.json'), 'utf8')) as {

@@ -13,6 +13,9 @@ export const ErrorBody = Type.Record(Type.String(), Type.Unknown(), {
   description: 'A refusal: {"detail", "code"}, field errors {"<field>": ["…"]}, or the dialect\'s own shape.',
 });
 
+/** Who a route accepts: an account's key in the header, or the web client's session cookie. */
+export const AUTHENTICATED: Array<Record<string, string[]>> = [{ token: [] }, { session: [] }];
+
 /** A route's answers: its successes, and the refusal shape for every 4xx. */
 export function answers<Successes extends Record<number, TSchema>>(successes: Successes): Successes & { '4xx': typeof ErrorBody } {
   return { ...successes, '4xx': ErrorBody };

@@ -5,10 +5,9 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AUTHENTICATED } from './api-docs.js';
 import { caller, requireCaller } from './app.js';
-import { answers, HTML_PAGE, Nullable } from './schemas.js';
 import { publicDirectory } from './package-directory.js';
+import { answers, AUTHENTICATED, HTML_PAGE, Nullable } from './schemas.js';
 
 /** esbuild's content hash in a file name (`main-4F2KX7QA.js`): such a file never changes. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z]+$/;

@@ -3,8 +3,7 @@
 import { Type, type TSchema } from 'typebox';
 import { MAX_GROUP_BIO, MAX_GROUP_NAME } from '../../core/groups.js';
 import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
-import { AUTHENTICATED } from '../../http/api-docs.js';
-import { answers, Nullable } from '../../http/schemas.js';
+import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 
 const Phone = Type.String({ maxLength: 32, description: 'A 10-digit phone number' });
 const GroupKey = Type.String({ maxLength: 32, description: "A group's key" });

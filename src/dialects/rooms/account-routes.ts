@@ -1,19 +1,19 @@
 // /api/user/: log-in, log-out and the profile, over the one account table both dialects share.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { MAX_EMAIL, MAX_PASSWORD } from '../../core/accounts.js';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
-import { AUTHENTICATED } from '../../http/api-docs.js';
+import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 import { caller, refuseForeignPages, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
-import { answers, Nullable } from '../../http/schemas.js';
 import { yearLabel } from './format.js';
 import { MessageBody } from './schemas.js';
 
 const loginSchema = {
   tags: ['rooms'],
   summary: 'Logs in with e-mail and password; sets the session cookie too',
-  body: Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })), password: Type.Optional(Type.String({ maxLength: 1024 })) }),
+  body: Type.Object({ email: Type.Optional(Type.String({ maxLength: MAX_EMAIL })), password: Type.Optional(Type.String({ maxLength: MAX_PASSWORD })) }),
   response: answers({
     200: Type.Object({
       year: Nullable(Type.String()),

@@ -3,10 +3,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
-import { AUTHENTICATED } from '../../http/api-docs.js';
+import { answers, AUTHENTICATED } from '../../http/schemas.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
-import { answers } from '../../http/schemas.js';
 import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { editHistory, historyItem } from './render.js';
 import { pagination, searchQuery } from './room-routes.js';

@@ -2,9 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
-import { AUTHENTICATED } from '../../http/api-docs.js';
+import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 import { caller, requireCaller } from '../../http/app.js';
-import { answers, Nullable } from '../../http/schemas.js';
 
 const common = { tags: ['rooms'], security: AUTHENTICATED };
 
