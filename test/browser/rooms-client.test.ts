@@ -370,6 +370,25 @@ describe('rooms dialect in the browser', () => {
       '?q=budg&page=1&page_size=20',
       '?q=%21%21%21+...&page=1&page_size=20',
     ]);
+
+    // Past a page: "More results" appends the next one.
+    const more = await roomSocket(server, plans, anagh);
+    try {
+      for (let i = 1; i <= 20; i += 1) {
+        more.send({ action: 'send_message', message: `budget item ${i}` });
+        await more.take((f) => f.message === `budget item ${i}`);
+      }
+    } finally {
+      await more.close();
+    }
+    await box.fill('budget');
+    await box.press('Enter');
+    await expect.poll(() => summary.textContent()).toBe('22 messages found.');
+    expect(await hits.count()).toBe(20);
+    await page.getByRole('button', { name: 'More results' }).click();
+    await expect.poll(() => hits.count()).toBe(22);
+    expect(await hits.locator('.hit-body').last().textContent()).toBe('The quarterly budget is ready');
+    expect(await page.getByRole('button', { name: 'More results' }).isVisible()).toBe(false);
   });
 
   browserTest("shows an edit's previous version in a dialog that Escape closes", async () => {
