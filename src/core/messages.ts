@@ -5,9 +5,9 @@ import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } f
 import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
-import { FETCH_PAGE_SIZE } from './limits.js';
+import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
-import { now, parseInstant, type Instant } from './time.js';
+import { addSeconds, now, parseInstant, type Instant } from './time.js';
 
 /**
  * Store-and-forward kinds keep a message only until every recipient has acknowledged it;
@@ -51,13 +51,17 @@ export class Messages {
     private readonly onStored: MessageStored,
   ) {}
 
-  /** Persists the message with a delivery per other member, then publishes it to them. */
+  /**
+   * Persists the message with a delivery per other member, then publishes it to them. A repeat
+   * (the same sender, conversation and client timestamp within the repeat window) is neither
+   * stored nor published again: the message stored first is returned.
+   */
   async send(input: SendInput): Promise<MessageRecord> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
-    const { message } = await this.store.messages.insert(
+    const { message, repeated } = await this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,
@@ -69,8 +73,11 @@ export class Messages {
         parentId: null,
         createdAt: now(),
       },
-      { recipients, mentions: [] },
+      // The client's timestamp is its key for the message: a resend of one not acknowledged to it
+      // (its msg_sent lost) is the same message again.
+      { recipients, mentions: [], sendKey: sentAt },
     );
+    if (repeated) return message;
     this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {
       type: 'message.created',
@@ -87,6 +94,11 @@ export class Messages {
     };
     await Promise.all(recipients.map((id) => this.bus.publish(accountTopic(id), event)));
     return message;
+  }
+
+  /** Forgets the keys of messages sent before the repeat window: returns how many. */
+  forgetOldSendKeys(): Promise<number> {
+    return this.store.messages.forgetSendKeys(addSeconds(now(), -REPEAT_WINDOW_SECONDS));
   }
 
   /**
