@@ -65,9 +65,6 @@ interface EditHistoryAnswer {
   versions: Array<{ content: string; written_at: string; replaced_at: string }>;
 }
 
-/** Why a search was refused, in the reader's words: a query without a word to look for. */
-export class SearchRefused extends Error {}
-
 interface LiveMessage {
   id: number;
   message: string;
@@ -178,7 +175,8 @@ export class RoomsDialect implements Dialect {
       const answer = await api<HistoryPage>('GET', `/api/chat/messages/search/?${params}`);
       return { count: answer.count, more: answer.next !== null, hits: answer.results.map((item) => ({ conversationId: `rooms:${item.room}`, message: fromHistory(item) })) };
     } catch (error) {
-      if (error instanceof HttpFailure && error.status === 400) throw new SearchRefused('Search for a word: letters or digits.');
+      // The server's 400: the query has no word to look for. The reader gets a hint instead.
+      if (error instanceof HttpFailure && error.status === 400) throw new Error('Search for a word: letters or digits.');
       throw error;
     }
   }
