@@ -6,6 +6,7 @@
 import { parseCommandLine, UsageError } from './cli-commands.js';
 import { ConfigError, loadConfig } from './config.js';
 import { CoreError } from './core/errors.js';
+import { roomsMentionNotice } from './dialects/rooms/notices.js';
 import { ROOMS_WORDING } from './dialects/rooms/wording.js';
 import type { CoreEvent } from './core/events.js';
 
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     push: undefined,
+    mentionNotice: roomsMentionNotice,
     passwordCost: config.passwordCost,
     // The command line logs nobody in: its counters are never consulted.
     loginCounters: memoryLoginCounters(config.loginLimits),

@@ -10,7 +10,7 @@ import { memoryLoginCounters, type LoginCounters } from './core/login-throttle.j
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
-import { roomsPushPayload } from './dialects/rooms/push.js';
+import { roomsMentionNotice, roomsPushPayload } from './dialects/rooms/notices.js';
 import { Gateway } from './gateway/gateway.js';
 import { apiDocsRoutes } from './http/api-docs.js';
 import { buildApp } from './http/app.js';
@@ -60,6 +60,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
     push: config.pushWebhookUrl === undefined ? undefined : { url: config.pushWebhookUrl, payload: roomsPushPayload },
+    mentionNotice: roomsMentionNotice,
     passwordCost: config.passwordCost,
     loginCounters,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),

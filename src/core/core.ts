@@ -12,7 +12,7 @@ import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook, type PushTarget } from './push.js';
-import { Rooms, type UploadLimits } from './rooms.js';
+import { Rooms, type MentionNotice, type UploadLimits } from './rooms.js';
 import { Search } from './search.js';
 import { EditHistory } from './edit-history.js';
 
@@ -23,6 +23,8 @@ export interface CoreOptions {
   uploadLimits: UploadLimits;
   /** Where stored room messages are pushed for offline members, if anywhere. */
   push: PushTarget | undefined;
+  /** How the notification of a mention in a room reads (the rooms dialect's words). */
+  mentionNotice: MentionNotice;
   /** scrypt parameters of new password hashes. */
   passwordCost: ScryptCost;
   /** Where failed log-ins are counted (memory, or Redis shared by every process). */
@@ -65,6 +67,7 @@ export class Core {
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
       onMessageStored,
+      options.mentionNotice,
     );
     this.search = new Search(store, this.rooms);
     this.editHistory = new EditHistory(store, this.rooms);

@@ -29,8 +29,13 @@ export const PIN_LIFETIME_SECONDS = 7 * 24 * 3600;
 export const MAX_ROOM_NAME = 50;
 export const MAX_ROOM_DESCRIPTION = 1000;
 export const MAX_MENTIONS = 100;
-const MENTION_EVENT = 'chat_mention';
 const ROOM_NAME_TAKEN = problem('TAKEN', { entity: 'room', field: 'name' });
+
+/**
+ * How the notification of a mention reads, fixed when it is stored: the dialect's words. Given
+ * the room's name and who mentioned.
+ */
+export type MentionNotice = (mention: { roomName: string; by: AccountRecord }) => { eventType: string; body: string };
 
 export interface UploadLimits {
   maxBytes: number;
@@ -109,6 +114,7 @@ export class Rooms {
     private readonly files: AttachmentFiles,
     readonly uploadLimits: UploadLimits,
     private readonly onStored: MessageStored,
+    private readonly mentionNotice: MentionNotice,
   ) {}
 
   /** The room if it exists and is a room (active or not). */
@@ -509,6 +515,7 @@ export class Rooms {
     // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
+    const notice = this.mentionNotice({ roomName: room.name, by: actor });
     const { message: record, notifications } = await this.store.messages.insert(
       {
         conversationId: room.id,
@@ -525,13 +532,7 @@ export class Rooms {
         mentions,
         notifications: mentions
           .filter((id) => id !== actor.id)
-          .map((accountId) => ({
-            accountId,
-            eventType: MENTION_EVENT,
-            body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
-            url: null,
-            createdAt,
-          })),
+          .map((accountId) => ({ accountId, ...notice, url: null, createdAt })),
         attachment,
       },
     );

@@ -6,6 +6,7 @@ import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { CLOSE, DRAIN_WAIT_MS, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES, PACED_SEND_BYTES } from './limits.js';
+import type { DialectFrames, RenderedFrames } from './rendered.js';
 
 /** What a dialect does with one socket once it is open. */
 export interface SocketSession {
@@ -14,10 +15,10 @@ export interface SocketSession {
   /** A text frame that is not valid UTF-8, in its turn among the frames: answer it, the socket stays open. */
   onInvalidText(): Promise<void> | void;
   /**
-   * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
-   * gets the same event: keep each distinct frame there so it is rendered once, not per socket.
+   * An event on a topic this socket subscribed to. `frames` holds this dialect's frames of the
+   * event, shared by every socket that gets it: render each variant through it, once.
    */
-  onEvent?(event: DeliveryEvent, rendered: Map<string, string>): void;
+  onEvent?(event: DeliveryEvent, frames: DialectFrames): void;
   onClose?(): void;
 }
 
@@ -31,7 +32,7 @@ export class Connection {
   private opened!: () => void;
   private accepting = true;
   /** Events that arrived between subscribing and the session's opening, delivered at begin(). */
-  private early: Array<[DeliveryEvent, Map<string, string>]> | undefined = [];
+  private early: Array<[DeliveryEvent, RenderedFrames]> | undefined = [];
 
   constructor(
     readonly socket: WebSocket,
@@ -52,14 +53,14 @@ export class Connection {
     this.session = session;
     const early = this.early ?? [];
     this.early = undefined;
-    for (const [event, rendered] of early) session?.onEvent?.(event, rendered);
+    for (const [event, rendered] of early) session?.onEvent?.(event, rendered.of(this.dialect));
     this.opened();
   }
 
   /** An event on one of the connection's topics. */
-  deliver(event: DeliveryEvent, rendered: Map<string, string>): void {
+  deliver(event: DeliveryEvent, rendered: RenderedFrames): void {
     if (this.early) this.early.push([event, rendered]);
-    else this.session?.onEvent?.(event, rendered);
+    else this.session?.onEvent?.(event, rendered.of(this.dialect));
   }
 
   get open(): boolean {

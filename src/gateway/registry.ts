@@ -1,12 +1,13 @@
 // Which local sockets listen to which topic. A topic is subscribed on the bus while at least one
-// local socket wants it, and every event is rendered once per distinct frame (see SocketSession).
+// local socket wants it, and every event is rendered once per distinct frame (see rendered.ts).
 import type { Bus, Subscription } from '../bus/bus.js';
 import { isDeliveryEvent, type CoreEvent, type DeliveryEvent } from '../core/events.js';
 import type { Connection } from './connection.js';
+import { RenderedFrames } from './rendered.js';
 
 export class Registry {
   private readonly topics = new Map<string, { connections: Set<Connection>; subscription: Subscription }>();
-  private readonly rendered = new WeakMap<DeliveryEvent, Map<string, string>>();
+  private readonly rendered = new WeakMap<DeliveryEvent, RenderedFrames>();
 
   constructor(private readonly bus: Bus<CoreEvent>) {}
 
@@ -39,7 +40,7 @@ export class Registry {
     if (!entry) return;
     let rendered = this.rendered.get(event);
     if (!rendered) {
-      rendered = new Map();
+      rendered = new RenderedFrames();
       this.rendered.set(event, rendered);
     }
     for (const connection of entry.connections) connection.deliver(event, rendered);

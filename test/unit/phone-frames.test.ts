@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeFrame,
-  FrameError,
-  httpTimestamp,
-  MAX_FRAME_CHARS,
-  fetchFrames,
-  requireKeys,
-  serverTimestamp,
-  storedTimestamp,
-} from '../../src/dialects/phone/frames.js';
+import { decodeFrame, decodeSendCommand, FrameError, MAX_FRAME_CHARS, requireKeys } from '../../src/dialects/phone/decode.js';
+import { fetchFrames, httpTimestamp, serverTimestamp, storedTimestamp } from '../../src/dialects/phone/encode.js';
 
 describe('decodeFrame', () => {
   it('keeps the five envelope keys and drops anything else', () => {
@@ -88,5 +80,40 @@ describe('timestamp formats', () => {
     expect(httpTimestamp('2021-01-20T04:30:03.300000Z')).toBe('2021-01-20T04:30:03.300Z');
     expect(httpTimestamp('2020-11-25T07:36:50.000000Z')).toBe('2020-11-25T07:36:50Z');
     expect(httpTimestamp(null)).toBeNull();
+  });
+});
+
+describe('decodeSendCommand', () => {
+  const frame = { command: 'new_msg', message: 'hi', msg_from: '1111111111', msg_to: '2222222222', sent_timestamp: '2020-11-21 16:32:17.356' };
+
+  it("reads a send-socket frame as the core's command, in the domain's names", () => {
+    expect(decodeSendCommand(frame, 'post', true)).toEqual({
+      action: 'post',
+      from: '1111111111',
+      to: '2222222222',
+      body: 'hi',
+      clientSentAt: '2020-11-21 16:32:17.356',
+    });
+    expect(decodeSendCommand(frame, 'acknowledge', true)).toEqual({
+      action: 'acknowledge',
+      from: '1111111111',
+      to: '2222222222',
+      ref: 'hi',
+      at: '2020-11-21 16:32:17.356',
+    });
+    expect(decodeSendCommand({ ...frame, message: undefined }, 'typing', false)).toEqual({
+      action: 'typing',
+      from: '1111111111',
+      to: undefined,
+      at: '2020-11-21 16:32:17.356',
+    });
+  });
+
+  it('needs msg_to only on addressed sockets, and message except for typing', () => {
+    const { msg_to: _to, ...unaddressed } = frame;
+    expect(() => decodeSendCommand(unaddressed, 'post', true)).toThrow(new FrameError('new_msg', 'msg_to is required'));
+    expect(decodeSendCommand(unaddressed, 'post', false)).toMatchObject({ action: 'post', to: undefined });
+    const { message: _message, ...typing } = frame;
+    expect(() => decodeSendCommand(typing, 'markRead', true)).toThrow(new FrameError('new_msg', 'message is required'));
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { DeliveryEvent } from '../../src/core/events.js';
-import { renderDelivery } from '../../src/dialects/phone/render.js';
+import { renderDelivery } from '../../src/dialects/phone/encode.js';
 
 const alice = { id: 1, phone: '1111111111', username: 'alice' };
 const carol = { id: 3, phone: '3333333333', username: 'carol' };

@@ -59,7 +59,7 @@ describe('dialect wording', () => {
 describe('the core', () => {
   it("speaks none of the dialects' wire words", () => {
     const dir = path.resolve(import.meta.dirname, '../../src/core');
-    const wireWords = /ph_num|sent_timestamp|msg_from|msg_to|click_action|deactive|This field|Ensure this field|already exists|Not found\./;
+    const wireWords = /ph_num|sent_timestamp|msg_from|msg_to|click_action|deactive|chat_mention|You were mentioned|This field|Ensure this field|already exists|Not found\./;
     for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
       expect(fs.readFileSync(path.join(dir, file), 'utf8'), file).not.toMatch(wireWords);
     }

@@ -7,7 +7,7 @@ import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
-import { httpTimestamp } from './frames.js';
+import { httpTimestamp } from './encode.js';
 import { accountByPhone, actingAs } from './http-identity.js';
 import { ActiveInfo, ActiveReport, DialogueDeleted, DialogueOpened, InfoMessage, Pair, PersonalInfo, phoneRoute, User } from './schemas.js';
 

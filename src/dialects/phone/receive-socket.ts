@@ -2,12 +2,11 @@
 // the phone fetches what it missed while offline.
 import type { Core } from '../../core/core.js';
 import { accountTopic } from '../../core/events.js';
-import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
-import { CLOSE } from '../../gateway/limits.js';
-import { FrameError, fetchFrames, storedTimestamp, type Envelope } from './frames.js';
-import { renderDelivery, ROOM_PARTY } from './render.js';
-import type { ConversationKind, MessageRecord, PendingMessage } from '../../store/records.js';
-import { phoneSession } from './session.js';
+import type { SocketRoute } from '../../gateway/session.js';
+import { FrameError, type Envelope } from './decode.js';
+import { fetchedItem, fetchFrames, renderDelivery, ROOM_PARTY } from './encode.js';
+import type { ConversationKind, PendingMessage } from '../../store/records.js';
+import { ownPhone, phoneSession } from './session.js';
 
 const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their phone>/';
 const GROUP_SOCKET = 'the group socket /ws/chat/group/<your phone>/<group key>/';
@@ -17,9 +16,7 @@ export function receiveSocket(core: Core): SocketRoute {
     dialect: 'phone',
     pattern: /^\/ws\/chat\/special\/([^/]+)\/?$/,
     async open(context) {
-      const [phone = ''] = context.params;
-      const own = context.account.phone;
-      if (own === null || phone !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
+      const own = ownPhone(context);
       await context.subscribe(accountTopic(context.account.id));
 
       /**
@@ -94,27 +91,12 @@ export function receiveSocket(core: Core): SocketRoute {
             await sendFetch('fetch_room_msgs', ['match'], async (page) => page.map((message) => fetchedItem(message, ROOM_PARTY, own)));
           },
         },
-        onEvent(event, rendered) {
-          const key = `phone:${own}`;
-          let frame = rendered.get(key);
-          if (frame === undefined) {
-            frame = renderDelivery(event, own) ?? '';
-            rendered.set(key, frame);
-          }
-          if (frame !== '') context.connection.send(frame);
+        onEvent(event, frames) {
+          const frame = frames.once(own, () => renderDelivery(event, own));
+          if (frame !== undefined) context.connection.send(frame);
         },
       });
     },
   };
 }
 
-/** One stored message as the fetch frames list it. */
-function fetchedItem(message: MessageRecord, from: string | null, own: string) {
-  return {
-    msg_from: from,
-    msg_to: own,
-    message: message.body,
-    command: 'new_msg',
-    sent_timestamp: message.sentAt === null ? message.clientSentAt : storedTimestamp(message.sentAt),
-  };
-}

@@ -1,12 +1,18 @@
 // What every phone socket shares: decode a frame, run the handler of its command, and answer
 // any refusal with an error frame on the same socket, which stays open.
-import type { Core } from '../../core/core.js';
 import { CoreError, isStoreUnavailable } from '../../core/errors.js';
-import type { ReceiptInput } from '../../core/messages.js';
-
-import type { SocketContext, SocketSession } from '../../gateway/session.js';
-import { decodeFrame, FrameError, renderError, type Envelope } from './frames.js';
+import { CLOSE } from '../../gateway/limits.js';
+import { SocketRefusal, type SocketContext, type SocketSession } from '../../gateway/session.js';
+import { decodeFrame, FrameError, type Envelope } from './decode.js';
+import { renderError } from './encode.js';
 import { PHONE_WORDING } from './wording.js';
+
+/** The socket owner's phone, which the path names first; anyone else's phone is refused. */
+export function ownPhone(context: SocketContext): string {
+  const own = context.account.phone;
+  if (own === null || context.params[0] !== own) throw new SocketRefusal(CLOSE.forbidden, 'this phone is not yours');
+  return own;
+}
 
 export type CommandHandler = (frame: Envelope) => Promise<void>;
 
@@ -53,16 +59,4 @@ export function phoneSession(options: PhoneSessionOptions): SocketSession {
       }
     },
   };
-}
-
-/** Refuses a frame whose msg_from is not the socket owner's phone. */
-export function requireSelf(frame: Envelope, value: string, own: string): void {
-  if (value !== own) throw new FrameError(frame.command, `msg_from must be your own phone (${own})`);
-}
-
-/** Acknowledges the message sent at `ref`; none pending answers the original's delete_msg error. */
-export async function acknowledgeOrRefuse(core: Core, receipt: ReceiptInput): Promise<void> {
-  if (!(await core.messages.acknowledge(receipt))) {
-    throw new FrameError('delete_msg', 'could not find the message you wanted to delete');
-  }
 }

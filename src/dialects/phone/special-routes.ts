@@ -12,8 +12,7 @@ import { MAX_MEMBERS_PER_REQUEST } from '../../core/limits.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { accountByPhone, actingAs } from './http-identity.js';
-import { storedTimestamp } from './frames.js';
-import { ROOM_PARTY } from './render.js';
+import { ROOM_PARTY, storedTimestamp } from './encode.js';
 import {
   Grade,
   GroupAnswer,

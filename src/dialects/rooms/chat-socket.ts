@@ -1,24 +1,20 @@
 // The room socket /ws/chat/<room id>/?token=…: authenticated members of an existing, active
-// room only. Frames are decoded here and handed to core.rooms, which checks every rule;
-// refusals come back as {"error": "…"} on this socket only, and the socket stays open.
+// room only. Frames are decoded (decode.ts) into commands for core.rooms, which checks every
+// rule, and events encoded (encode.ts); refusals come back as {"error": "…"} on this socket only,
+// and the socket stays open.
+import type { AccountRecord } from '../../store/records.js';
 import type { Core } from '../../core/core.js';
 import { CoreError } from '../../core/errors.js';
 import { conversationTopic } from '../../core/events.js';
-import { unstorableText } from '../../core/text.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
-import { socketTimestamp } from './format.js';
-import { errorFrame, frameSender, messageFrame } from './render.js';
+import { decodeRoomFrame, FrameRefusal, type RoomCommand } from './decode.js';
+import { errorFrame, roomEventFrame } from './encode.js';
 import { ROOMS_WORDING } from './wording.js';
 
 export interface RoomsSocketOptions {
   publicUrl: string | undefined;
 }
-
-type Frame = Record<string, unknown>;
-
-/** A refusal of the frame itself, answered with the original's wording where it had one. */
-class FrameRefusal extends Error {}
 
 export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute {
   return {
@@ -33,90 +29,16 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       }
       if (!membership.memberIds.includes(actor.id)) throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this room');
       await context.subscribe(conversationTopic(roomId));
-      const baseUrl = options.publicUrl ?? context.url.origin;
+      const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.url.origin };
       const send = (frame: string): void => context.connection.send(frame);
-
-      const actions: Record<string, (frame: Frame) => Promise<void>> = {
-        async send_message(frame) {
-          if (!Object.hasOwn(frame, 'message')) throw new FrameRefusal("Missing 'message' field for send_message action.");
-          const body = frame.message;
-          if (typeof body !== 'string') throw new FrameRefusal("'message' must be a string.");
-          const type = frame.message_type ?? 'text';
-          if (typeof type !== 'string') throw new FrameRefusal("'message_type' must be a string.");
-          if (frame.attachment !== undefined && frame.attachment !== null) {
-            throw new FrameRefusal(`Attachments are sent with POST /api/chat/groups/${roomId}/messages/upload/.`);
-          }
-          const mentions = frame.mentions ?? [];
-          if (!Array.isArray(mentions) || !mentions.every(isId)) throw new FrameRefusal("'mentions' must be a list of user ids.");
-          const parent = frame.parent_message_id ?? null;
-          if (parent !== null && !isId(parent)) throw new FrameRefusal("'parent_message_id' must be a message id or null.");
-          await core.rooms.send(actor, roomId, { body, type, mentions, parentId: parent });
-        },
-        async edit_message(frame) {
-          const id = messageId(frame.message_id);
-          const body = frame.new_content;
-          if (id === undefined || typeof body !== 'string' || body === '') {
-            throw new FrameRefusal("Both 'message_id' and 'new_content' are required for editing.");
-          }
-          await core.rooms.edit(actor, roomId, id, body);
-        },
-        async react_message(frame) {
-          const id = messageId(frame.message_id);
-          if (id === undefined || typeof frame.reaction !== 'string' || frame.reaction === '') {
-            throw new FrameRefusal("'message_id' and 'reaction' are required for react_message.");
-          }
-          await core.rooms.react(actor, roomId, id, frame.reaction);
-        },
-        async delete_message(frame) {
-          const id = messageId(frame.message_id);
-          if (id === undefined) throw new FrameRefusal('Message ID is required for deletion.');
-          await core.rooms.remove(actor, roomId, id);
-        },
-        async pin_message(frame) {
-          const id = messageId(frame.message_id);
-          if (id === undefined) throw new FrameRefusal('Message ID is required for pinning.');
-          const pin = frame.pin ?? true;
-          if (typeof pin !== 'boolean') throw new FrameRefusal("'pin' must be true or false.");
-          await core.rooms.pin(actor, roomId, id, pin);
-        },
-        async typing() {
-          await core.rooms.typing(actor, roomId, true);
-        },
-        async stop_typing() {
-          await core.rooms.typing(actor, roomId, false);
-        },
-      };
 
       return {
         onInvalidText() {
           send(errorFrame('Invalid UTF-8: a text frame must be UTF-8'));
         },
         async onFrame(text) {
-          let frame: unknown;
           try {
-            frame = JSON.parse(text);
-          } catch {
-            send(errorFrame('Invalid JSON format'));
-            return;
-          }
-          if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-            send(errorFrame('Invalid JSON format'));
-            return;
-          }
-          const record = frame as Frame;
-          const unstorable = unstorableText(record);
-          if (unstorable) {
-            send(errorFrame(`'${unstorable.field}': ${ROOMS_WORDING.problem(unstorable.problem)}`));
-            return;
-          }
-          const action = record.action ?? 'send_message';
-          const handler = typeof action === 'string' && Object.hasOwn(actions, action) ? actions[action] : undefined;
-          if (!handler) {
-            send(errorFrame('Unknown action'));
-            return;
-          }
-          try {
-            await handler(record);
+            await run(core, actor, roomId, decodeRoomFrame(text, roomId));
           } catch (error) {
             if (error instanceof FrameRefusal) send(errorFrame(error.message));
             else if (error instanceof CoreError) send(errorFrame(ROOMS_WORDING.error(error)));
@@ -126,70 +48,36 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
             }
           }
         },
-        onEvent(event, rendered) {
+        onEvent(event, frames) {
           if (event.conversation.id !== roomId) return;
-          const cached = (key: string, render: () => string): string => {
-            let frame = rendered.get(key);
-            if (frame === undefined) {
-              frame = render();
-              rendered.set(key, frame);
-            }
-            return frame;
-          };
-          switch (event.type) {
-            case 'room.message': {
-              const self = event.message.sender.id === actor.id;
-              send(cached(`message:${self}:${baseUrl}`, () => messageFrame(event.message, roomId, self, baseUrl)));
-              return;
-            }
-            case 'room.edited':
-              send(cached('edited', () => JSON.stringify({ action: 'edited', id: event.messageId, new_content: event.body })));
-              return;
-            case 'room.reacted':
-              send(cached('reacted', () => JSON.stringify({ action: 'reacted', id: event.messageId, reactions: event.reactions })));
-              return;
-            case 'room.deleted':
-              send(cached('deleted', () => JSON.stringify({ action: 'deleted', id: event.messageId })));
-              return;
-            case 'room.pinned':
-              send(
-                cached('pinned', () =>
-                  JSON.stringify({
-                    action: 'message_pinned',
-                    id: event.messageId,
-                    is_pinned: event.pinnedAt !== null,
-                    pinned_at: event.pinnedAt && socketTimestamp(event.pinnedAt),
-                  }),
-                ),
-              );
-              return;
-            case 'room.typing':
-              // The typist's own sockets are not told, as in the original.
-              if (event.by.id === actor.id) return;
-              send(cached('typing', () => JSON.stringify({ action: 'typing', sender: frameSender(event.by), is_typing: event.typing })));
-              return;
-            case 'room.left':
-              if (event.accountId === actor.id) context.connection.close(CLOSE.forbidden, 'you left this room');
-              return;
-            case 'room.closed':
-              context.connection.close(CLOSE.notFound, 'this room is gone');
-              return;
-            default:
-              return;
+          if (event.type === 'room.left') {
+            if (event.accountId === actor.id) context.connection.close(CLOSE.forbidden, 'you left this room');
+            return;
           }
+          if (event.type === 'room.closed') {
+            context.connection.close(CLOSE.notFound, 'this room is gone');
+            return;
+          }
+          const frame = roomEventFrame(event, viewer, frames);
+          if (frame !== undefined) send(frame);
         },
       };
     },
   };
 }
 
-function isId(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
-}
+type Runner<A extends RoomCommand['action']> = (core: Core, actor: AccountRecord, roomId: number, command: Extract<RoomCommand, { action: A }>) => Promise<unknown>;
 
-/** A message id as an integer; digit strings are read too (the original accepted them). */
-function messageId(value: unknown): number | undefined {
-  if (isId(value)) return value;
-  if (typeof value === 'string' && /^\d{1,15}$/.test(value) && Number(value) > 0) return Number(value);
-  return undefined;
+/** Which core call each command is. */
+const RUN: { [A in RoomCommand['action']]: Runner<A> } = {
+  send: (core, actor, roomId, { body, type, mentions, parentId }) => core.rooms.send(actor, roomId, { body, type, mentions, parentId }),
+  edit: (core, actor, roomId, { messageId, body }) => core.rooms.edit(actor, roomId, messageId, body),
+  react: (core, actor, roomId, { messageId, reaction }) => core.rooms.react(actor, roomId, messageId, reaction),
+  delete: (core, actor, roomId, { messageId }) => core.rooms.remove(actor, roomId, messageId),
+  pin: (core, actor, roomId, { messageId, pin }) => core.rooms.pin(actor, roomId, messageId, pin),
+  typing: (core, actor, roomId, { typing }) => core.rooms.typing(actor, roomId, typing),
+};
+
+async function run(core: Core, actor: AccountRecord, roomId: number, command: RoomCommand): Promise<void> {
+  await (RUN[command.action] as Runner<RoomCommand['action']>)(core, actor, roomId, command);
 }

@@ -2,7 +2,7 @@
 // Anything the client sends is ignored, as in the original, text that is not UTF-8 included.
 import { notificationTopic } from '../../core/events.js';
 import type { SocketRoute } from '../../gateway/session.js';
-import { socketTimestamp } from './format.js';
+import { notificationFrame } from './encode.js';
 
 export function notificationSocket(): SocketRoute {
   return {
@@ -13,14 +13,9 @@ export function notificationSocket(): SocketRoute {
       return {
         onFrame() {},
         onInvalidText() {},
-        onEvent(event) {
+        onEvent(event, frames) {
           if (event.type !== 'notification') return;
-          const n = event.notification;
-          context.connection.send(
-            JSON.stringify({
-              notification: { id: n.id, event_type: n.eventType, message: n.body, url: n.url, created_at: socketTimestamp(n.createdAt) },
-            }),
-          );
+          context.connection.send(frames.once('notification', () => notificationFrame(event.notification)));
         },
       };
     },

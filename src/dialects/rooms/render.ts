@@ -1,13 +1,12 @@
-// Rooms-dialect shapes: socket frames (UTC) and REST bodies (configured zone), key for key and
-// in the original's key order.
+// Rooms-dialect REST bodies (in the configured zone), key for key and in the original's key
+// order; the socket frames are encode.ts's.
 import type { AccountRecord } from '../../store/records.js';
 import type { RoomRow } from '../../store/records.js';
-import type { PersonRef, RoomMessageView } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
 import type { Static } from 'typebox';
-import { currentStatus, restTimestamp, socketTimestamp, yearLabel } from './format.js';
+import { currentStatus, restTimestamp, yearLabel } from './format.js';
 import type { EditHistory, HistoryItem, Person, RoomListing, RoomWithReadState, ShortPerson } from './schemas.js';
 
 export interface RestContext {
@@ -18,37 +17,9 @@ export interface RestContext {
   presence(accountId: number): PresenceStatus;
 }
 
-/** The sender object of every live frame: identical in message and typing frames. */
-export function frameSender(person: PersonRef): { name: string; photo: string | null; id: number; role: string } {
-  return { name: person.firstName, photo: person.photo, id: person.id, role: person.role };
-}
-
 export function absolute(baseUrl: string, path: string | null): string | null {
   if (path === null) return null;
   return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
-}
-
-export function messageFrame(message: RoomMessageView, roomId: number, isSelf: boolean, baseUrl: string): string {
-  return JSON.stringify({
-    message: message.body,
-    sender: frameSender(message.sender),
-    message_type: message.type,
-    id: message.id,
-    is_self: isSelf,
-    attachment: absolute(baseUrl, message.attachment),
-    created_at: socketTimestamp(message.createdAt),
-    room: roomId,
-    parent_message: message.parent && {
-      id: message.parent.id,
-      content: message.parent.body,
-      sender: { id: message.parent.sender.id, name: message.parent.sender.firstName, photo: message.parent.sender.photo },
-      created_at: socketTimestamp(message.parent.createdAt),
-    },
-  });
-}
-
-export function errorFrame(message: string): string {
-  return JSON.stringify({ error: message });
 }
 
 export function restPerson(account: AccountRecord, context: RestContext): Static<typeof Person> {

@@ -1,7 +1,6 @@
-// The phone dialect's frame codec: decoding the five-key client envelope, rendering the
-// server's frames, and the original's timestamp formats.
+// The phone dialect's decoder: a client frame's five-key envelope, and the send sockets' frames
+// as the core's commands (SendCommand), in the domain's names.
 import { textProblem } from '../../core/text.js';
-import type { Instant } from '../../core/time.js';
 import { PHONE_WORDING } from './wording.js';
 
 /** The longest frame the phone dialect reads; a longer one gets an error frame. */
@@ -77,62 +76,33 @@ export function requireKeys<K extends EnvelopeKey>(frame: Envelope, keys: readon
   return values;
 }
 
-export function renderError(type: string, message: string, msgFrom: string | null, msgTo: string | null): string {
-  return JSON.stringify({
-    command: 'error',
-    type,
-    message,
-    msg_from: msgFrom,
-    msg_to: msgTo,
-    sent_timestamp: serverTimestamp(),
-  });
-}
+/** What a send socket does with a frame; each socket has its own command word for each. */
+export type SendAction = 'post' | 'acknowledge' | 'markRead' | 'typing';
 
-/** Items per fetch frame, as in the original. */
-const FETCH_CHUNK = 10;
+/** A send-socket frame as a core command. `to` is the frame's msg_to, on sockets whose frames name it. */
+export type SendCommand =
+  | { action: 'post'; from: string; to: string | undefined; body: string; clientSentAt: string }
+  | { action: 'acknowledge' | 'markRead'; from: string; to: string | undefined; ref: string; at: string }
+  | { action: 'typing'; from: string; to: string | undefined; at: string };
 
 /**
- * The original's fetch envelope, produced as pages of items arrive: chunks of ten, `messages`
- * as a JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing
- * waits. A full chunk is held until the next item (or the end) shows whether it is the last.
+ * Decodes a send-socket frame for the action its command stands for; `addressed` sockets need
+ * msg_to too. Missing keys are refused in the envelope's order.
  */
-export async function* fetchFrames(command: string, pages: AsyncIterable<readonly object[]>): AsyncGenerator<string> {
-  let held: object[] = [];
-  for await (const page of pages) {
-    for (const item of page) {
-      if (held.length === FETCH_CHUNK) {
-        yield fetchFrame(command, held, false);
-        held = [];
-      }
-      held.push(item);
-    }
+export function decodeSendCommand(frame: Envelope, action: SendAction, addressed: boolean): SendCommand {
+  const keys: EnvelopeKey[] = [...(action === 'typing' ? [] : ['message' as const]), 'msg_from', ...(addressed ? ['msg_to' as const] : []), 'sent_timestamp'];
+  const values: Partial<Record<EnvelopeKey, string>> = requireKeys(frame, keys);
+  const from = values.msg_from ?? '';
+  const to = values.msg_to;
+  const at = values.sent_timestamp ?? '';
+  const message = values.message ?? '';
+  switch (action) {
+    case 'post':
+      return { action, from, to, body: message, clientSentAt: at };
+    case 'acknowledge':
+    case 'markRead':
+      return { action, from, to, ref: message, at };
+    case 'typing':
+      return { action, from, to, at };
   }
-  yield fetchFrame(command, held, true);
-}
-
-function fetchFrame(command: string, items: readonly object[], all: boolean): string {
-  return JSON.stringify({ command, messages: JSON.stringify(items), all });
-}
-
-/** The time a server frame was made: naive UTC with microseconds, as the original wrote it. */
-export function serverTimestamp(date = new Date()): string {
-  return `${date.toISOString().slice(0, 23)}000`;
-}
-
-/** A server instant written the same naive way. */
-export function naiveTimestamp(instant: string): string {
-  return instant.slice(0, 26);
-}
-
-/** A stored client timestamp as fetches show it: microseconds and Z, no fraction when zero. */
-export function storedTimestamp(instant: Instant | string): string {
-  const micros = instant.slice(20, 26);
-  return micros === '000000' ? `${instant.slice(0, 19)}Z` : `${instant.slice(0, 26)}Z`;
-}
-
-/** An instant in an HTTP body: milliseconds and Z, no fraction when zero (Django's encoder). */
-export function httpTimestamp(instant: string | null): string | null {
-  if (instant === null) return null;
-  const micros = instant.slice(20, 26);
-  return micros === '000000' ? `${instant.slice(0, 19)}Z` : `${instant.slice(0, 23)}Z`;
 }

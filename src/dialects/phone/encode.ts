@@ -1,7 +1,10 @@
-// Core events as the phone dialect's receive-socket frames. Each frame depends on the event
-// and the receiving phone only, so it is rendered once per (event, phone).
+// The phone dialect's encoder: core events and outcomes as the original's frames (the receive
+// socket's deliveries and fetches, the send sockets' confirmations, error frames) and the
+// original's timestamp formats. Each delivery frame depends on the event and the receiving
+// phone only, so it is rendered once per (event, phone).
 import type { AccountRef, DeliveryEvent, GroupEvent, MatchChange, MatchEvent } from '../../core/events.js';
-import { naiveTimestamp, storedTimestamp } from './frames.js';
+import type { Instant } from '../../core/time.js';
+import type { MessageRecord } from '../../store/records.js';
 
 /** How a match room shows the partner: never by phone. */
 export const ROOM_PARTY = 'room';
@@ -100,4 +103,90 @@ function renderMatchUpdate(event: MatchEvent, recipientPhone: string): string {
     sent_timestamp: naiveTimestamp(event.at),
     command: 'update',
   });
+}
+
+export function renderError(type: string, message: string, msgFrom: string | null, msgTo: string | null): string {
+  return JSON.stringify({
+    command: 'error',
+    type,
+    message,
+    msg_from: msgFrom,
+    msg_to: msgTo,
+    sent_timestamp: serverTimestamp(),
+  });
+}
+
+/** Items per fetch frame, as in the original. */
+const FETCH_CHUNK = 10;
+
+/**
+ * The original's fetch envelope, produced as pages of items arrive: chunks of ten, `messages`
+ * as a JSON-encoded string, `all` true on the last chunk only; one empty chunk when nothing
+ * waits. A full chunk is held until the next item (or the end) shows whether it is the last.
+ */
+export async function* fetchFrames(command: string, pages: AsyncIterable<readonly object[]>): AsyncGenerator<string> {
+  let held: object[] = [];
+  for await (const page of pages) {
+    for (const item of page) {
+      if (held.length === FETCH_CHUNK) {
+        yield fetchFrame(command, held, false);
+        held = [];
+      }
+      held.push(item);
+    }
+  }
+  yield fetchFrame(command, held, true);
+}
+
+function fetchFrame(command: string, items: readonly object[], all: boolean): string {
+  return JSON.stringify({ command, messages: JSON.stringify(items), all });
+}
+
+/** The time a server frame was made: naive UTC with microseconds, as the original wrote it. */
+export function serverTimestamp(date = new Date()): string {
+  return `${date.toISOString().slice(0, 23)}000`;
+}
+
+/** A server instant written the same naive way. */
+export function naiveTimestamp(instant: string): string {
+  return instant.slice(0, 26);
+}
+
+/** A stored client timestamp as fetches show it: microseconds and Z, no fraction when zero. */
+export function storedTimestamp(instant: Instant | string): string {
+  const micros = instant.slice(20, 26);
+  return micros === '000000' ? `${instant.slice(0, 19)}Z` : `${instant.slice(0, 26)}Z`;
+}
+
+/** An instant in an HTTP body: milliseconds and Z, no fraction when zero (Django's encoder). */
+export function httpTimestamp(instant: string | null): string | null {
+  if (instant === null) return null;
+  const micros = instant.slice(20, 26);
+  return micros === '000000' ? `${instant.slice(0, 19)}Z` : `${instant.slice(0, 23)}Z`;
+}
+
+/** How each send socket confirms a posted message: its keys, in its order. */
+const SENT_KEYS = {
+  personal: ['msg_from', 'msg_to', 'message', 'command', 'sent_timestamp'],
+  group: ['message', 'msg_from', 'msg_to', 'sent_timestamp', 'command'],
+  room: ['msg_from', 'msg_to', 'message', 'sent_timestamp', 'command'],
+} as const;
+
+export type SendSocketKind = keyof typeof SENT_KEYS;
+
+/** The msg_sent frame: `message` names the posted message by its timestamp, as the socket shows it. */
+export function sentFrame(socket: SendSocketKind, parties: { from: string; to: string }, message: string): string {
+  const values = { msg_from: parties.from, msg_to: parties.to, message, command: 'msg_sent', sent_timestamp: serverTimestamp() };
+  return JSON.stringify(Object.fromEntries(SENT_KEYS[socket].map((key) => [key, values[key]])));
+}
+
+/** One stored message as the fetch frames list it. */
+export function fetchedItem(message: MessageRecord, from: string | null, own: string) {
+  return {
+    msg_from: from,
+    msg_to: own,
+    message: message.body,
+    command: 'new_msg',
+    sent_timestamp: message.sentAt === null ? message.clientSentAt : storedTimestamp(message.sentAt),
+  };
 }
