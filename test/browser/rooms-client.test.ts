@@ -305,4 +305,150 @@ describe('rooms dialect in the browser', () => {
     await expect.poll(() => receiptOf(achalPage, 'short enough')).toBe('sent');
     expect(await achalPage.locator('.receipt[data-receipt=failed]').count()).toBe(1);
   });
+  browserTest('finds a message by search, in all rooms or the open one, and opens its room there', async () => {
+    const anagh = await roomsUser(server, 'Anagh', 'Jaiswar');
+    const achal = await roomsUser(server, 'Achal', 'Singh');
+    const plans = await createRoom(server, anagh, [achal], `plans_${anagh.id}`);
+    const trip = await createRoom(server, anagh, [achal], `trip_${anagh.id}`);
+    const plansSocket = await roomSocket(server, plans, anagh);
+    const tripSocket = await roomSocket(server, trip, anagh);
+    try {
+      for (const [socket, text] of [[plansSocket, 'The quarterly budget is ready'], [plansSocket, 'Lunch at noon'], [tripSocket, 'Budget for the trip: 300']] as const) {
+        socket.send({ action: 'send_message', message: text });
+        await socket.take((f) => f.message === text);
+      }
+    } finally {
+      await plansSocket.close();
+      await tripSocket.close();
+    }
+    const { page } = await newPage(browser);
+    const searches: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/chat/messages/search/')) searches.push(new URL(r.url()).search);
+    });
+    await logIn(page, server.url, achal.email, achal.password, 'rooms');
+    await openRoom(page, trip);
+
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    const summary = page.locator('.search-summary');
+    const hits = page.getByRole('list', { name: 'Search results' }).getByRole('button');
+    await box.fill('budg');
+    await box.press('Enter');
+    await expect.poll(() => summary.textContent()).toBe('2 messages found.');
+    // Newest first, each with its room; the matched start of a word is marked.
+    expect(await hits.locator('.hit-body').allTextContents()).toEqual(['Budget for the trip: 300', 'The quarterly budget is ready']);
+    expect(await hits.locator('.hit-room').allTextContents()).toEqual([`trip_${anagh.id}`, `plans_${anagh.id}`]);
+    expect(await hits.locator('mark').allTextContents()).toEqual(['Budg', 'budg']);
+
+    // Only in the open room.
+    await page.getByLabel('Search in').selectOption('here');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => summary.textContent()).toBe(`1 message found in trip_${anagh.id}.`);
+    expect(await hits.locator('.hit-body').allTextContents()).toEqual(['Budget for the trip: 300']);
+
+    // A result in another room opens that room at the message.
+    await page.getByLabel('Search in').selectOption('all');
+    await box.press('Enter');
+    await expect.poll(() => hits.count()).toBe(2);
+    await hits.filter({ hasText: 'quarterly' }).click();
+    await expect.poll(() => page.locator('[data-conversation][aria-current=true]').getAttribute('data-conversation')).toBe(`rooms:${plans}`);
+    await message(page, 'The quarterly budget is ready').and(page.locator('.found')).waitFor();
+    expect(await message(page, 'Lunch at noon').and(page.locator('.found')).count()).toBe(0);
+
+    // No words: the server's 400 becomes a hint; a blank query asks nothing.
+    await box.fill('!!! ...');
+    await box.press('Enter');
+    await expect.poll(() => summary.textContent()).toBe('Search for a word: letters or digits.');
+    const asked = searches.length;
+    await box.fill('   ');
+    await box.press('Enter');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    expect(searches.length).toBe(asked);
+    expect(searches).toEqual([
+      '?q=budg&page=1&page_size=20',
+      `?q=budg&page=1&page_size=20&group_id=${trip}`,
+      '?q=budg&page=1&page_size=20',
+      '?q=%21%21%21+...&page=1&page_size=20',
+    ]);
+
+    // Past a page: "More results" appends the next one.
+    const more = await roomSocket(server, plans, anagh);
+    try {
+      for (let i = 1; i <= 20; i += 1) {
+        more.send({ action: 'send_message', message: `budget item ${i}` });
+        await more.take((f) => f.message === `budget item ${i}`);
+      }
+    } finally {
+      await more.close();
+    }
+    await box.fill('budget');
+    await box.press('Enter');
+    await expect.poll(() => summary.textContent()).toBe('22 messages found.');
+    expect(await hits.count()).toBe(20);
+    await page.getByRole('button', { name: 'More results' }).click();
+    await expect.poll(() => hits.count()).toBe(22);
+    expect(await hits.locator('.hit-body').last().textContent()).toBe('The quarterly budget is ready');
+    expect(await page.getByRole('button', { name: 'More results' }).isVisible()).toBe(false);
+  });
+
+  browserTest("shows an edit's previous version in a dialog that Escape closes", async () => {
+    const { anaghPage, achalPage } = await members();
+    await send(anaghPage, 'Meeting at 5');
+    await message(achalPage, 'Meeting at 5').waitFor();
+    await message(anaghPage, 'Meeting at 5').getByRole('button', { name: 'Edit' }).click();
+    await anaghPage.getByLabel('Message', { exact: true }).fill('Meeting at 6');
+    await anaghPage.getByLabel('Message', { exact: true }).press('Enter');
+    const edited = message(achalPage, 'Meeting at 6').getByRole('button', { name: '(edited)' });
+    await edited.waitFor();
+
+    await edited.click();
+    const dialog = achalPage.getByRole('dialog', { name: 'Edit history' });
+    await dialog.waitFor();
+    expect(await dialog.locator('.version-body').allTextContents()).toEqual(['Meeting at 5', 'Meeting at 6']);
+    expect(await dialog.locator('.version-when').first().textContent()).toMatch(/^Written .+, replaced .+$/);
+    expect(await dialog.locator('.current .version-when').textContent()).toMatch(/^Current, written .+$/);
+    expect(await achalPage.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await achalPage.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await achalPage.evaluate(() => document.activeElement?.textContent)).toBe('(edited)');
+
+    // By keyboard too: Enter opens it, the Close button closes it.
+    await achalPage.keyboard.press('Enter');
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+  });
+
+  browserTest('mark unread shows the badge and the unread line again, and the server keeps it', async () => {
+    const { achal, roomId, anaghPage, achalPage } = await members();
+    for (const text of ['one', 'two', 'three']) await send(anaghPage, text);
+    await message(achalPage, 'three').waitFor();
+    const badge = achalPage.locator(`[data-conversation="rooms:${roomId}"] .badge`);
+    const serverUnread = async () =>
+      ((await request(server, 'GET', '/api/chat/groups/', { token: achal.token })).body as Array<{ id: number; unread_count: number }>).find((r) => r.id === roomId)?.unread_count;
+    await expect.poll(serverUnread).toBe(0);
+    expect(await badge.count()).toBe(0);
+    // My own messages cannot be marked unread: the server does not count them.
+    expect(await message(anaghPage, 'two').getByRole('button', { name: 'Mark unread' }).count()).toBe(0);
+
+    await message(achalPage, 'two').getByRole('button', { name: 'Mark unread' }).click();
+    await expect.poll(() => badge.textContent()).toBe('2');
+    expect(await timelineShape(achalPage)).toEqual(['day:Today', 'one', 'unread', 'two', 'three+']);
+    expect(await serverUnread()).toBe(2);
+    // While the room stays open it stays unread: a new message adds to the count.
+    await send(anaghPage, 'four');
+    await message(achalPage, 'four').waitFor();
+    await expect.poll(() => badge.textContent()).toBe('3');
+    expect(await serverUnread()).toBe(3);
+
+    // Another visit reads it: the line stays where the reader left off, the badge goes.
+    await achalPage.reload();
+    await achalPage.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    expect(await badge.textContent()).toBe('3');
+    await openRoom(achalPage, roomId);
+    await message(achalPage, 'four').waitFor();
+    await expect.poll(() => timelineShape(achalPage)).toEqual(['day:Today', 'one', 'unread', 'two', 'three+', 'four+']);
+    await expect.poll(() => badge.count()).toBe(0);
+    await expect.poll(serverUnread).toBe(0);
+  });
 });

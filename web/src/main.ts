@@ -89,6 +89,7 @@ async function boot(): Promise<void> {
     me: me.phone ? `${me.username} (${me.phone})` : me.first_name || me.email,
     dialectOf: (conversation: Conversation) => dialects.find((d) => d.owns(conversation)) ?? rooms,
     newDialogue: phone && ((peer) => phone.startDialogue(peer)),
+    search: { covers: (conversation) => rooms.owns(conversation), run: (query, within, page) => rooms.search(query, within, page) },
     link: () => worstLink(dialects.map((dialect) => dialect.link())),
     logout: () => {
       for (const dialect of dialects) dialect.stop();

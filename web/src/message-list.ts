@@ -17,6 +17,8 @@ const RECEIPT: Record<Receipt, { mark?: string; label: string }> = {
 };
 const IMAGE = /\.(png|jpe?g|gif|webp|svg)(\?|$)/i;
 const AVATAR_HUES = 8;
+/** How long a message found by search stays highlighted. */
+const FOUND_MS = 4000;
 
 export interface MessageActions {
   reply(message: Message): void;
@@ -26,6 +28,9 @@ export interface MessageActions {
   retry(message: Message): void;
   /** Opens the reaction picker of a message, or closes it (`undefined`). */
   pick(message: Message | undefined): void;
+  /** Shows an edited message's earlier texts. */
+  versions(message: Message): void;
+  markUnread(message: Message): void;
 }
 
 /** A message the server has: one still on its way or not sent cannot be replied to, edited or reacted to. */
@@ -58,6 +63,7 @@ function hue(key: string): number {
 export class MessageList {
   private rendered = new Map<string, { version: string; element: HTMLElement }>();
   private conversationId: string | undefined;
+  private foundTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly element: HTMLElement,
@@ -83,6 +89,18 @@ export class MessageList {
     if (focused && !this.element.contains(document.activeElement)) this.focus(focused);
   }
 
+  /** Scrolls to a message and highlights it for a while; false if it is not in the list. */
+  reveal(messageId: string): boolean {
+    const item = [...this.element.querySelectorAll<HTMLElement>('.message')].find((element) => element.dataset.id === messageId);
+    if (!item) return false;
+    clearTimeout(this.foundTimer);
+    for (const found of this.element.querySelectorAll('.found')) found.classList.remove('found');
+    item.classList.add('found');
+    item.scrollIntoView({ block: 'center' });
+    this.foundTimer = setTimeout(() => item.classList.remove('found'), FOUND_MS);
+    return true;
+  }
+
   /** Moves focus to a button of the list by its focus key, once it is rendered. */
   focus(key: string): void {
     [...this.element.querySelectorAll<HTMLElement>('[data-focus]')].find((element) => element.dataset.focus === key)?.focus();
@@ -103,7 +121,9 @@ export class MessageList {
     const { actions } = this;
     const time = new Date(message.at);
     const usable = !message.deleted && settled(message);
-    const canAct = usable && (abilities.reply || abilities.react || (message.mine && (abilities.edit || abilities.remove)));
+    // Only someone else's message counts as unread (the server does not count mine).
+    const canMarkUnread = usable && abilities.markUnread && !message.mine;
+    const canAct = usable && (abilities.reply || abilities.react || canMarkUnread || (message.mine && (abilities.edit || abilities.remove)));
     const name = message.mine ? 'You' : message.sender;
     return h(
       'li',
@@ -120,7 +140,7 @@ export class MessageList {
           message.reply && h('blockquote', { class: 'reply' }, ...withEmoji(`${message.reply.sender}: ${message.reply.body}`)),
           message.deleted
             ? h('p', { class: 'body deleted' }, 'This message was deleted')
-            : h('p', { class: 'body' }, ...withEmoji(message.body), message.edited ? h('span', { class: 'edited' }, ' (edited)') : null),
+            : h('p', { class: 'body' }, ...withEmoji(message.body), message.edited ? ' ' : null, message.edited ? this.editedMark(message, abilities) : null),
           !message.deleted && message.attachment && (IMAGE.test(message.attachment)
             ? h('a', { href: message.attachment, target: '_blank', rel: 'noopener' }, h('img', { src: message.attachment, alt: `Attachment from ${name}`, class: 'preview', loading: 'lazy' }))
             : h('a', { href: message.attachment, target: '_blank', rel: 'noopener', class: 'attachment' }, 'Attachment')),
@@ -148,9 +168,20 @@ export class MessageList {
             abilities.react && addReactionButton(message.id, pickerOpen, () => actions.pick(pickerOpen ? undefined : message)),
             message.mine && abilities.edit && h('button', { type: 'button', 'data-focus': `edit:${message.id}`, onclick: () => actions.edit(message) }, 'Edit'),
             message.mine && abilities.remove && h('button', { type: 'button', 'data-focus': `delete:${message.id}`, onclick: () => actions.remove(message) }, 'Delete'),
+            canMarkUnread && h('button', { type: 'button', 'data-focus': `unread:${message.id}`, onclick: () => actions.markUnread(message) }, 'Mark unread'),
           ),
         pickerOpen && canAct && abilities.react && reactionPicker(message.id, (reaction) => actions.react(message, reaction), () => actions.pick(undefined)),
       ),
+    );
+  }
+
+  /** "(edited)": a button that opens the versions where the dialect keeps them. */
+  private editedMark(message: Message, abilities: Abilities): HTMLElement {
+    if (!abilities.versions) return h('span', { class: 'edited' }, '(edited)');
+    return h(
+      'button',
+      { type: 'button', class: 'edited', 'data-focus': `versions:${message.id}`, 'aria-haspopup': 'dialog', title: 'Show the earlier versions', onclick: () => this.actions.versions(message) },
+      '(edited)',
     );
   }
 }

@@ -49,6 +49,8 @@ export interface Conversation {
   hasOlder: boolean;
   /** The first message the reader had not seen when opening the conversation: the unread line. */
   unreadFrom?: string;
+  /** The reader marked it unread: while it stays open it is not marked read again. */
+  keptUnread?: boolean;
 }
 
 /** What a dialect can do beyond sending text; the view offers only these. */
@@ -60,6 +62,33 @@ export interface Abilities {
   reply: boolean;
   mentions: boolean;
   attach: boolean;
+  /** An edited message's earlier texts can be read. */
+  versions: boolean;
+  markUnread: boolean;
+}
+
+/** A message's texts: the ones edits replaced, oldest first, then the one it has now. */
+export interface MessageVersions {
+  deleted: boolean;
+  body: string;
+  /** When the current text was written (the last edit); undefined if never edited. */
+  editedAt?: number;
+  versions: Array<{ body: string; writtenAt: number; replacedAt: number }>;
+  /** How many replaced texts there are in all: more than `versions` when only the latest are given. */
+  count: number;
+}
+
+/** A message found by search, with the conversation it is in. */
+export interface SearchHit {
+  conversationId: string;
+  message: Message;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Matches in all, over every page. */
+  count: number;
+  more: boolean;
 }
 
 export interface SendOptions {
@@ -83,6 +112,10 @@ export interface Dialect {
   remove(conversation: Conversation, messageId: string): void;
   upload(conversation: Conversation, file: File, caption: string): Promise<void>;
   members(conversation: Conversation): Promise<Member[]>;
+  /** With `abilities.versions`: an edited message's earlier texts (by its server id, unique in the dialect). */
+  versions?(messageId: string): Promise<MessageVersions>;
+  /** With `abilities.markUnread`: the message and those after it become unread again. */
+  markUnread?(conversation: Conversation, messageId: string): Promise<void>;
   /** The state of the sockets a conversation uses, or without one, of all the dialect's sockets. */
   link(conversation?: Conversation): Link;
   stop(): void;
@@ -117,13 +150,16 @@ export class Inbox {
     this.changed();
   }
 
-  /** Makes a conversation the open one; the one left forgets its unread line. */
+  /** Makes a conversation the open one; the one left forgets its unread line and may be read again. */
   select(conversation: Conversation | undefined): void {
-    if (this.current && this.current !== conversation) this.current.unreadFrom = undefined;
+    if (this.current && this.current !== conversation) {
+      this.current.unreadFrom = undefined;
+      this.current.keptUnread = undefined;
+    }
     this.current = conversation;
   }
 
-  /** Adds or replaces a message, kept in time order; counts it unread unless its conversation is open. */
+  /** Adds or replaces a message, kept in time order; counts it unread unless its conversation is being read. */
   put(conversation: Conversation, message: Message, options: { countUnread?: boolean } = {}): void {
     const index = conversation.messages.findIndex((m) => m.id === message.id);
     if (index >= 0) conversation.messages[index] = { ...conversation.messages[index], ...message };
@@ -131,7 +167,7 @@ export class Inbox {
       let at = conversation.messages.length;
       while (at > 0 && later(conversation.messages[at - 1], message)) at -= 1;
       conversation.messages.splice(at, 0, message);
-      if (options.countUnread && !message.mine && !this.isVisible(conversation)) conversation.unread += 1;
+      if (options.countUnread && !message.mine && !this.isReading(conversation)) conversation.unread += 1;
       if (!message.mine) this.clearTyping(conversation);
     }
     this.changed(conversation);
@@ -180,6 +216,11 @@ export class Inbox {
 
   isVisible(conversation: Conversation): boolean {
     return this.current?.id === conversation.id && document.visibilityState === 'visible';
+  }
+
+  /** Open and seen, and not marked unread by the reader: what arrives counts as read. */
+  isReading(conversation: Conversation): boolean {
+    return this.isVisible(conversation) && !conversation.keptUnread;
   }
 }
 

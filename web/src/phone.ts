@@ -44,7 +44,7 @@ interface Commands {
 }
 
 export class PhoneDialect implements Dialect {
-  readonly abilities: Abilities = { receipts: true, react: false, edit: false, remove: false, reply: false, mentions: false, attach: false };
+  readonly abilities: Abilities = { receipts: true, react: false, edit: false, remove: false, reply: false, mentions: false, attach: false, versions: false, markUnread: false };
   private receive: ReconnectingSocket | undefined;
   private readonly senders = new Map<string, ReconnectingSocket>();
   /** Per conversation, my messages until `msg_sent` (which names the message by its timestamp) or an error. */

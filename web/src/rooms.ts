@@ -1,12 +1,26 @@
 // The rooms dialect in the browser: REST for the room list, history pages, uploads and read
 // state; one socket per room for live messages, edits, reactions, deletions and typing. After a
 // reconnection the newest history page is fetched again, which brings back what was missed.
+// Parley's additions: search over the rooms, an edited message's versions, mark unread.
 import { worstLink, type Link } from './link.js';
-import { api, instant, ReconnectingSocket } from './net.js';
-import { TYPING_SHOWN_MS, TYPING_SIGNAL_MS, type Abilities, type Conversation, type Dialect, type Inbox, type Member, type Message, type SendOptions } from './model.js';
+import { api, HttpFailure, instant, ReconnectingSocket } from './net.js';
+import {
+  TYPING_SHOWN_MS,
+  TYPING_SIGNAL_MS,
+  type Abilities,
+  type Conversation,
+  type Dialect,
+  type Inbox,
+  type Member,
+  type Message,
+  type MessageVersions,
+  type SearchPage,
+  type SendOptions,
+} from './model.js';
 import { Outbox } from './outbox.js';
 
 const PAGE_SIZE = 30;
+const SEARCH_PAGE_SIZE = 20;
 
 interface RoomSummary {
   id: number;
@@ -34,11 +48,21 @@ interface HistoryItem {
   is_deleted: boolean;
   is_edited: boolean;
   created_at: string;
+  room: number;
 }
 
 interface HistoryPage {
+  count: number;
   next: string | null;
   results: HistoryItem[];
+}
+
+interface EditHistoryAnswer {
+  is_deleted: boolean;
+  content: string;
+  edited_at: string | null;
+  count: number;
+  versions: Array<{ content: string; written_at: string; replaced_at: string }>;
 }
 
 interface LiveMessage {
@@ -81,7 +105,7 @@ function fromHistory(item: HistoryItem): Message {
 }
 
 export class RoomsDialect implements Dialect {
-  readonly abilities: Abilities = { receipts: false, react: true, edit: true, remove: true, reply: true, mentions: true, attach: true };
+  readonly abilities: Abilities = { receipts: false, react: true, edit: true, remove: true, reply: true, mentions: true, attach: true, versions: true, markUnread: true };
   private readonly sockets = new Map<string, ReconnectingSocket>();
   /** Per room, my messages until the room's broadcast of them (`is_self`) or an error. */
   private readonly outboxes = new Map<string, Outbox<SendFrame>>();
@@ -121,12 +145,40 @@ export class RoomsDialect implements Dialect {
   async open(conversation: Conversation): Promise<void> {
     const visible = this.inbox.isVisible(conversation);
     const [rooms] = await Promise.all([visible ? this.listing() : undefined, this.loaded.has(conversation.id) ? undefined : this.latest(conversation)]);
-    const summary = rooms?.find((room) => `rooms:${room.id}` === conversation.id);
-    if (summary) {
-      this.readUpTo.set(conversation.id, summary.last_read_message_id ?? 0);
-      this.placeUnreadLine(conversation);
-    }
+    if (rooms) this.readState(conversation, rooms);
     await this.markRead(conversation);
+  }
+
+  /** Back to unread from this message on; the badge and the unread line show the server's count and marker. */
+  async markUnread(conversation: Conversation, messageId: string): Promise<void> {
+    await api('POST', `/api/chat/groups/${roomId(conversation)}/mark-as-unread/`, { message_id: Number(messageId) });
+    conversation.keptUnread = this.inbox.current === conversation;
+    this.readState(conversation, await this.listing());
+  }
+
+  async versions(messageId: string): Promise<MessageVersions> {
+    const answer = await api<EditHistoryAnswer>('GET', `/api/chat/messages/${Number(messageId)}/history/`);
+    return {
+      deleted: answer.is_deleted,
+      body: answer.content,
+      editedAt: answer.edited_at === null ? undefined : instant(answer.edited_at),
+      count: answer.count,
+      versions: answer.versions.map((v) => ({ body: v.content, writtenAt: instant(v.written_at), replacedAt: instant(v.replaced_at) })),
+    };
+  }
+
+  /** One page (from 1) of the messages matching `query`, newest first, in all my rooms or in `within`. */
+  async search(query: string, within: Conversation | undefined, page: number): Promise<SearchPage> {
+    const params = new URLSearchParams({ q: query, page: String(page), page_size: String(SEARCH_PAGE_SIZE) });
+    if (within) params.set('group_id', String(roomId(within)));
+    try {
+      const answer = await api<HistoryPage>('GET', `/api/chat/messages/search/?${params}`);
+      return { count: answer.count, more: answer.next !== null, hits: answer.results.map((item) => ({ conversationId: `rooms:${item.room}`, message: fromHistory(item) })) };
+    } catch (error) {
+      // The server's 400: the query has no word to look for. The reader gets a hint instead.
+      if (error instanceof HttpFailure && error.status === 400) throw new Error('Search for a word: letters or digits.');
+      throw error;
+    }
   }
 
   async older(conversation: Conversation): Promise<void> {
@@ -237,6 +289,18 @@ export class RoomsDialect implements Dialect {
     return api<RoomSummary[]>('GET', '/api/chat/groups/');
   }
 
+  /**
+   * Where the reader had read up to, by the server (perhaps on another device): the unread line;
+   * and unless they are reading the room now, its unread count for the badge.
+   */
+  private readState(conversation: Conversation, rooms: RoomSummary[]): void {
+    const summary = rooms.find((room) => `rooms:${room.id}` === conversation.id);
+    if (!summary) return;
+    this.readUpTo.set(conversation.id, summary.last_read_message_id ?? 0);
+    this.placeUnreadLine(conversation);
+    if (!this.inbox.isReading(conversation)) this.inbox.upsert(conversation.id, { kind: 'room', title: conversation.title, unread: summary.unread_count });
+  }
+
   /** The unread line before the first message of someone else's after the last one read. */
   private placeUnreadLine(conversation: Conversation): void {
     const readUpTo = this.readUpTo.get(conversation.id) ?? 0;
@@ -245,7 +309,7 @@ export class RoomsDialect implements Dialect {
   }
 
   private async markRead(conversation: Conversation): Promise<void> {
-    if (!this.inbox.isVisible(conversation)) return;
+    if (!this.inbox.isReading(conversation)) return;
     conversation.unread = 0;
     this.inbox.upsert(conversation.id, { kind: 'room', title: conversation.title });
     await api('POST', `/api/chat/groups/${roomId(conversation)}/mark-as-read/`);
@@ -335,6 +399,6 @@ export class RoomsDialect implements Dialect {
     const sent = live.is_self ? this.outboxes.get(conversation.id)?.confirm((f) => f.message === live.message && f.parent_message_id === parentId) : undefined;
     if (sent) this.inbox.replace(conversation, sent, message);
     else this.inbox.put(conversation, message, { countUnread: true });
-    if (this.inbox.isVisible(conversation)) void this.markRead(conversation);
+    void this.markRead(conversation);
   }
 }

@@ -4,7 +4,9 @@ import { h } from './dom.js';
 import type { Link } from './link.js';
 import { LinkStatus } from './link-status.js';
 import { MessageList } from './message-list.js';
-import type { Conversation, Dialect, Inbox, Member, Message } from './model.js';
+import type { Conversation, Dialect, Inbox, Member, Message, SearchHit } from './model.js';
+import { SearchPanel, type Searcher } from './search-panel.js';
+import { showVersions } from './versions.js';
 
 const KIND_LABEL: Record<Conversation['kind'], string> = { dialogue: 'Chat', group: 'Group', match: 'Match room', room: 'Room' };
 
@@ -14,6 +16,8 @@ export interface ViewOptions {
   me: string;
   dialectOf(conversation: Conversation): Dialect;
   newDialogue?(phone: string): Promise<Conversation>;
+  /** Message search, where a dialect offers it. */
+  search?: Searcher;
   /** The state of all the account's sockets, shown while no conversation is open. */
   link(): Link;
   logout(): void;
@@ -32,7 +36,10 @@ export class View {
     react: (message, reaction) => this.react(message, reaction),
     retry: (message) => this.retry(message),
     pick: (message) => this.togglePicker(message),
+    versions: (message) => this.showVersions(message),
+    markUnread: (message) => this.markUnread(message),
   });
+  private readonly searchPanel: SearchPanel | undefined;
   private readonly typingLine = h('p', { class: 'typing', 'aria-live': 'polite' });
   private readonly contextBar = h('div', { class: 'context', hidden: true });
   private readonly input = h('textarea', { id: 'composer-text', rows: 2, placeholder: 'Write a message', 'aria-autocomplete': 'list', 'aria-controls': 'mention-picker' });
@@ -80,8 +87,16 @@ export class View {
           this.newChatError,
         )
       : null;
+    this.searchPanel =
+      options.search &&
+      new SearchPanel({
+        searcher: options.search,
+        current: () => this.current,
+        title: (id) => options.inbox.conversations.get(id)?.title,
+        open: (hit) => void this.openHit(hit),
+      });
     this.pane.append(
-      h('header', {}, h('button', { type: 'button', class: 'back', onclick: () => this.show(undefined) }, '← Conversations'), this.title, this.presence, this.conversationStatus.element),
+      h('header', {}, h('button', { type: 'button', class: 'back', onclick: () => void this.show(undefined) }, '← Conversations'), this.title, this.presence, this.conversationStatus.element),
       this.older,
       this.messages,
       this.typingLine,
@@ -90,7 +105,7 @@ export class View {
     );
     root.replaceChildren(
       h('header', { class: 'top' }, h('h1', {}, 'Parley'), h('span', { class: 'me' }, options.me), this.status.element, h('button', { type: 'button', onclick: () => options.logout() }, 'Log out')),
-      h('div', { class: 'layout' }, h('nav', { 'aria-label': 'Conversations' }, newChat, this.list), this.pane),
+      h('div', { class: 'layout' }, h('nav', { 'aria-label': 'Conversations' }, this.searchPanel?.element, newChat, this.list), this.pane),
     );
     document.addEventListener('visibilitychange', () => this.current && void this.dialect(this.current).open(this.current));
     this.render();
@@ -118,7 +133,8 @@ export class View {
     if (!changed || changed === this.current) this.renderConversation();
   }
 
-  show(conversation: Conversation | undefined): void {
+  /** Opens a conversation; resolves once its history is loaded. */
+  show(conversation: Conversation | undefined): Promise<void> {
     this.options.inbox.select(conversation);
     this.reactingTo = undefined;
     this.replyTo = undefined;
@@ -128,11 +144,39 @@ export class View {
     document.body.classList.toggle('viewing', conversation !== undefined);
     this.render();
     this.linkChanged();
-    if (!conversation) return;
+    this.searchPanel?.update();
+    if (!conversation) return Promise.resolve();
     const dialect = this.dialect(conversation);
-    void dialect.open(conversation).then(() => this.render());
     if (dialect.abilities.mentions) void dialect.members(conversation).then((members) => (this.members = members));
     this.input.focus();
+    return dialect.open(conversation).then(() => this.render());
+  }
+
+  /** A search result: its conversation, and the message there if it is in the loaded history. */
+  private async openHit(hit: SearchHit): Promise<void> {
+    const conversation = this.options.inbox.conversations.get(hit.conversationId);
+    if (!conversation) return;
+    if (conversation !== this.current) await this.show(conversation);
+    this.messageList.reveal(hit.message.id);
+  }
+
+  private showVersions(message: Message): void {
+    const dialect = this.current && this.dialect(this.current);
+    if (!dialect?.versions) return;
+    const back = (): void => this.messageList.focus(`versions:${message.id}`);
+    dialect.versions(message.id).then(
+      (history) => showVersions(history, back),
+      (error: unknown) => showVersions(error instanceof Error ? error : new Error(String(error)), back),
+    );
+  }
+
+  private markUnread(message: Message): void {
+    this.withCurrent((conversation, dialect) => {
+      void dialect.markUnread?.(conversation, message.id).then(
+        () => this.render(),
+        (error: unknown) => (this.typingLine.textContent = `Could not mark unread: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    });
   }
 
   private renderList(): void {
@@ -149,7 +193,7 @@ export class View {
               class: 'conversation-item',
               'data-conversation': conversation.id,
               'aria-current': conversation === this.current ? 'true' : null,
-              onclick: () => this.show(conversation),
+              onclick: () => void this.show(conversation),
             },
             h('span', { class: 'kind' }, KIND_LABEL[conversation.kind]),
             h('span', { class: 'name' }, conversation.title),
@@ -273,7 +317,7 @@ export class View {
     if (typeof phone !== 'string' || !this.options.newDialogue) return;
     try {
       this.newChatError.textContent = '';
-      this.show(await this.options.newDialogue(phone));
+      void this.show(await this.options.newDialogue(phone));
       form.reset();
     } catch (error) {
       this.newChatError.textContent = `Could not start the chat: ${error instanceof Error ? error.message : String(error)}`;
