@@ -1,19 +1,23 @@
 // The ceiling: a bare `ws` server with no application logic, on the same machine and in the same
 // run as Parley. /room/<id> broadcasts every frame to every socket of that room (including the
 // sender, as a Parley room does); the phone relay routes the phone dialect's frames between
-// receive and personal sockets with nothing stored and nothing authenticated; GET /history answers
-// a fixed page the size of a Parley history page, for the HTTP ceiling.
+// receive and personal sockets with nothing stored and nothing authenticated; GET /history and
+// GET /search answer fixed bodies, Parley's own history and search pages, for the HTTP ceilings.
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const port = Number(process.env.BARE_PORT ?? 0);
-const historyBody = process.env.BARE_HISTORY_BODY ?? '{}';
+const bodies = new Map([
+  ['/history', process.env.BARE_HISTORY_BODY ?? '{}'],
+  ['/search', process.env.BARE_SEARCH_BODY ?? '{}'],
+]);
 
 const rooms = new Map<string, Set<WebSocket>>();
 const server = http.createServer((request, response) => {
-  if (request.url?.startsWith('/history')) {
+  const body = bodies.get(request.url ?? '');
+  if (body !== undefined) {
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(historyBody);
+    response.end(body);
     return;
   }
   response.writeHead(request.url === '/readyz' ? 200 : 404).end();

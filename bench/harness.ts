@@ -97,9 +97,10 @@ export async function startParley(options: ParleyOptions): Promise<ServerProcess
   return { url, pid: child.pid ?? 0, readyMs, stop: stopper(child) };
 }
 
-export async function startBare(historyBody: string): Promise<ServerProcess> {
+/** The bare server, answering GET /history and GET /search with these bodies (Parley's own, byte for byte). */
+export async function startBare(historyBody: string, searchBody = '{}'): Promise<ServerProcess> {
   const started = performance.now();
-  const child = fork(path.join(here, 'bare-server.js'), [], { env: { ...process.env, BARE_HISTORY_BODY: historyBody }, stdio: 'inherit' });
+  const child = fork(path.join(here, 'bare-server.js'), [], { env: { ...process.env, BARE_HISTORY_BODY: historyBody, BARE_SEARCH_BODY: searchBody }, stdio: 'inherit' });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));

@@ -5,19 +5,19 @@
 //   --quick     the short ladder (under two minutes on the embedded default)
 //   --postgres  PostgreSQL + Redis instead of the embedded default (SQLite, in-process bus)
 //   --profile   write a V8 CPU profile of the loaded server to bench/results/profiles/
-//   --only=a,b  run only these scenarios: fanout, personal, idle, history, startup, fetch
+//   --only=a,b  run only these scenarios: fanout, personal, idle, history, search, startup, fetch
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
-import { fetchBacklog, historyReads, idleConnections, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
-import { buildFixture } from './setup.js';
+import { fetchBacklog, idleConnections, pageReads, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
+import { buildFixture, type BenchUser } from './setup.js';
 import { updateBenchmarks } from './benchmarks-file.js';
 import { P99_BOUND_MS, renderReport, type Report } from './report.js';
 
-const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'idle', 'fetch'] as const;
+const SCENARIOS = ['startup', 'fanout', 'personal', 'history', 'search', 'idle', 'fetch'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -42,6 +42,8 @@ const HISTORY_CONCURRENCY = 50;
 /** Pending messages of the fetch scenario's user, and how many of its sockets fetch at once in each run. */
 const FETCH_BACKLOG = 50_000;
 const FETCH_SOCKETS = [1, 5];
+/** Messages in the search scenario's room. */
+const SEARCH_MESSAGES = 100_000;
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
         idleUsers: only.has('idle') ? MODE.idle : 0,
         historyMessages: 200,
         fetchBacklog: only.has('fetch') ? FETCH_BACKLOG : 0,
+        searchMessages: only.has('search') ? SEARCH_MESSAGES : 0,
       },
     );
     if (base.databaseUrl) {
@@ -132,10 +135,12 @@ async function main(): Promise<void> {
 
     const profileDir = values.profile ? path.join(ROOT, 'bench', 'results', 'profiles') : undefined;
     const parley = await startParley({ ...base, dataDir, cpuProfDir: profileDir });
-    const historyPage = await fetch(`${parley.url}/api/chat/groups/${fixture.historyRoomId}/messages/?page_size=20`, {
-      headers: { authorization: `Token ${fixture.historyReader.token}` },
-    }).then((r) => r.text());
-    const bare = await startBare(historyPage);
+    const historyPath = `/api/chat/groups/${fixture.historyRoomId}/messages/?page_size=20`;
+    const searchPath = fixture.search ? `/api/chat/messages/search/?q=${fixture.search.word}&page_size=20` : undefined;
+    const page = (path: string, reader: BenchUser): Promise<string> =>
+      fetch(`${parley.url}${path}`, { headers: { authorization: `Token ${reader.token}` } }).then((r) => r.text());
+    const searchPage = fixture.search && searchPath ? await page(searchPath, fixture.search.reader) : undefined;
+    const bare = await startBare(await page(historyPath, fixture.historyReader), searchPage);
     try {
       if (only.has('fanout')) {
         log(`room fan-out: ${ROOM_MEMBERS} members, 20 senders, rising rates, p99 bound ${P99_BOUND_MS.fanout} ms`);
@@ -149,10 +154,18 @@ async function main(): Promise<void> {
       }
       if (only.has('history')) {
         log(`history reads: pages of 20, ${HISTORY_CONCURRENCY} concurrent keep-alive clients`);
-        const options = { roomId: fixture.historyRoomId, reader: fixture.historyReader, concurrency: HISTORY_CONCURRENCY, durationMs: MODE.historyMs };
-        const ceiling: HttpResult = await historyReads(bare, 'bare', workers, options, log);
-        const measured: HttpResult = await historyReads(parley, 'parley', workers, options, log);
+        const options = { path: historyPath, barePath: '/history', reader: fixture.historyReader, concurrency: HISTORY_CONCURRENCY, durationMs: MODE.historyMs };
+        const ceiling: HttpResult = await pageReads(bare, 'bare', workers, options, log);
+        const measured: HttpResult = await pageReads(parley, 'parley', workers, options, log);
         report.history = { parley: measured, bare: ceiling };
+      }
+      if (fixture.search && searchPath && searchPage) {
+        const matches = (JSON.parse(searchPage) as { count: number }).count;
+        log(`search: "${fixture.search.word}" among ${SEARCH_MESSAGES} messages (${matches} match), pages of 20, ${HISTORY_CONCURRENCY} concurrent keep-alive clients`);
+        const options = { path: searchPath, barePath: '/search', reader: fixture.search.reader, concurrency: HISTORY_CONCURRENCY, durationMs: MODE.historyMs };
+        const ceiling: HttpResult = await pageReads(bare, 'bare', workers, options, log);
+        const measured: HttpResult = await pageReads(parley, 'parley', workers, options, log);
+        report.search = { parley: measured, bare: ceiling, messages: SEARCH_MESSAGES, matches };
       }
     } finally {
       await parley.stop();

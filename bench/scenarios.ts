@@ -299,17 +299,21 @@ export interface HttpResult {
 }
 
 /** Scenario 4: history pages over HTTP from concurrent keep-alive clients. */
-export async function historyReads(
+/**
+ * Scenarios 4 and 7: keep-alive clients asking one page again and again, `path` on Parley, the
+ * same bytes from the bare server's `barePath`.
+ */
+export async function pageReads(
   server: ServerProcess,
   flavour: Flavour,
   workers: Workers,
-  options: { roomId: number; reader: BenchUser; concurrency: number; durationMs: number },
+  options: { path: string; barePath: string; reader: BenchUser; concurrency: number; durationMs: number },
   log: (line: string) => void,
 ): Promise<HttpResult> {
   const cpuBefore = cpuSeconds(server.pid);
   const results = await workers.run<StepResult>((w) => ({
     op: 'http',
-    url: flavour === 'parley' ? `${server.url}/api/chat/groups/${options.roomId}/messages/?page_size=20` : `${server.url}/history`,
+    url: `${server.url}${flavour === 'parley' ? options.path : options.barePath}`,
     headers: { authorization: `Token ${options.reader.token}` },
     concurrency: Math.ceil(options.concurrency / workers.size),
     durationMs: options.durationMs,

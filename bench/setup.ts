@@ -29,6 +29,8 @@ export interface Fixture {
   historyReader: BenchUser;
   /** A phone user with `fetchBacklog` messages waiting in one dialogue (none when not asked for). */
   fetchRecipient: BenchUser | undefined;
+  /** A room of `searchMessages` messages, a member who searches it, and a word to look for. */
+  search: { roomId: number; reader: BenchUser; word: string } | undefined;
 }
 
 export interface FixtureSizes {
@@ -37,6 +39,7 @@ export interface FixtureSizes {
   idleUsers: number;
   historyMessages: number;
   fetchBacklog: number;
+  searchMessages: number;
 }
 
 /** Messages written at once through the store's group commit while filling a backlog. */
@@ -101,11 +104,12 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
           parentId: null,
           createdAt: now(),
         },
-        { recipients: [], mentions: [] },
+        {},
       );
     }
     const fetchRecipient = sizes.fetchBacklog > 0 ? await fillBacklog(store, await users(2), sizes.fetchBacklog) : undefined;
-    return { roomId: room.id, roomMembers, pairs, idle, historyRoomId: historyRoom.id, historyReader: readers[1]!, fetchRecipient };
+    const search = sizes.searchMessages > 0 ? await fillSearchRoom(store, readers, sizes.searchMessages) : undefined;
+    return { roomId: room.id, roomMembers, pairs, idle, historyRoomId: historyRoom.id, historyReader: readers[1]!, fetchRecipient, search };
   } finally {
     await store.close();
   }
@@ -175,4 +179,60 @@ async function createUser(store: Store, passwordHash: string, serial: number): P
   const token = randomBytes(20).toString('hex');
   await store.accounts.insertToken({ keyHash: hashKey(token), accountId: account.id, createdAt: now(), lastUsedAt: null, revokedAt: null });
   return { id: account.id, phone, token };
+}
+
+/** Distinct words the search room's messages are made of. */
+const SEARCH_VOCABULARY = 5000;
+/** Words per search-room message. */
+const SEARCH_WORDS = 12;
+/** Room messages written at once (PostgreSQL's pool takes ten). */
+const SEARCH_CONCURRENCY = 10;
+
+/** A pronounceable word for each number: syllables, so that no word is a prefix of a word of another length only. */
+function vocabularyWord(n: number): string {
+  const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'pu'];
+  let word = '';
+  for (let rest = n, i = 0; i < 4; i++, rest = Math.floor(rest / 10)) word += syllables[rest % 10];
+  return word;
+}
+
+/**
+ * A room whose messages are `SEARCH_WORDS` words drawn from the vocabulary with a skew (a few
+ * words are common, most rare, as in real chat); returns the word a search looks for: one that
+ * about 1 in 400 messages holds.
+ */
+async function fillSearchRoom(store: Store, readers: readonly BenchUser[], count: number): Promise<{ roomId: number; reader: BenchUser; word: string }> {
+  const room = await store.conversations.createRoom(
+    { name: 'search', description: null, avatar: null, createdBy: readers[0]!.id, active: true, createdAt: now() },
+    readers.map((m, i) => ({ accountId: m.id, role: i === 0 ? ('admin' as const) : ('member' as const) })),
+  );
+  let seed = 42;
+  const random = (): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const body = (): string => Array.from({ length: SEARCH_WORDS }, () => vocabularyWord(Math.floor(SEARCH_VOCABULARY * random() ** 3))).join(' ');
+  for (let written = 0; written < count; written += SEARCH_CONCURRENCY) {
+    await Promise.all(
+      Array.from({ length: Math.min(SEARCH_CONCURRENCY, count - written) }, (_, i) =>
+        store.messages.insert(
+          {
+            conversationId: room.id,
+            senderId: readers[(written + i) % readers.length]!.id,
+            body: body(),
+            type: 'text',
+            clientSentAt: null,
+            sentAt: null,
+            attachment: null,
+            parentId: null,
+            createdAt: now(),
+          },
+          {},
+        ),
+      ),
+    );
+  }
+  // Word n is drawn with probability ((n+1)^(1/3) - n^(1/3)) / 5000^(1/3): word 1000 is in about
+  // 1 message of 400.
+  return { roomId: room.id, reader: readers[2]!, word: vocabularyWord(1000) };
 }

@@ -5,7 +5,8 @@
 // The commands and their help are in cli-commands.ts.
 import { parseCommandLine, UsageError } from './cli-commands.js';
 import { ConfigError, loadConfig } from './config.js';
-import { ValidationError } from './core/errors.js';
+import { CoreError } from './core/errors.js';
+import { ROOMS_WORDING } from './dialects/rooms/wording.js';
 import type { CoreEvent } from './core/events.js';
 
 function print(line: string): void {
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
-    pushWebhookUrl: undefined,
+    push: undefined,
     passwordCost: config.passwordCost,
     // The command line logs nobody in: its counters are never consulted.
     loginCounters: memoryLoginCounters(config.loginLimits),
@@ -54,8 +55,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`parley: ${error.message}\n${help}`);
     process.exit(2);
   }
-  if (error instanceof ValidationError) {
-    process.stderr.write(`parley: ${Object.entries(error.fields).map(([f, p]) => `${f}: ${p.join(' ')}`).join('; ')}\n`);
+  // The commands administer the rooms dialect's accounts and rooms: its words.
+  if (error instanceof CoreError) {
+    process.stderr.write(`parley: ${ROOMS_WORDING.error(error)}\n`);
     process.exit(1);
   }
   process.stderr.write(`parley: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -10,6 +10,7 @@ import { memoryLoginCounters, type LoginCounters } from './core/login-throttle.j
 import { LocalPresence, type Presence } from './core/presence.js';
 import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
+import { roomsPushPayload } from './dialects/rooms/push.js';
 import { Gateway } from './gateway/gateway.js';
 import { buildApp } from './http/app.js';
 import { socketDocsRoutes } from './http/socket-docs.js';
@@ -52,7 +53,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     matchRoomHours: config.matchRoomHours,
     dataDir: config.dataDir,
     uploadLimits: { maxBytes: config.uploadMaxBytes, types: config.uploadTypes, perAccount: config.uploadsPerAccount },
-    pushWebhookUrl: config.pushWebhookUrl,
+    push: config.pushWebhookUrl === undefined ? undefined : { url: config.pushWebhookUrl, payload: roomsPushPayload },
     passwordCost: config.passwordCost,
     loginCounters,
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),

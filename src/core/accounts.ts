@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
 import { UniqueViolation, type AccountRecord } from '../store/records.js';
-import { ValidationError } from './errors.js';
+import { problem, ValidationError, type Problem } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
@@ -44,8 +44,6 @@ interface CachedToken {
   accountId: number;
   touchedAt: number;
 }
-
-const REQUIRED = 'This field is required.';
 
 export class Accounts {
   private readonly tokens = new Map<string, CachedToken>();
@@ -93,21 +91,21 @@ export class Accounts {
    */
   async signup(input: SignupInput, address: string): Promise<{ account: AccountRecord; token: string }> {
     await this.throttle.signUp(address);
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
-    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = [problem('EMAIL_INVALID')];
     const username = requiredText(input.username, 'username', problems, MAX_USERNAME);
     if (username !== undefined && !USERNAME_PATTERN.test(username)) {
-      problems.username = ['Enter a valid username: letters, digits and @/./+/-/_ only.'];
+      problems.username = [problem('USERNAME_INVALID')];
     }
     const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
     if (password !== undefined && password.length < MIN_PASSWORD) {
-      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+      problems.password = [problem('PASSWORD_TOO_SHORT', { min: MIN_PASSWORD })];
     }
-    const phone = requiredText(input.phone, 'ph_num', problems, 10);
-    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.ph_num = ['Enter a 10-digit phone number.'];
-    const firstName = optionalText(input.firstName, 'first_name', problems, MAX_NAME);
-    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    const phone = requiredText(input.phone, 'phone', problems, 10);
+    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.phone = [problem('PHONE_INVALID')];
+    const firstName = optionalText(input.firstName, 'firstName', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'lastName', problems, MAX_NAME);
     if (Object.keys(problems).length > 0 || !email || !username || !password || !phone) {
       throw new ValidationError(problems);
     }
@@ -128,8 +126,7 @@ export class Accounts {
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {
-        const field = error.field === 'phone' ? 'ph_num' : error.field;
-        throw new ValidationError({ [field]: [`account with this ${field} already exists.`] });
+        throw new ValidationError({ [error.field]: [problem('TAKEN', { entity: 'account', field: error.field })] });
       }
       throw error;
     }
@@ -149,15 +146,15 @@ export class Accounts {
     role: string;
     year: number | null;
   }): Promise<AccountRecord> {
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     const email = requiredText(input.email, 'email', problems, MAX_EMAIL)?.toLowerCase();
-    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = ['Enter a valid email address.'];
+    if (email !== undefined && !EMAIL_PATTERN.test(email)) problems.email = [problem('EMAIL_INVALID')];
     const password = requiredText(input.password, 'password', problems, MAX_PASSWORD, false);
     if (password !== undefined && password.length < MIN_PASSWORD) {
-      problems.password = [`This password is too short. It must contain at least ${MIN_PASSWORD} characters.`];
+      problems.password = [problem('PASSWORD_TOO_SHORT', { min: MIN_PASSWORD })];
     }
-    const firstName = requiredText(input.firstName, 'first_name', problems, MAX_NAME);
-    const lastName = optionalText(input.lastName, 'last_name', problems, MAX_NAME);
+    const firstName = requiredText(input.firstName, 'firstName', problems, MAX_NAME);
+    const lastName = optionalText(input.lastName, 'lastName', problems, MAX_NAME);
     if (Object.keys(problems).length > 0 || !email || !password || !firstName) throw new ValidationError(problems);
     try {
       const account = await this.store.accounts.insert({
@@ -175,7 +172,7 @@ export class Accounts {
       this.remember(account);
       return account;
     } catch (error) {
-      if (error instanceof UniqueViolation) throw new ValidationError({ email: ['account with this email already exists.'] });
+      if (error instanceof UniqueViolation) throw new ValidationError({ email: [problem('TAKEN', { entity: 'account', field: 'email' })] });
       throw error;
     }
   }
@@ -285,25 +282,25 @@ export function hashKey(key: string): string {
 function requiredText(
   value: unknown,
   field: string,
-  problems: Record<string, string[]>,
+  problems: Record<string, Problem[]>,
   max: number,
   trim = true,
 ): string | undefined {
   if (value === undefined || value === null || value === '') {
-    problems[field] = [REQUIRED];
+    problems[field] = [problem('FIELD_REQUIRED')];
     return undefined;
   }
   if (typeof value !== 'string') {
-    problems[field] = ['Not a valid string.'];
+    problems[field] = [problem('FIELD_NOT_TEXT')];
     return undefined;
   }
   const text = trim ? value.trim() : value;
   if (text === '') {
-    problems[field] = ['This field may not be blank.'];
+    problems[field] = [problem('FIELD_BLANK')];
     return undefined;
   }
   if (text.length > max) {
-    problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    problems[field] = [problem('FIELD_TOO_LONG', { max })];
     return undefined;
   }
   return text;
@@ -312,7 +309,7 @@ function requiredText(
 function optionalText(
   value: unknown,
   field: string,
-  problems: Record<string, string[]>,
+  problems: Record<string, Problem[]>,
   max: number,
 ): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;

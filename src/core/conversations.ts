@@ -4,7 +4,7 @@ import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationKind, ConversationRecord, ConversationWithMembers, MemberRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ROLE } from './accounts.js';
-import { DomainError, forbidden, notFound } from './errors.js';
+import { coreError } from './errors.js';
 import { INVALIDATION_TOPIC, accountTopic, refOf, type CoreEvent } from './events.js';
 import { now } from './time.js';
 
@@ -49,8 +49,8 @@ export class Conversations {
   /** Refuses unless the account is a member of the conversation. */
   async requireMember(id: number, accountId: number): Promise<Membership> {
     const membership = await this.membership(id);
-    if (!membership) throw notFound('no such conversation');
-    if (!membership.memberIds.includes(accountId)) throw forbidden('you are not a member of this conversation');
+    if (!membership) throw coreError('CONVERSATION_NOT_FOUND');
+    if (!membership.memberIds.includes(accountId)) throw coreError('NOT_A_MEMBER');
     return membership;
   }
 
@@ -92,7 +92,7 @@ export class Conversations {
 
   /** Opens the dialogue between actor and peer; tells the peer when it is new. */
   async openDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ membership: Membership; created: boolean }> {
-    if (actor.id === peer.id) throw new DomainError('invalid', 'a dialogue needs two different accounts');
+    if (actor.id === peer.id) throw coreError('DIALOGUE_WITH_SELF');
     const createdAt = now();
     const { conversation, created } = await this.store.conversations.openPair(
       {
@@ -124,7 +124,7 @@ export class Conversations {
   /** Deletes the dialogue and its stored messages; returns how many each side had sent. */
   async closeDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ byActor: number; byPeer: number }> {
     const membership = await this.findDialogue(actor.id, peer.id);
-    if (!membership) throw notFound('there is no dialogue between these two phones');
+    if (!membership) throw coreError('DIALOGUE_NOT_FOUND');
     const { conversation } = membership;
     const counts = await this.store.conversations.delete(conversation.id);
     await this.invalidate(conversation);

@@ -11,7 +11,7 @@ import { Groups } from './groups.js';
 import { Matches } from './matches.js';
 import { Messages, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
-import { PushWebhook } from './push.js';
+import { PushWebhook, type PushTarget } from './push.js';
 import { Rooms, type UploadLimits } from './rooms.js';
 import { Search } from './search.js';
 import { EditHistory } from './edit-history.js';
@@ -21,7 +21,8 @@ export interface CoreOptions {
   matchRoomHours: number;
   dataDir: string;
   uploadLimits: UploadLimits;
-  pushWebhookUrl: string | undefined;
+  /** Where stored room messages are pushed for offline members, if anywhere. */
+  push: PushTarget | undefined;
   /** scrypt parameters of new password hashes. */
   passwordCost: ScryptCost;
   /** Where failed log-ins are counted (memory, or Redis shared by every process). */
@@ -60,7 +61,7 @@ export class Core {
       this.accounts,
       this.conversations,
       presence,
-      new PushWebhook(options.pushWebhookUrl, options.onBackgroundError),
+      new PushWebhook(options.push, options.onBackgroundError),
       new AttachmentFiles(options.dataDir),
       options.uploadLimits,
       onMessageStored,

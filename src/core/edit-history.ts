@@ -3,7 +3,7 @@
 import type { AccountRecord, MessageRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { MessageVersionRecord } from '../store/versions.js';
-import { notFound } from './errors.js';
+import { coreError } from './errors.js';
 import type { Rooms } from './rooms.js';
 
 /** Versions shown at most: the latest ones, however often a message was edited. */
@@ -26,7 +26,7 @@ export class EditHistory {
   /** Not found alike for a message that does not exist and one in a room the actor is not in. */
   async of(actor: AccountRecord, messageId: number): Promise<EditHistoryView> {
     const message = await this.store.messages.find(messageId);
-    if (!message || !(await this.rooms.isMember(actor, message.conversationId))) throw notFound('Message not found.');
+    if (!message || !(await this.rooms.isMember(actor, message.conversationId))) throw coreError('MESSAGE_NOT_FOUND');
     if (message.deletedAt !== null) return { message, count: 0, versions: [] };
     return { message, ...(await this.store.versions.of(message.id, MAX_VERSIONS_SHOWN)) };
   }

@@ -62,7 +62,7 @@ export interface GroupEvent {
   at: string;
 }
 
-export type MatchChange = 'create' | 'deactive' | 'grade' | 'replace' | 'delete';
+export type MatchChange = 'create' | 'end' | 'grade' | 'replace' | 'delete';
 
 /** A match room was opened, ended, graded, replaced by a dialogue or deleted; sent to both partners. */
 export interface MatchEvent {

@@ -7,7 +7,7 @@ import { UniqueViolation } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { ValidationError } from './errors.js';
+import { problem, ValidationError, type Problem } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type GroupChange } from './events.js';
 import { DROP_WHEN_DELIVERED } from './messages.js';
 import { now } from './time.js';
@@ -77,18 +77,18 @@ export class Groups {
    * may add is settled before, by addableByPhone, which is where the dialect finds the accounts.
    */
   async create(input: NewGroup): Promise<Group> {
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     if (input.name !== null && input.name.length > MAX_GROUP_NAME) {
-      problems.name = [`Ensure this field has no more than ${MAX_GROUP_NAME} characters.`];
+      problems.name = [problem('FIELD_TOO_LONG', { max: MAX_GROUP_NAME })];
     }
     if (input.bio !== null && input.bio.length > MAX_GROUP_BIO) {
-      problems.bio = [`Ensure this field has no more than ${MAX_GROUP_BIO} characters.`];
+      problems.bio = [problem('FIELD_TOO_LONG', { max: MAX_GROUP_BIO })];
     }
     const admins = uniqueAccounts([input.actor, ...input.admins]);
     const adminIds = new Set(admins.map((a) => a.id));
     const everyone = uniqueAccounts([...admins, ...input.participants]);
     if (everyone.length > GROUP_CAPACITY) {
-      problems.participants = [`A group holds at most ${GROUP_CAPACITY} participants, admins included.`];
+      problems.participants = [problem('GROUP_TOO_LARGE', { max: GROUP_CAPACITY })];
     }
     if (Object.keys(problems).length > 0) throw new ValidationError(problems);
 

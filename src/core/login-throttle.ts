@@ -2,7 +2,7 @@
 // over a window. The counters live in a rate-limiter-flexible store: Redis when the processes
 // share one (every process then counts the same), memory otherwise.
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { Throttled } from './errors.js';
+import { coreError } from './errors.js';
 
 export interface LoginLimits {
   /** Failed log-ins of one account (by whatever name) within the window. */
@@ -23,7 +23,7 @@ export class LoginThrottle {
 
   /**
    * Counts a log-in attempt before its password is checked, so that concurrent guesses cannot
-   * all slip under the limit; refuses it (Throttled) when the account or the address is over.
+   * all slip under the limit; refuses it (THROTTLED) when the account or the address is over.
    */
   async attempt(address: string, account: string): Promise<void> {
     await consume(this.counters.byAddress, address);
@@ -52,7 +52,7 @@ async function consume(counter: RateLimiterAbstract, key: string): Promise<void>
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
     const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-    throw new Throttled(`Request was throttled. Expected available in ${seconds} seconds.`, seconds);
+    throw coreError('THROTTLED', { seconds });
   }
 }
 

@@ -6,7 +6,7 @@ import type { AccountRecord, ConversationRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { invalid } from './errors.js';
+import { coreError } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type MatchChange } from './events.js';
 import { addSeconds, now, type Instant } from './time.js';
 
@@ -49,7 +49,7 @@ export class Matches {
 
   /** Pairs the two in a new room, unless either is in an active room (undefined then). */
   async open(actor: AccountRecord, partner: AccountRecord): Promise<ConversationRecord | undefined> {
-    if (actor.id === partner.id) throw invalid('a room needs two different accounts');
+    if (actor.id === partner.id) throw coreError('MATCH_WITH_SELF');
     const createdAt = now();
     const conversation = await this.store.conversations.openMatch(
       {
@@ -77,7 +77,7 @@ export class Matches {
     if (!match) return false;
     await this.store.conversations.update(match.conversation.id, { active: false });
     await this.conversations.invalidate(match.conversation);
-    await this.announce(match.conversation, 'deactive', actor, await this.partnerOf(match));
+    await this.announce(match.conversation, 'end', actor, await this.partnerOf(match));
     return true;
   }
 
@@ -86,7 +86,7 @@ export class Matches {
    * two likes replace it by a dialogue, anything else deletes it.
    */
   async grade(actor: AccountRecord, match: Match, grade: string): Promise<GradeOutcome> {
-    if (grade !== LIKE && grade !== DISLIKE) throw invalid(`a grade is "${LIKE}" or "${DISLIKE}"`);
+    if (grade !== LIKE && grade !== DISLIKE) throw coreError('GRADE_UNKNOWN', { like: LIKE, dislike: DISLIKE });
     const partner = await this.partnerOf(match);
     const { recorded, grades } = await this.store.conversations.grade(match.conversation.id, actor.id, grade, now());
     if (!recorded) return 'already_graded';

@@ -4,7 +4,7 @@ import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
-import { invalid } from './errors.js';
+import { coreError } from './errors.js';
 import { FETCH_PAGE_SIZE } from './limits.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
 import { now, parseInstant, type Instant } from './time.js';
@@ -54,8 +54,8 @@ export class Messages {
   /** Persists the message with a delivery per other member, then publishes it to them. */
   async send(input: SendInput): Promise<MessageRecord> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
-    if (input.body.length > MAX_BODY_LENGTH) throw invalid(`a message may hold at most ${MAX_BODY_LENGTH} characters`);
-    const sentAt = requireInstant(input.clientSentAt, 'sent_timestamp');
+    if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
+    const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
     const { message } = await this.store.messages.insert(
       {
@@ -97,8 +97,8 @@ export class Messages {
    */
   async acknowledge(input: ReceiptInput): Promise<boolean> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
-    const sentAt = requireInstant(input.ref, 'message');
-    const at = requireInstant(input.at, 'sent_timestamp');
+    const sentAt = requireInstant(input.ref, 'ref');
+    const at = requireInstant(input.at, 'at');
     const message = await this.store.messages.acknowledge({
       conversationId: membership.conversation.id,
       recipientId: input.actor.id,
@@ -117,7 +117,7 @@ export class Messages {
   /** The actor has read the conversation up to `ref`: the read-marker moves and the others are told. */
   async markRead(input: ReceiptInput): Promise<void> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
-    const at = requireInstant(input.at, 'sent_timestamp');
+    const at = requireInstant(input.at, 'at');
     await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
     const event = this.receipt('read', membership, input);
     await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
@@ -170,6 +170,6 @@ function otherMembers(membership: Membership, accountId: number): number[] {
 
 function requireInstant(text: string, field: string): Instant {
   const instant = parseInstant(text);
-  if (!instant) throw invalid(`${field} must be a date and time such as 2020-11-21 16:32:17.356`);
+  if (!instant) throw coreError('INSTANT_INVALID', { field });
   return instant;
 }

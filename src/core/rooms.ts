@@ -7,7 +7,7 @@ import { UniqueViolation, type AccountRecord, type AttachmentRecord, type Member
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { DomainError, Throttled, ValidationError, forbidden, invalid, notFound } from './errors.js';
+import { coreError, problem, ValidationError, type Problem } from './errors.js';
 import { ContentSniffer, essence } from './file-types.js';
 import {
   conversationTopic,
@@ -20,7 +20,7 @@ import { DROP_WHEN_DELIVERED, MAX_BODY_LENGTH, type MessageStored } from './mess
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
-import { addSeconds, now, type Instant } from './time.js';
+import { addSeconds, justBefore, now, type Instant } from './time.js';
 
 export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
 export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
@@ -29,20 +29,8 @@ export const PIN_LIFETIME_SECONDS = 7 * 24 * 3600;
 export const MAX_ROOM_NAME = 50;
 export const MAX_ROOM_DESCRIPTION = 1000;
 export const MAX_MENTIONS = 100;
-/** Push bodies are cut like the original's: the first 50 characters and "...". */
-const PUSH_BODY_CHARS = 50;
 const MENTION_EVENT = 'chat_mention';
-
-/** An upload refused for its size or its content type. */
-export class UploadRefused extends DomainError {
-  constructor(
-    readonly reason: 'too_large' | 'type',
-    message: string,
-  ) {
-    super('invalid', message);
-    this.name = 'UploadRefused';
-  }
-}
+const ROOM_NAME_TAKEN = problem('TAKEN', { entity: 'room', field: 'name' });
 
 export interface UploadLimits {
   maxBytes: number;
@@ -126,15 +114,15 @@ export class Rooms {
   /** The room if it exists and is a room (active or not). */
   async room(roomId: number): Promise<RoomRow> {
     const room = await this.store.conversations.findRoom(roomId);
-    if (!room) throw notFound('Not found.');
+    if (!room) throw coreError('ROOM_NOT_FOUND');
     return room;
   }
 
   /** Refuses unless the room exists, is active, and the actor is a member. */
   async requireMember(actor: AccountRecord, roomId: number): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
     const membership = await this.conversations.membership(roomId);
-    if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) throw notFound('Not found.');
-    if (!membership.memberIds.includes(actor.id)) throw forbidden('You are not a member of this room.');
+    if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) throw coreError('ROOM_NOT_FOUND');
+    if (!membership.memberIds.includes(actor.id)) throw coreError('NOT_A_MEMBER');
     return { id: roomId, name: membership.conversation.name ?? '', memberIds: membership.memberIds };
   }
 
@@ -184,12 +172,12 @@ export class Rooms {
     actor: AccountRecord,
     input: { name: string; description: string | null; avatar: string | null; active: boolean; memberIds: readonly number[] },
   ): Promise<RoomRow> {
-    const problems: Record<string, string[]> = {};
+    const problems: Record<string, Problem[]> = {};
     const name = input.name.trim();
-    if (name === '') problems.name = ['This field may not be blank.'];
-    else if (name.length > MAX_ROOM_NAME) problems.name = [`Ensure this field has no more than ${MAX_ROOM_NAME} characters.`];
+    if (name === '') problems.name = [problem('FIELD_BLANK')];
+    else if (name.length > MAX_ROOM_NAME) problems.name = [problem('FIELD_TOO_LONG', { max: MAX_ROOM_NAME })];
     if (input.description !== null && input.description.length > MAX_ROOM_DESCRIPTION) {
-      problems.description = [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`];
+      problems.description = [problem('FIELD_TOO_LONG', { max: MAX_ROOM_DESCRIPTION })];
     }
     const memberIds = [...new Set(input.memberIds)];
     const refused = await this.refusedMembers(actor, memberIds);
@@ -206,7 +194,7 @@ export class Rooms {
       );
       return this.room(created.id);
     } catch (error) {
-      if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
+      if (error instanceof UniqueViolation) throw new ValidationError({ name: [ROOM_NAME_TAKEN] });
       throw error;
     }
   }
@@ -218,18 +206,18 @@ export class Rooms {
     patch: { name?: string; description?: string | null; avatar?: string | null; active?: boolean },
   ): Promise<RoomRow> {
     const room = await this.room(roomId);
-    await this.requireManager(actor, room, 'You do not have permission to edit this room.');
+    await this.requireManager(actor, room, 'edit');
     const name = patch.name?.trim();
     if (name !== undefined && (name === '' || name.length > MAX_ROOM_NAME)) {
-      throw new ValidationError({ name: [name === '' ? 'This field may not be blank.' : `Ensure this field has no more than ${MAX_ROOM_NAME} characters.`] });
+      throw new ValidationError({ name: [name === '' ? problem('FIELD_BLANK') : problem('FIELD_TOO_LONG', { max: MAX_ROOM_NAME })] });
     }
     if (patch.description && patch.description.length > MAX_ROOM_DESCRIPTION) {
-      throw new ValidationError({ description: [`Ensure this field has no more than ${MAX_ROOM_DESCRIPTION} characters.`] });
+      throw new ValidationError({ description: [problem('FIELD_TOO_LONG', { max: MAX_ROOM_DESCRIPTION })] });
     }
     try {
       await this.store.conversations.updateRoom(roomId, { ...patch, name, updatedAt: now() });
     } catch (error) {
-      if (error instanceof UniqueViolation) throw new ValidationError({ name: ['room with this name already exists.'] });
+      if (error instanceof UniqueViolation) throw new ValidationError({ name: [ROOM_NAME_TAKEN] });
       throw error;
     }
     await this.conversations.invalidate({ id: roomId, pairKey: null });
@@ -240,7 +228,7 @@ export class Rooms {
   /** Creator or room admin only: the room and its history go. */
   async deleteRoom(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);
-    await this.requireManager(actor, room, 'You are not authorized to delete this room.');
+    await this.requireManager(actor, room, 'delete');
     const files = await this.store.attachments.keysOf(roomId);
     await this.store.conversations.delete(roomId);
     await Promise.all(files.map((key) => this.files.remove(key)));
@@ -251,7 +239,7 @@ export class Rooms {
   /** Creator or room admin only: adds accounts the actor may add (see Conversations.addable). */
   async addMembers(actor: AccountRecord, roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
     const room = await this.room(roomId);
-    await this.requireManager(actor, room, 'Only the room creator or a room admin can add members.');
+    await this.requireManager(actor, room, 'addMembers');
     const ids = [...new Set(accountIds)];
     const refused = await this.refusedMembers(actor, ids);
     if (refused.length > 0) throw new ValidationError({ members: refused });
@@ -263,8 +251,8 @@ export class Rooms {
   /** A member leaves; the creator must hand the room over first. */
   async leave(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);
-    if (!(await this.isMember(actor, roomId))) throw forbidden('You are not a member of this room.');
-    if (room.createdBy === actor.id) throw forbidden('You are the group creator. Transfer ownership before leaving.');
+    if (!(await this.isMember(actor, roomId))) throw coreError('NOT_A_MEMBER');
+    if (room.createdBy === actor.id) throw coreError('OWNER_CANNOT_LEAVE');
     await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
@@ -272,10 +260,10 @@ export class Rooms {
 
   async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {
     const room = await this.room(roomId);
-    if (room.createdBy !== actor.id) throw forbidden('Only the current owner can transfer ownership.');
+    if (room.createdBy !== actor.id) throw coreError('NOT_OWNER');
     const owner = await this.accounts.byId(newOwnerId);
     const membership = await this.conversations.membership(roomId);
-    if (!owner || !membership?.memberIds.includes(newOwnerId)) throw invalid('The specified user is not a member of this group.');
+    if (!owner || !membership?.memberIds.includes(newOwnerId)) throw coreError('NEW_OWNER_NOT_MEMBER');
     await this.store.conversations.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
     await this.store.conversations.setRole(roomId, newOwnerId, 'admin');
     await this.conversations.invalidate({ id: roomId, pairKey: null });
@@ -285,6 +273,14 @@ export class Rooms {
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
     await this.requireMember(actor, roomId);
     await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
+  }
+
+  /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
+  async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
+    await this.requireMember(actor, roomId);
+    const message = await this.store.messages.find(messageId);
+    if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
+    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
   }
 
   /** One page of history, newest first. */
@@ -302,7 +298,7 @@ export class Rooms {
   reserveUpload(actor: AccountRecord): () => void {
     const inProgress = this.uploading.get(actor.id) ?? 0;
     if (inProgress >= this.uploadLimits.perAccount) {
-      throw new Throttled(`At most ${this.uploadLimits.perAccount} uploads at a time; wait for one to finish.`, 1);
+      throw coreError('UPLOADS_BUSY', { max: this.uploadLimits.perAccount });
     }
     this.uploading.set(actor.id, inProgress + 1);
     let released = false;
@@ -323,18 +319,15 @@ export class Rooms {
   async receiveFile(source: AsyncIterable<Buffer>, fileName: string, declaredType: string): Promise<ReceivedFile> {
     const sniffer = new ContentSniffer();
     const incoming = await this.files.receive(source, this.uploadLimits.maxBytes, (chunk) => sniffer.push(chunk));
-    if (incoming === 'too_large') throw new UploadRefused('too_large', `The file is larger than ${this.uploadLimits.maxBytes} bytes.`);
+    if (incoming === 'too_large') throw coreError('FILE_TOO_LARGE', { maxBytes: this.uploadLimits.maxBytes });
     const contentType = essence(declaredType) === undefined ? undefined : sniffer.type(declaredType);
     if (contentType === undefined || !this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
       await this.files.discard(incoming);
-      throw new UploadRefused(
-        'type',
-        essence(declaredType) === undefined
-          ? `${JSON.stringify(declaredType)} is not a media type.`
-          : contentType === undefined
-            ? 'The file is of no type Parley accepts.'
-            : `Files of type ${contentType} are not accepted.`,
-      );
+      throw essence(declaredType) === undefined
+        ? coreError('NOT_A_MEDIA_TYPE', { declared: declaredType })
+        : contentType === undefined
+          ? coreError('FILE_TYPE_UNKNOWN')
+          : coreError('FILE_TYPE_REFUSED', { type: contentType });
     }
     return { incoming, fileName: safeFileName(fileName), contentType };
   }
@@ -348,8 +341,8 @@ export class Rooms {
   async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
     const room = await this.requireMember(actor, roomId);
     // The edges check every text they decode, but multipart fields reach here unread: the same rule.
-    const problem = textProblem(upload.body);
-    if (problem) throw invalid(`content: ${problem}`);
+    const unstorable = textProblem(upload.body);
+    if (unstorable) throw coreError('TEXT_UNSTORABLE', { field: 'body', problem: unstorable });
     const { file } = upload;
     const key = randomBytes(16).toString('hex');
     await this.files.keep(file.incoming, key);
@@ -395,7 +388,7 @@ export class Rooms {
 
   async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
     await this.requireMember(actor, roomId);
-    if (body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
+    if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.edit(message.id, body, now());
     await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
@@ -412,7 +405,7 @@ export class Rooms {
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
   async react(actor: AccountRecord, roomId: number, messageId: number, reaction: string): Promise<Record<string, number>> {
     await this.requireMember(actor, roomId);
-    if (!(REACTIONS as readonly string[]).includes(reaction)) throw invalid(`Unknown reaction; use one of ${REACTIONS.join(', ')}.`);
+    if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(roomId, messageId);
     await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
     const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
@@ -432,7 +425,7 @@ export class Rooms {
       if (pinned) return message.pinnedAt;
       const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
       if ((await this.store.annotations.countPins(roomId, since)) >= MAX_PINS) {
-        throw new DomainError('conflict', `A room can have at most ${MAX_PINS} pinned messages.`);
+        throw coreError('PIN_LIMIT', { max: MAX_PINS });
       }
       pinnedAt = at;
     }
@@ -507,10 +500,10 @@ export class Rooms {
     attachment?: AttachmentRecord,
   ): Promise<Posted> {
     if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
-      throw invalid(`message_type must be one of ${MESSAGE_TYPES.join(', ')}.`);
+      throw coreError('MESSAGE_TYPE_UNKNOWN', { types: MESSAGE_TYPES });
     }
-    if (input.body.length > MAX_BODY_LENGTH) throw invalid(`A message may hold at most ${MAX_BODY_LENGTH} characters.`);
-    if (input.mentions.length > MAX_MENTIONS) throw invalid(`A message may mention at most ${MAX_MENTIONS} members.`);
+    if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
+    if (input.mentions.length > MAX_MENTIONS) throw coreError('TOO_MANY_MENTIONS', { max: MAX_MENTIONS });
     const parent = input.parentId === null ? undefined : await this.parentIn(room.id, input.parentId);
     const parentSender = parent && (await this.requireAccount(parent.senderId));
     // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
@@ -592,49 +585,47 @@ export class Rooms {
     const statuses = await this.presence.statuses(room.memberIds.filter((id) => id !== actor.id));
     const offline = [...statuses].filter(([, status]) => !status.active).map(([id]) => id);
     const devices = await this.store.notifications.deviceTokens(offline);
-    const text = record.body === '' && record.attachment !== null ? `[${record.type}]` : record.body;
     await this.push.send({
-      title: `New message in ${room.name}`,
-      body: text.length >= PUSH_BODY_CHARS ? `${text.slice(0, PUSH_BODY_CHARS)}...` : text,
-      data: { click_action: `OPEN_CHAT?room_id=${room.id}`, room_id: room.id, message_id: record.id },
-      devices: devices.map((d) => ({ token: d.token, device_type: d.deviceType, account_id: d.accountId })),
+      conversation: { id: room.id, name: room.name },
+      message: { id: record.id, body: record.body, type: record.type, hasAttachment: record.attachment !== null },
+      devices: devices.map((d) => ({ token: d.token, deviceType: d.deviceType, accountId: d.accountId })),
     });
   }
 
   /** The parent must be a message of the same room; others are reported as missing. */
   private async parentIn(roomId: number, parentId: number): Promise<MessageRecord> {
     const parent = await this.store.messages.find(parentId);
-    if (!parent || parent.conversationId !== roomId) throw notFound('Parent message does not exist');
+    if (!parent || parent.conversationId !== roomId) throw coreError('PARENT_NOT_FOUND');
     return parent;
   }
 
   /** A message of this room that is not deleted; messages of other rooms are reported as missing. */
   private async liveMessage(roomId: number, messageId: number): Promise<MessageRecord> {
     const message = await this.store.messages.find(messageId);
-    if (!message || message.conversationId !== roomId) throw notFound('Message not found in this room.');
-    if (message.deletedAt !== null) throw new DomainError('conflict', 'This message was deleted.');
+    if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
+    if (message.deletedAt !== null) throw coreError('MESSAGE_DELETED');
     return message;
   }
 
   private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<MessageRecord> {
     const message = await this.liveMessage(roomId, messageId);
-    if (message.senderId !== actor.id) throw forbidden('Only the author can change this message.');
+    if (message.senderId !== actor.id) throw coreError('NOT_AUTHOR');
     return message;
   }
 
-  private async requireManager(actor: AccountRecord, room: RoomRow, refusal: string): Promise<void> {
+  private async requireManager(actor: AccountRecord, room: RoomRow, action: 'edit' | 'delete' | 'addMembers'): Promise<void> {
     if (room.createdBy === actor.id) return;
     const member = await this.conversations.member(room.id, actor.id);
-    if (member?.role !== 'admin') throw forbidden(refusal);
+    if (member?.role !== 'admin') throw coreError('NOT_MANAGER', { action });
   }
 
   /**
-   * The original's error for each id the actor may not add: the same words for an account that
-   * does not exist and one that is not the actor's to add, so the answer tells nothing apart.
+   * A problem for each id the actor may not add: the same for an account that does not exist
+   * and one that is not the actor's to add, so the answer tells nothing apart.
    */
-  private async refusedMembers(actor: AccountRecord, ids: readonly number[]): Promise<string[]> {
+  private async refusedMembers(actor: AccountRecord, ids: readonly number[]): Promise<Problem[]> {
     const allowed = await this.conversations.addable(actor, ids);
-    return ids.filter((id) => !allowed.has(id)).map((id) => `Invalid pk "${id}" - object does not exist.`);
+    return ids.filter((id) => !allowed.has(id)).map((id) => problem('ACCOUNT_UNKNOWN', { id }));
   }
 
   private async requireAccount(id: number): Promise<AccountRecord> {

@@ -2,7 +2,7 @@
 // history. What counts as a word is decided here, once, for both stores.
 import type { AccountRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { invalid } from './errors.js';
+import { coreError } from './errors.js';
 import type { RoomMessageDetail, Rooms } from './rooms.js';
 
 /** A query's words beyond these are ignored: each adds an index lookup. */
@@ -34,7 +34,7 @@ export class Search {
     limit: number,
   ): Promise<{ count: number; messages: RoomMessageDetail[] }> {
     const terms = searchTerms(query);
-    if (terms.length === 0) throw invalid('A search needs at least one word.');
+    if (terms.length === 0) throw coreError('SEARCH_WITHOUT_WORDS');
     if (roomId !== undefined) await this.rooms.requireMember(actor, roomId);
     const { count, ids } = await this.store.search.search({ terms, accountId: actor.id, conversationId: roomId, offset, limit });
     const records = new Map((await this.store.messages.findMany(ids)).map((record) => [record.id, record]));

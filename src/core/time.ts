@@ -55,6 +55,12 @@ export function addSeconds(instant: Instant, seconds: number): Instant {
   return `${new Date(ms).toISOString().slice(0, 19)}.${instant.slice(20, 26)}Z` as Instant;
 }
 
+/** The instant one microsecond earlier: the latest instant before `instant`. */
+export function justBefore(instant: Instant): Instant {
+  const micros = Date.parse(`${instant.slice(0, 19)}Z`) * 1000 + Number(instant.slice(20, 26)) - 1;
+  return fromEpoch(Math.floor(micros / 1_000_000) * 1000, String(micros % 1_000_000).padStart(6, '0'));
+}
+
 export function toDate(instant: Instant): Date {
   return new Date(Date.parse(instant));
 }

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { keyFromRequest, SESSION_COOKIE } from './credentials.js';
+import { DRF_WORDING } from '../dialects/wording.js';
 import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
 import { requestOrigin, type RequestOrigin } from './origin.js';
 
@@ -88,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!isUtf8(bytes)) done(NOT_UTF8, undefined);
     else parseJson(request, bytes.toString('utf8'), done);
   });
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler(DRF_WORDING));
   app.setNotFoundHandler((request, reply) => {
     // Routes are kept without their trailing slash (ignoreTrailingSlash).
     const url = (request.url.split('?')[0] ?? '/').replace(/(.)\/$/, '$1');

@@ -1,15 +1,20 @@
 // Every client error is a 4xx with a JSON body; bodies follow the originals' shapes
-// ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows.
+// ({"detail": …} and {"<field>": ["…"]}) and carry a stable `code` where the shape allows. The
+// core's refusals are worded by the dialect whose route refused (see errorHandler).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, isStoreUnavailable, Throttled, ValidationError, type ErrorCode } from '../core/errors.js';
+import { CoreError, isStoreUnavailable, problem, ValidationError } from '../core/errors.js';
+import type { Wording } from '../dialects/wording.js';
 
-const STATUS: Record<ErrorCode, number> = {
-  invalid: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  throttled: 429,
+/** The `code` of a {"detail": …} body, by the status of the core's refusal. */
+const BODY_CODE: Readonly<Record<number, string>> = {
+  400: 'invalid',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  429: 'throttled',
 };
 
 /** An HTTP-level refusal with a DRF-style body. */
@@ -41,26 +46,36 @@ interface AjvIssue {
   params?: { missingProperty?: string };
 }
 
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+type ErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * The error handler of a dialect's routes, wording the core's refusals with `wording`; routes
+ * outside every dialect (health, pages) answer with Django REST framework's words.
+ */
+export function errorHandler(wording: Wording): ErrorHandler {
+  return (error, request, reply) => {
+    if (error instanceof CoreError) {
+      void sendRefusal(reply, error, wording);
+      return;
+    }
+    handleOther(error, request, reply, wording);
+  };
+}
+
+function sendRefusal(reply: FastifyReply, error: CoreError, wording: Wording): FastifyReply {
+  if (error instanceof ValidationError) return reply.status(error.status).send(wording.fields(error.fields));
+  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.status(error.status).send({ detail: wording.error(error), code: BODY_CODE[error.status] });
+}
+
+function handleOther(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, wording: Wording): void {
   if (error instanceof HttpError) {
     void reply.status(error.statusCode).send(error.body);
     return;
   }
-  if (error instanceof ValidationError) {
-    void reply.status(400).send(error.fields);
-    return;
-  }
-  if (error instanceof Throttled) {
-    void reply.status(429).header('retry-after', String(error.retryAfterSeconds)).send({ detail: error.message, code: error.code });
-    return;
-  }
-  if (error instanceof DomainError) {
-    void reply.status(STATUS[error.code]).send({ detail: error.message, code: error.code });
-    return;
-  }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
-    void reply.status(400).send(fieldErrors(fastifyError.validation as AjvIssue[]));
+    void reply.status(400).send(fieldErrors(fastifyError.validation as AjvIssue[], wording));
     return;
   }
   const status = fastifyError.statusCode;
@@ -88,14 +103,14 @@ function clientMessage(error: FastifyError): string {
 }
 
 /** Schema failures in the originals' field-error shape: {"msg_to": ["This field is required."]}. */
-function fieldErrors(issues: AjvIssue[]): Record<string, string[]> {
+function fieldErrors(issues: AjvIssue[], wording: Wording): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of issues) {
     const missing = issue.params?.missingProperty;
     const field = missing ?? (issue.instancePath?.replace(/^\//, '').replace(/\//g, '.') || 'non_field_errors');
     const message =
       issue.keyword === 'required'
-        ? 'This field is required.'
+        ? wording.problem(problem('FIELD_REQUIRED'))
         : issue.keyword === 'type'
           ? `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`
           : `Invalid value: ${issue.message ?? 'rejected'}.`;

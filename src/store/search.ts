@@ -1,5 +1,5 @@
 // Full-text search over the room messages an account can read (the index: migration 005).
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { postgresSearchDocument } from './migrations/005-message-search.js';
 import type { Database } from './schema.js';
 
@@ -22,22 +22,23 @@ export class MessageSearch {
   /** The ids of one page of matching, undeleted messages, newest first, and how many match in all. */
   async search(query: SearchQuery): Promise<{ count: number; ids: number[] }> {
     // The terms are letters and digits only (the caller's contract), so quoting them is enough.
-    const match =
+    // SQLite: the matches come first (CROSS JOIN keeps that order), then each is checked, so a
+    // search costs what it finds, not the size of the rooms. PostgreSQL plans this from the index.
+    const matches: RawBuilder<unknown> =
       this.engine === 'sqlite'
-        ? sql<boolean>`messages.id in (select rowid from message_search where message_search match ${query.terms.map((t) => `"${t}"*`).join(' AND ')})`
-        : sql<boolean>`${postgresSearchDocument(sql.ref('messages.body'))} @@ to_tsquery('simple', ${query.terms.map((t) => `${t}:*`).join(' & ')})`;
-    const matching = this.db
-      .selectFrom('messages')
-      .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-      .innerJoin('members', (join) => join.onRef('members.conversation_id', '=', 'messages.conversation_id').on('members.account_id', '=', query.accountId))
-      .where('conversations.kind', '=', 'room')
-      .where('messages.deleted_at', 'is', null)
-      .where(match)
-      .$if(query.conversationId !== undefined, (q) => q.where('messages.conversation_id', '=', query.conversationId ?? 0));
-    const [total, rows] = await Promise.all([
-      matching.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      matching.select('messages.id').orderBy('messages.id', 'desc').limit(query.limit).offset(query.offset).execute(),
+        ? sql`(select rowid as id from message_search where message_search match ${query.terms.map((t) => `"${t}"*`).join(' AND ')}) as hits
+            cross join messages on messages.id = hits.id`
+        : sql`messages`;
+    const postgresMatch = this.engine === 'postgres' ? sql`and ${postgresSearchDocument(sql.ref('messages.body'))} @@ to_tsquery('simple', ${query.terms.map((t) => `${t}:*`).join(' & ')})` : sql``;
+    const room = query.conversationId === undefined ? sql`` : sql`and messages.conversation_id = ${query.conversationId}`;
+    const readable = sql`from ${matches}
+      join conversations on conversations.id = messages.conversation_id and conversations.kind = 'room'
+      join members on members.conversation_id = messages.conversation_id and members.account_id = ${query.accountId}
+      where messages.deleted_at is null ${room} ${postgresMatch}`;
+    const [total, page] = await Promise.all([
+      sql<{ count: number }>`select count(*) as count ${readable}`.execute(this.db),
+      sql<{ id: number }>`select messages.id as id ${readable} order by messages.id desc limit ${query.limit} offset ${query.offset}`.execute(this.db),
     ]);
-    return { count: Number(total.count), ids: rows.map((row) => Number(row.id)) };
+    return { count: Number(total.rows[0]?.count ?? 0), ids: page.rows.map((row) => Number(row.id)) };
   }
 }

@@ -267,6 +267,51 @@ describe('uploads in progress', () => {
     expect((await upload(owner, roomId, png())).status).toBe(201);
   });
 
+  it('cut short are a 400 that frees the place and leaves no file: a body that ends mid-file, one without a boundary', async () => {
+    const { owner, roomId } = await room();
+    const before = keptFiles();
+    const whole = multipart(png(), { content: 'cut' });
+    const send = async (body: Buffer, type = `multipart/form-data; boundary=${BOUNDARY}`) => {
+      const response = await fetch(`${server.url}${uploadPath(roomId)}`, {
+        method: 'POST',
+        headers: { authorization: `Token ${owner.token}`, 'content-type': type },
+        body: new Uint8Array(body),
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const cutShort = { attachment: ['The upload was cut short or is not well-formed multipart/form-data.'] };
+    // Cut in the file's bytes, and in the boundary after them.
+    for (const end of [whole.length - 150, whole.length - 10]) expect(await send(whole.subarray(0, end))).toEqual({ status: 400, body: cutShort });
+    expect(await send(whole, 'multipart/form-data')).toEqual({ status: 400, body: cutShort });
+    expect(incomingFiles()).toEqual([]);
+    expect(keptFiles()).toEqual(before);
+    // The one place this account has (uploadsPerAccount: 1) was given back each time.
+    expect((await upload(owner, roomId, png())).status).toBe(201);
+  });
+
+  it('free their place when the client goes away mid-file', async () => {
+    const { owner, roomId } = await room();
+    const body = multipart(mp4());
+    await new Promise<void>((resolve) => {
+      const outgoing = http.request(`${server.url}${uploadPath(roomId)}`, {
+        method: 'POST',
+        headers: { authorization: `Token ${owner.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) },
+      });
+      outgoing.on('error', () => resolve());
+      outgoing.on('close', () => resolve());
+      outgoing.write(body.subarray(0, body.length / 2));
+      void until(() => incomingFiles().length === 1).then(() => outgoing.destroy());
+    });
+    await until(() => incomingFiles().length === 0);
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 201; i += 1) {
+      status = (await upload(owner, roomId, png())).status;
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(201);
+  });
+
   it('leave no file behind when the message cannot be stored: the room went away meanwhile', async () => {
     const { owner, member, roomId } = await room();
     const before = keptFiles();

@@ -1,5 +1,6 @@
-// /api/chat/messages/: full-text search over the caller's rooms, newest first, paged
-// like history, in step with edits and deletions; and a message's edit history. Bad input and the wrong caller refused.
+// Parley's additions to the rooms dialect's REST: full-text search over the caller's rooms (newest
+// first, paged like history, in step with edits and deletions), a message's edit history, and
+// mark-unread. Each with bad input and the wrong caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/clients.js';
 import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
@@ -119,7 +120,7 @@ describe('message search', () => {
     expect((await search(a, 'q=%20%20')).status).toBe(400);
     const punctuation = await search(a, `q=${encodeURIComponent('!!! ... ???')}`);
     expect(punctuation.status).toBe(400);
-    expect(punctuation.body).toMatchObject({ code: 'invalid' });
+    expect(punctuation.body).toEqual({ detail: 'The search query has no words to look for.', code: 'invalid' });
     expect((await search(a, `q=${encodeURIComponent('a\u0000b')}`)).status).toBe(400);
     expect((await search(a, 'q=x&group_id=abc')).status).toBe(404);
     expect((await search(a, 'q=x&group_id=999999999')).status).toBe(404);
@@ -172,5 +173,46 @@ describe('edit history', () => {
     await socket.next();
     expect((await versionsOf(b, id)).body).toMatchObject({ is_deleted: true, content: '', edited_at: null, count: 0, versions: [] });
     await socket.close();
+  });
+});
+
+describe('mark unread', () => {
+  const markUnread = (user: RoomsUser | undefined, room: number | string, body: unknown) =>
+    request(server, 'POST', `/api/chat/groups/${room}/mark-as-unread/`, { token: user?.token, body });
+  const stateOf = async (user: RoomsUser, room: number) =>
+    ((await request(server, 'GET', '/api/chat/groups/', { token: user.token })).body as Array<{ id: number; unread_count: number; last_read_message_id: number | null }>).find((r) => r.id === room);
+
+  it('makes a message and those after it unread again, for the caller only', async () => {
+    const a = await roomsUser(server);
+    const b = await roomsUser(server);
+    const room = await createRoom(server, a, [b]);
+    const [, second] = await sendAll(a, room, ['one', 'two', 'three', 'four']);
+    expect((await request(server, 'POST', `/api/chat/groups/${room}/mark-as-read/`, { token: b.token })).status).toBe(200);
+    expect(await stateOf(b, room)).toMatchObject({ unread_count: 0 });
+    const marked = await markUnread(b, room, { message_id: second });
+    expect(marked.body).toEqual({ message: 'Room marked as unread.' });
+    expect(await stateOf(b, room)).toMatchObject({ unread_count: 3, last_read_message_id: second! - 1 });
+    // Marking read again clears it; the other member's state never moved.
+    await request(server, 'POST', `/api/chat/groups/${room}/mark-as-read/`, { token: b.token });
+    expect(await stateOf(b, room)).toMatchObject({ unread_count: 0 });
+    expect(await stateOf(a, room)).toMatchObject({ unread_count: 0 });
+  });
+
+  it('refuses bad input, other rooms’ messages and the wrong caller', async () => {
+    const a = await roomsUser(server);
+    const outsider = await roomsUser(server);
+    const room = await createRoom(server, a, []);
+    const other = await createRoom(server, outsider, []);
+    const [theirs] = await sendAll(outsider, other, ['elsewhere']);
+    const [mine] = await sendAll(a, room, ['here']);
+    expect((await markUnread(undefined, room, { message_id: mine })).status).toBe(401);
+    expect((await markUnread(outsider, room, { message_id: mine })).status).toBe(403);
+    expect((await markUnread(a, room, { message_id: theirs })).status).toBe(404);
+    expect((await markUnread(a, room, {})).body).toEqual({ message_id: ['This field is required.'] });
+    expect((await markUnread(a, room, { message_id: 'x' })).status).toBe(400);
+    expect((await markUnread(a, room, { message_id: -1 })).status).toBe(400);
+    expect((await markUnread(a, 'abc', { message_id: mine })).status).toBe(404);
+    expect((await markUnread(a, 999_999_999, { message_id: mine })).status).toBe(404);
+    expect((await request(server, 'POST', `/api/chat/groups/${room}/mark-as-unread/`, { token: a.token, raw: '{"message_id":' })).status).toBe(400);
   });
 });

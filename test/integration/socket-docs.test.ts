@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRF_WORDING } from '../../src/dialects/wording.js';
 import { errorHandler } from '../../src/http/errors.js';
 import { socketDocsRoutes } from '../../src/http/socket-docs.js';
 import { request, signup } from '../support/clients.js';
@@ -39,7 +40,7 @@ describe('GET /docs/asyncapi.yaml', () => {
 describe('a package without docs/asyncapi.yaml', () => {
   it('answers 404 in the usual shape, not 500', async () => {
     const app = Fastify();
-    app.setErrorHandler(errorHandler);
+    app.setErrorHandler(errorHandler(DRF_WORDING));
     await app.register(socketDocsRoutes('/nonexistent/docs/asyncapi.yaml'));
     try {
       const url = await app.listen({ host: '127.0.0.1', port: 0 });

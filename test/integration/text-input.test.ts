@@ -62,6 +62,18 @@ describe('HTTP: NUL and lone surrogates', () => {
     expect((await request(server, 'GET', '/chat/info/active/?user_num=%00')).status).toBe(401);
   });
 
+  it('answers a body nested far deeper than the call stack reaches with a 400, not a 500', async () => {
+    const user = await signup(server);
+    const levels = 100_000;
+    const deep = (bottom: string): string => `{"name":"g","admin":[],"participants":${'['.repeat(levels)}${bottom}${']'.repeat(levels)}}`;
+    const withNul = await request(server, 'POST', '/chat/special/group/', { token: user.token, raw: deep('"\\u0000"') });
+    expect(withNul.status).toBe(400);
+    expect(Object.values(withNul.body as object)).toEqual([[NUL]]);
+    expect(Object.keys(withNul.body as object)[0]?.startsWith('participants.0.0.0')).toBe(true);
+    expect((await request(server, 'POST', '/chat/special/group/', { token: user.token, raw: deep('"x"') })).status).toBe(400);
+    expect((await request(server, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it('refuses a JSON body that is not UTF-8', async () => {
     const response = await fetch(`${server.url}/auth/login/`, {
       method: 'POST',
@@ -152,6 +164,13 @@ describe('rooms sockets', () => {
     });
     expect([upload.status, await upload.json()]).toEqual([400, { detail: `content: ${NUL}`, code: 'invalid' }]);
     expect(await socket.quiet(200)).toEqual([]);
+
+    // Nested far deeper than the call stack reaches: still an error frame, and the socket goes on.
+    socket.send(`{"message":"x","mentions":${'['.repeat(100_000)}"\\u0000"${']'.repeat(100_000)}}`);
+    const deep = await socket.next();
+    expect(deep.error).toMatch(/^'mentions\.0\.0\.0.*': Null characters are not allowed\.$/);
+    socket.send(`{"message":"x","mentions":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    expect(await socket.next()).toEqual({ error: "'mentions' must be a list of user ids." });
 
     const notifications = await SocketClient.open(server, '/ws/notifications/', { token: a.token });
     notifications.ws.send(NOT_UTF8, { binary: false });

@@ -38,7 +38,7 @@ describe('group frames', () => {
 describe('match-room frames', () => {
   it('never names the partner, until the room is replaced by a dialogue', () => {
     const at = '2021-01-20T11:00:05.000000Z';
-    for (const change of ['create', 'deactive', 'grade', 'delete'] as const) {
+    for (const change of ['create', 'end', 'grade', 'delete'] as const) {
       const event: DeliveryEvent = { type: 'match.changed', conversation: room, change, actor: alice, partner: carol, at };
       expect(JSON.stringify(render(event, carol.phone))).not.toContain(alice.phone);
       expect(JSON.stringify(render(event, alice.phone))).not.toContain(carol.phone);

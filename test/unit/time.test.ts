@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSeconds, instantOf, parseInstant } from '../../src/core/time.js';
+import { addSeconds, instantOf, justBefore, parseInstant, type Instant } from '../../src/core/time.js';
 
 describe('parseInstant', () => {
   it.each([
@@ -34,5 +34,17 @@ describe('instantOf / addSeconds', () => {
     const instant = instantOf(new Date('2021-01-20T10:00:00.123Z'));
     expect(instant).toBe('2021-01-20T10:00:00.123000Z');
     expect(addSeconds(instant, 86_400)).toBe('2021-01-21T10:00:00.123000Z');
+  });
+});
+
+describe('justBefore', () => {
+  it.each([
+    ['2021-01-20T10:00:00.123000Z', '2021-01-20T10:00:00.122999Z'],
+    ['2021-01-20T10:00:00.000000Z', '2021-01-20T09:59:59.999999Z'],
+    ['2021-01-01T00:00:00.000000Z', '2020-12-31T23:59:59.999999Z'],
+    ['2021-01-20T10:00:00.000001Z', '2021-01-20T10:00:00.000000Z'],
+  ])('%s -> %s', (instant, before) => {
+    expect(justBefore(instant as Instant)).toBe(before);
+    expect(justBefore(instant as Instant) < instant).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { LoginIdentifier } from '../../core/accounts.js';
 import { refuseForeignPages, requireCaller } from '../../http/app.js';
+import { problem, ValidationError } from '../../core/errors.js';
 import { HttpError } from '../../http/errors.js';
 
 const text = { type: 'string' } as const;
@@ -72,7 +73,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
             : request.body.ph_num !== undefined
               ? ['phone', request.body.ph_num]
               : undefined;
-      if (!identifier) throw new HttpError(400, { username: ['This field is required.'] });
+      if (!identifier) throw new ValidationError({ username: [problem('FIELD_REQUIRED')] });
       const session = await core.accounts.login(identifier[0], identifier[1], password, request.ip);
       if (!session) throw BAD_CREDENTIALS;
       return reply.startSession(session.token).send({ token: session.token });

@@ -2,6 +2,7 @@
 // server's frames, and the original's timestamp formats.
 import { textProblem } from '../../core/text.js';
 import type { Instant } from '../../core/time.js';
+import { PHONE_WORDING } from './wording.js';
 
 /** The longest frame the phone dialect reads; a longer one gets an error frame. */
 export const MAX_FRAME_CHARS = 16 * 1024;
@@ -50,14 +51,14 @@ export function decodeFrame(text: string): Envelope {
   if (fields.command === undefined) throw new FrameError('invalid', 'command is required');
   if (typeof fields.command !== 'string') throw new FrameError('invalid', 'command must be a string');
   const commandProblem = textProblem(fields.command);
-  if (commandProblem) throw new FrameError('invalid', `command: ${commandProblem}`);
+  if (commandProblem) throw new FrameError('invalid', `command: ${PHONE_WORDING.problem(commandProblem)}`);
   const envelope: Envelope = { command: fields.command };
   for (const key of ENVELOPE_KEYS) {
     const value = fields[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new FrameError(envelope.command, `${key} must be a string`);
     const problem = textProblem(value);
-    if (problem) throw new FrameError(envelope.command, `${key}: ${problem}`);
+    if (problem) throw new FrameError(envelope.command, `${key}: ${PHONE_WORDING.problem(problem)}`);
     envelope[key] = value;
   }
   return envelope;

@@ -1,6 +1,6 @@
 // Core events as the phone dialect's receive-socket frames. Each frame depends on the event
 // and the receiving phone only, so it is rendered once per (event, phone).
-import type { AccountRef, DeliveryEvent, GroupEvent, MatchEvent } from '../../core/events.js';
+import type { AccountRef, DeliveryEvent, GroupEvent, MatchChange, MatchEvent } from '../../core/events.js';
 import { naiveTimestamp, storedTimestamp } from './frames.js';
 
 /** How a match room shows the partner: never by phone. */
@@ -76,6 +76,9 @@ function renderGroupUpdate(event: GroupEvent, recipientPhone: string): string {
   });
 }
 
+/** The original's command word for each change to a match room. */
+const MATCH_COMMANDS: Record<MatchChange, string> = { create: 'create', end: 'deactive', grade: 'grade', replace: 'replace', delete: 'delete' };
+
 /**
  * A match room notification. Each partner sees their own phone and "room" for the other, until
  * the room is replaced by a dialogue: that notification introduces them.
@@ -88,7 +91,7 @@ function renderMatchUpdate(event: MatchEvent, recipientPhone: string): string {
   return JSON.stringify({
     message: {
       type: 'room',
-      command: event.change,
+      command: MATCH_COMMANDS[event.change],
       msg_from: shown(event.actor),
       msg_to: withPartner ? shown(event.partner) : null,
     },

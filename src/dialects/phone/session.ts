@@ -1,11 +1,12 @@
 // What every phone socket shares: decode a frame, run the handler of its command, and answer
 // any refusal with an error frame on the same socket, which stays open.
 import type { Core } from '../../core/core.js';
-import { DomainError, isStoreUnavailable } from '../../core/errors.js';
+import { CoreError, isStoreUnavailable } from '../../core/errors.js';
 import type { ReceiptInput } from '../../core/messages.js';
 
 import type { SocketContext, SocketSession } from '../../gateway/session.js';
 import { decodeFrame, FrameError, renderError, type Envelope } from './frames.js';
+import { PHONE_WORDING } from './wording.js';
 
 export type CommandHandler = (frame: Envelope) => Promise<void>;
 
@@ -43,7 +44,7 @@ export function phoneSession(options: PhoneSessionOptions): SocketSession {
         await handler(frame);
       } catch (error) {
         if (error instanceof FrameError) sendError(error.type, error.message);
-        else if (error instanceof DomainError) sendError(command, error.message);
+        else if (error instanceof CoreError) sendError(command, PHONE_WORDING.error(error));
         else if (isStoreUnavailable(error)) sendError(command, 'the database is unavailable; try again shortly');
         else {
           sendError(command, 'the server could not handle this command; try again');

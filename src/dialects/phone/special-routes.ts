@@ -2,7 +2,7 @@
 // Bodies and `info` strings are the original's; success is 201 for creates and 200 otherwise.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
-import { ValidationError } from '../../core/errors.js';
+import { problem, ValidationError } from '../../core/errors.js';
 import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type GroupOutcome } from '../../core/groups.js';
 import { DISLIKE, LIKE, type Match } from '../../core/matches.js';
 import type { AccountRecord, ConversationRecord, MemberRecord } from '../../store/records.js';
@@ -12,6 +12,7 @@ import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { accountByPhone, actingAs } from './http-identity.js';
 import { storedTimestamp } from './frames.js';
 import { ROOM_PARTY } from './render.js';
+import { PHONE_WORDING } from './wording.js';
 
 const phone = { type: 'string', maxLength: 32 } as const;
 const key = { type: 'string', maxLength: 32 } as const;
@@ -125,7 +126,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
       try {
         created = await core.groups.create({ actor: me, ...body });
       } catch (error) {
-        if (error instanceof ValidationError) throw serializerError(error.fields);
+        if (error instanceof ValidationError) throw serializerError(PHONE_WORDING.fields(error.fields));
         throw error;
       }
       return reply.status(201).send({ ...(await groupBody(created)), info: 'created' });
@@ -144,7 +145,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
         if (command === 'delete') return deleteGroup(request, request.body);
         if (!Object.hasOwn(ADMIN_COMMANDS, command)) throw GROUP_REFUSALS.wrong_operation;
         const adminCommand = command as AdminCommand;
-        if (msgTo === undefined) throw new HttpError(400, { msg_to: ['This field is required.'] });
+        if (msgTo === undefined) throw new ValidationError({ msg_to: [problem('FIELD_REQUIRED')] });
         // A phone nobody has is the core's to answer, exactly as a stranger's.
         const target = await core.accounts.byPhone(msgTo);
         return settle(await core.groups.administer(adminCommand, me, found, target), ADMIN_COMMANDS[adminCommand]);
@@ -276,15 +277,15 @@ async function readNewGroup(
   const text = (field: string, max: number): string | null => {
     const value = fields[field];
     if (value === undefined || value === null) return null;
-    if (typeof value !== 'string') problems[field] = ['Not a valid string.'];
-    else if (value.length > max) problems[field] = [`Ensure this field has no more than ${max} characters.`];
+    if (typeof value !== 'string') problems[field] = [PHONE_WORDING.problem(problem('FIELD_NOT_TEXT'))];
+    else if (value.length > max) problems[field] = [PHONE_WORDING.problem(problem('FIELD_TOO_LONG', { max }))];
     else return value;
     return null;
   };
   /** A list field's items, or the problem that makes it no list. */
   const list = (field: string): unknown[] | string => {
     const value = fields[field];
-    if (value === undefined) return 'This field is required.';
+    if (value === undefined) return PHONE_WORDING.problem(problem('FIELD_REQUIRED'));
     if (!Array.isArray(value)) return `Expected a list of items but got type "${value === null ? 'null' : typeof value}".`;
     return value.slice(0, MAX_MEMBERS_PER_REQUEST + 1);
   };

@@ -2,13 +2,14 @@
 // room only. Frames are decoded here and handed to core.rooms, which checks every rule;
 // refusals come back as {"error": "…"} on this socket only, and the socket stays open.
 import type { Core } from '../../core/core.js';
-import { DomainError } from '../../core/errors.js';
+import { CoreError } from '../../core/errors.js';
 import { conversationTopic } from '../../core/events.js';
 import { unstorableText } from '../../core/text.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { socketTimestamp } from './format.js';
 import { errorFrame, frameSender, messageFrame } from './render.js';
+import { ROOMS_WORDING } from './wording.js';
 
 export interface RoomsSocketOptions {
   publicUrl: string | undefined;
@@ -105,7 +106,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
           const record = frame as Frame;
           const unstorable = unstorableText(record);
           if (unstorable) {
-            send(errorFrame(`'${unstorable.field}': ${unstorable.problem}`));
+            send(errorFrame(`'${unstorable.field}': ${ROOMS_WORDING.problem(unstorable.problem)}`));
             return;
           }
           const action = record.action ?? 'send_message';
@@ -117,7 +118,8 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
           try {
             await handler(record);
           } catch (error) {
-            if (error instanceof FrameRefusal || error instanceof DomainError) send(errorFrame(error.message));
+            if (error instanceof FrameRefusal) send(errorFrame(error.message));
+            else if (error instanceof CoreError) send(errorFrame(ROOMS_WORDING.error(error)));
             else {
               send(errorFrame('The server could not handle this action; try again.'));
               throw error;

@@ -60,6 +60,14 @@ const transferSchema = {
   },
 } as const;
 
+const markUnreadSchema = {
+  body: {
+    type: 'object',
+    required: ['message_id'],
+    properties: { message_id: { type: 'integer', minimum: 1 } },
+  },
+} as const;
+
 interface RoomBody {
   name?: string;
   description?: string | null;
@@ -138,6 +146,16 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       await core.rooms.markRead(caller(request), pathId(request.params.id));
       return reply.send({ message: 'Room marked as read.' });
     });
+
+    // Parley's addition: unread again from a message on (see docs/compatibility.md).
+    app.post<{ Params: RoomParams; Body: { message_id: number } }>(
+      '/api/chat/groups/:id/mark-as-unread/',
+      { ...auth, schema: markUnreadSchema },
+      async (request, reply) => {
+        await core.rooms.markUnread(caller(request), pathId(request.params.id), request.body.message_id);
+        return reply.send({ message: 'Room marked as unread.' });
+      },
+    );
 
     const history = async (request: FastifyRequest<{ Params: RoomParams }>) => {
       const me = caller(request);

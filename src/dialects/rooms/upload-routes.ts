@@ -1,16 +1,22 @@
 // Uploads to a room and /media/, where the uploaded files are served. Only the upload route
 // takes a multipart body; this plugin's scope keeps that parser away from every other route.
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import multipart from '@fastify/multipart';
+import multipart, { type Multipart } from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { servedAs } from '../../core/file-types.js';
-import { UploadRefused, type ReceivedFile } from '../../core/rooms.js';
+import { CoreError, problem, type ErrorCode } from '../../core/errors.js';
+import type { ReceivedFile } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute } from './render.js';
+import { ROOMS_WORDING } from './wording.js';
+
+/** The refusals of a file itself, answered as a field error on `attachment`. */
+const FILE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['FILE_TOO_LARGE', 'NOT_A_MEDIA_TYPE', 'FILE_TYPE_UNKNOWN', 'FILE_TYPE_REFUSED']);
 
 interface RoomParams {
   id: string;
@@ -45,14 +51,14 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
         let file: ReceivedFile | undefined;
         try {
           const fields: Record<string, string> = {};
-          for await (const part of request.parts()) {
+          for await (const part of wellFormedParts(request)) {
             if (part.type === 'file') {
               if (part.fieldname !== 'attachment' || file) {
                 part.file.resume();
                 await finished(part.file);
                 throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
               }
-              file = await core.rooms.receiveFile(part.file, part.filename, part.mimetype);
+              file = await core.rooms.receiveFile(wholePart(part.file), part.filename, part.mimetype);
             } else if (typeof part.value === 'string') {
               fields[part.fieldname] = part.value;
             }
@@ -97,11 +103,48 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
   };
 }
 
+const CUT_SHORT = new HttpError(400, { attachment: ['The upload was cut short or is not well-formed multipart/form-data.'] });
+
+/**
+ * The request's parts. A body that is no well-formed multipart (no boundary, cut short) is the
+ * client's fault, a 400; the parser's own refusals (limits: 413) keep their status.
+ */
+async function* wellFormedParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  const parts = request.parts();
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      throw status !== undefined && status < 500 ? error : CUT_SHORT;
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * A file part's bytes, refused (400) when the body ends or the client goes before the part does.
+ * The parser may have given up on the part before it is read: a stream that was destroyed after
+ * its error was emitted never settles a pipeline, so that is checked first.
+ */
+async function* wholePart(file: Readable): AsyncGenerator<Buffer> {
+  if (file.destroyed && !file.readableEnded) throw CUT_SHORT;
+  try {
+    for await (const chunk of file) yield chunk as Buffer;
+  } catch {
+    throw CUT_SHORT;
+  }
+}
+
 /** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
 function uploadRefusal(error: unknown, maxBytes: number): unknown {
-  if (error instanceof UploadRefused) return new HttpError(error.reason === 'too_large' ? 413 : 415, { attachment: [error.message] });
+  if (error instanceof CoreError && FILE_REFUSALS.has(error.code)) {
+    return new HttpError(error.status, { attachment: [ROOMS_WORDING.error(error)] });
+  }
   if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-    return new HttpError(413, { attachment: [`The file is larger than ${maxBytes} bytes.`] });
+    return new HttpError(413, { attachment: [ROOMS_WORDING.problem(problem('FILE_TOO_LARGE', { maxBytes }))] });
   }
   return error;
 }

@@ -1,0 +1,16 @@
+// The rooms dialect's push webhook body: the original's FCM notification, which its Android
+// client opens on the room's chat.
+import type { PushNotice } from '../../core/push.js';
+
+/** Push bodies are cut like the original's: the first 50 characters and "...". */
+const PUSH_BODY_CHARS = 50;
+
+export function roomsPushPayload({ conversation, message, devices }: PushNotice): object {
+  const text = message.body === '' && message.hasAttachment ? `[${message.type}]` : message.body;
+  return {
+    title: `New message in ${conversation.name}`,
+    body: text.length >= PUSH_BODY_CHARS ? `${text.slice(0, PUSH_BODY_CHARS)}...` : text,
+    data: { click_action: `OPEN_CHAT?room_id=${conversation.id}`, room_id: conversation.id, message_id: message.id },
+    devices: devices.map((d) => ({ token: d.token, device_type: d.deviceType, account_id: d.accountId })),
+  };
+}
