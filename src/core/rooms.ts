@@ -419,17 +419,17 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     const message = await this.liveMessage(roomId, messageId);
     const at = now();
-    const pinned = isPinned(message, at);
     let pinnedAt: string | null = null;
     if (pin) {
-      if (pinned) return message.pinnedAt;
-      const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
-      if ((await this.store.annotations.countPins(roomId, since)) >= MAX_PINS) {
-        throw coreError('PIN_LIMIT', { max: MAX_PINS });
-      }
+      if (isPinned(message, at)) return message.pinnedAt;
+      const pinned = await this.store.annotations.pin(roomId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS });
+      if (pinned === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
+      // Pinned by a concurrent request in the meantime: that one told the room.
+      if (pinned !== at) return pinned;
       pinnedAt = at;
+    } else {
+      await this.store.annotations.setPinned(message.id, null);
     }
-    await this.store.annotations.setPinned(message.id, pinnedAt);
     await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
     return pinnedAt;
   }
