@@ -185,8 +185,8 @@ async function createUser(store: Store, passwordHash: string, serial: number): P
 const SEARCH_VOCABULARY = 5000;
 /** Words per search-room message. */
 const SEARCH_WORDS = 12;
-/** Room messages written at once (PostgreSQL's pool takes ten). */
-const SEARCH_CONCURRENCY = 10;
+/** Room messages written at once: the store's group commit makes them a few transactions. */
+const SEARCH_CONCURRENCY = 200;
 
 /** A pronounceable word for each number: syllables, so that no word is a prefix of a word of another length only. */
 function vocabularyWord(n: number): string {
