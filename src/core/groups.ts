@@ -9,7 +9,7 @@ import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type GroupChange } from './events.js';
-import { DROP_WHEN_DELIVERED } from './messages.js';
+import { dropsDelivered } from './kinds.js';
 import { now } from './time.js';
 
 /** The most members a group holds, at creation as on every later addition. */
@@ -154,7 +154,7 @@ export class Groups {
       case 'remove': {
         // Leaving is its own command: it may hand the admin role on.
         if (!target || !isMember || target.id === actor.id) return 'wrong_operation';
-        const removal = await this.store.conversations.removeMember(conversation.id, target.id, DROP_WHEN_DELIVERED[conversation.kind], guard);
+        const removal = await this.store.conversations.removeMember(conversation.id, target.id, dropsDelivered(conversation.kind), guard);
         if (removal === 'not_admin') return removal;
         if (!removal.removed) return 'wrong_operation';
         break;
@@ -185,7 +185,7 @@ export class Groups {
    */
   async leave(actor: AccountRecord, group: Group): Promise<GroupOutcome> {
     if (!group.members.some((m) => m.accountId === actor.id)) return 'not_member';
-    await this.store.conversations.removeMember(group.conversation.id, actor.id, DROP_WHEN_DELIVERED[group.conversation.kind]);
+    await this.store.conversations.removeMember(group.conversation.id, actor.id, dropsDelivered(group.conversation.kind));
     await this.changed(group.conversation);
     await this.announce(group, 'leave', actor, null, group.members);
     return 'done';

@@ -10,13 +10,13 @@ import type { Conversations } from './conversations.js';
 import { coreError, problem, ValidationError, type Problem } from './errors.js';
 import { ContentSniffer, essence } from './file-types.js';
 import {
-  conversationTopic,
   notificationTopic,
   type CoreEvent,
   type PersonRef,
   type RoomMessageView,
 } from './events.js';
-import { DROP_WHEN_DELIVERED, MAX_BODY_LENGTH, type MessageStored } from './messages.js';
+import { allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
+import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
@@ -118,10 +118,19 @@ export class Rooms {
     return room;
   }
 
-  /** Refuses unless the room exists, is active, and the actor is a member. */
-  async requireMember(actor: AccountRecord, roomId: number): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
+  /**
+   * Refuses unless the room exists, is active, its kind allows `action` (see kinds.ts; a
+   * conversation of another kind is no room), and the actor is a member.
+   */
+  async requireMember(
+    actor: AccountRecord,
+    roomId: number,
+    action: MessageAction = 'post',
+  ): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
     const membership = await this.conversations.membership(roomId);
-    if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) throw coreError('ROOM_NOT_FOUND');
+    if (!membership || membership.conversation.kind !== 'room' || !allows(membership.conversation.kind, action) || !membership.conversation.active) {
+      throw coreError('ROOM_NOT_FOUND');
+    }
     if (!membership.memberIds.includes(actor.id)) throw coreError('NOT_A_MEMBER');
     return { id: roomId, name: membership.conversation.name ?? '', memberIds: membership.memberIds };
   }
@@ -253,7 +262,7 @@ export class Rooms {
     const room = await this.room(roomId);
     if (!(await this.isMember(actor, roomId))) throw coreError('NOT_A_MEMBER');
     if (room.createdBy === actor.id) throw coreError('OWNER_CANNOT_LEAVE');
-    await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
+    await this.store.conversations.removeMember(roomId, actor.id, dropsDelivered('room'));
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
   }
@@ -271,13 +280,13 @@ export class Rooms {
   }
 
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'markRead');
     await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
   }
 
   /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
   async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'markRead');
     const message = await this.store.messages.find(messageId);
     if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
     await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
@@ -339,7 +348,7 @@ export class Rooms {
 
   /** Keeps the received file and posts it as an image or file message: both are stored, or neither. */
   async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId);
+    const room = await this.requireMember(actor, roomId, 'attach');
     // The edges check every text they decode, but multipart fields reach here unread: the same rule.
     const unstorable = textProblem(upload.body);
     if (unstorable) throw coreError('TEXT_UNSTORABLE', { field: 'body', problem: unstorable });
@@ -387,7 +396,7 @@ export class Rooms {
   }
 
   async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'edit');
     if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.edit(message.id, body, now());
@@ -395,7 +404,7 @@ export class Rooms {
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'delete');
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.markDeleted(message.id, now());
     await this.dropAttachment(roomId, message);
@@ -404,7 +413,7 @@ export class Rooms {
 
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
   async react(actor: AccountRecord, roomId: number, messageId: number, reaction: string): Promise<Record<string, number>> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'react');
     if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(roomId, messageId);
     await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
@@ -416,7 +425,7 @@ export class Rooms {
 
   /** Pins (at most MAX_PINS live pins per room; pins expire) or unpins a message. */
   async pin(actor: AccountRecord, roomId: number, messageId: number, pin: boolean): Promise<string | null> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'pin');
     const message = await this.liveMessage(roomId, messageId);
     const at = now();
     let pinnedAt: string | null = null;
@@ -436,7 +445,7 @@ export class Rooms {
 
   /** Tells the room that the actor started or stopped typing. Never touches the store. */
   async typing(actor: AccountRecord, roomId: number, typing: boolean): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'typing');
     await this.publish(roomId, { type: 'room.typing', conversation: { id: roomId, kind: 'room' }, by: personRef(actor), typing });
   }
 
@@ -485,7 +494,7 @@ export class Rooms {
     roomId: number,
     input: SendRoomMessage & { attachment: string | null },
   ): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId);
+    const room = await this.requireMember(actor, roomId, 'post');
     return this.announce(actor, room, await this.storeMessage(actor, room, input));
   }
 
@@ -635,7 +644,7 @@ export class Rooms {
   }
 
   private async publish(roomId: number, event: CoreEvent): Promise<void> {
-    await this.bus.publish(conversationTopic(roomId), event);
+    await fanOut(this.bus, { id: roomId, kind: 'room' }, [], event);
   }
 }
 
