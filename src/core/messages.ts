@@ -7,7 +7,7 @@ import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
 import { KINDS, allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
 import { FETCH_PAGE_SIZE } from './limits.js';
-import { conversationRef, refOf, type CoreEvent } from './events.js';
+import { conversationRef, participantOf, refOf, type CoreEvent } from './events.js';
 import { now, parseInstant, type Instant } from './time.js';
 
 export const MAX_BODY_LENGTH = 65_536;
@@ -65,13 +65,15 @@ export class Messages {
     const event: CoreEvent = {
       type: 'message.created',
       conversation: conversationRef(membership.conversation),
-      sender: refOf(input.actor),
+      sender: participantOf(input.actor),
       message: {
         id: message.id,
         body: message.body,
         type: message.type,
         clientSentAt: message.clientSentAt,
         sentAt: message.sentAt,
+        attachment: null,
+        parent: null,
         createdAt: message.createdAt,
       },
     };
@@ -118,8 +120,9 @@ export class Messages {
     const event: CoreEvent = {
       type: 'typing',
       conversation: conversationRef(membership.conversation),
-      by: refOf(input.actor),
+      by: participantOf(input.actor),
       at: input.at,
+      typing: true,
     };
     await fanOut(this.bus, membership.conversation, otherMembers(membership, input.actor.id), event);
   }

@@ -12,8 +12,8 @@ import { ContentSniffer, essence } from './file-types.js';
 import {
   notificationTopic,
   type CoreEvent,
-  type PersonRef,
-  type RoomMessageView,
+  participantOf,
+  type MessageCreated,
 } from './events.js';
 import { allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
 import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
@@ -400,7 +400,7 @@ export class Rooms {
     if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.edit(message.id, body, now());
-    await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
+    await this.publish(roomId, { type: 'message.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
@@ -408,7 +408,7 @@ export class Rooms {
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.markDeleted(message.id, now());
     await this.dropAttachment(roomId, message);
-    await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
+    await this.publish(roomId, { type: 'message.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
   }
 
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
@@ -419,7 +419,7 @@ export class Rooms {
     await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
     const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
     const reactions = Object.fromEntries(counts);
-    await this.publish(roomId, { type: 'room.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
+    await this.publish(roomId, { type: 'message.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
     return reactions;
   }
 
@@ -439,14 +439,14 @@ export class Rooms {
     } else {
       await this.store.annotations.setPinned(message.id, null);
     }
-    await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
+    await this.publish(roomId, { type: 'message.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
     return pinnedAt;
   }
 
   /** Tells the room that the actor started or stopped typing. Never touches the store. */
   async typing(actor: AccountRecord, roomId: number, typing: boolean): Promise<void> {
     await this.requireMember(actor, roomId, 'typing');
-    await this.publish(roomId, { type: 'room.typing', conversation: { id: roomId, kind: 'room' }, by: personRef(actor), typing });
+    await this.publish(roomId, { type: 'typing', conversation: { id: roomId, kind: 'room' }, by: participantOf(actor), at: now(), typing });
   }
 
   async unreadNotifications(actor: AccountRecord): Promise<number> {
@@ -564,7 +564,7 @@ export class Rooms {
     room: { id: number; name: string; memberIds: readonly number[] },
     { detail, notifications }: Posted,
   ): Promise<RoomMessageDetail> {
-    await this.publish(room.id, { type: 'room.message', conversation: { id: room.id, kind: 'room' }, message: toView(detail) });
+    await this.publish(room.id, created(room.id, detail));
     await Promise.all(
       notifications.map((n) =>
         this.bus.publish(notificationTopic(n.accountId), {
@@ -648,23 +648,26 @@ export class Rooms {
   }
 }
 
-export function personRef(account: AccountRecord): PersonRef {
-  return { id: account.id, firstName: account.firstName, lastName: account.lastName, photo: account.photo, role: account.role };
-}
-
-function toView(detail: RoomMessageDetail): RoomMessageView {
+/** The event of a message just stored in a room. */
+function created(roomId: number, detail: RoomMessageDetail): MessageCreated {
   return {
-    id: detail.record.id,
-    body: detail.body,
-    type: detail.record.type,
-    attachment: detail.attachment,
-    createdAt: detail.record.createdAt,
-    sender: personRef(detail.sender),
-    parent: detail.parent && {
-      id: detail.parent.record.id,
-      body: detail.parent.body,
-      createdAt: detail.parent.record.createdAt,
-      sender: personRef(detail.parent.sender),
+    type: 'message.created',
+    conversation: { id: roomId, kind: 'room' },
+    sender: participantOf(detail.sender),
+    message: {
+      id: detail.record.id,
+      body: detail.body,
+      type: detail.record.type,
+      clientSentAt: null,
+      sentAt: detail.record.sentAt,
+      attachment: detail.attachment,
+      parent: detail.parent && {
+        id: detail.parent.record.id,
+        body: detail.parent.body,
+        createdAt: detail.parent.record.createdAt,
+        sender: participantOf(detail.parent.sender),
+      },
+      createdAt: detail.record.createdAt,
     },
   };
 }

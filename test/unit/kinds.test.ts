@@ -4,7 +4,7 @@ import { LocalBus } from '../../src/bus/local-bus.js';
 import type { CoreEvent } from '../../src/core/events.js';
 import { KINDS, allows, dropsDelivered, fanOut } from '../../src/core/kinds.js';
 
-const event: CoreEvent = { type: 'typing', conversation: { id: 7, kind: 'room' }, by: { id: 1, phone: null, username: 'a' }, at: 'now' };
+const event: CoreEvent = { type: 'typing', conversation: { id: 7, kind: 'room' }, by: { id: 1, phone: null, username: 'a', firstName: 'A', lastName: 'B', photo: null, role: 'student' }, at: 'now', typing: true };
 
 async function topicsReached(kind: 'dialogue' | 'room'): Promise<string[]> {
   const bus = new LocalBus<CoreEvent>({ onHandlerError: () => undefined });

@@ -137,21 +137,21 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
             return frame;
           };
           switch (event.type) {
-            case 'room.message': {
-              const self = event.message.sender.id === actor.id;
-              send(cached(`message:${self}:${baseUrl}`, () => messageFrame(event.message, roomId, self, baseUrl)));
+            case 'message.created': {
+              const self = event.sender.id === actor.id;
+              send(cached(`message:${self}:${baseUrl}`, () => messageFrame(event, roomId, self, baseUrl)));
               return;
             }
-            case 'room.edited':
+            case 'message.edited':
               send(cached('edited', () => JSON.stringify({ action: 'edited', id: event.messageId, new_content: event.body })));
               return;
-            case 'room.reacted':
+            case 'message.reacted':
               send(cached('reacted', () => JSON.stringify({ action: 'reacted', id: event.messageId, reactions: event.reactions })));
               return;
-            case 'room.deleted':
+            case 'message.deleted':
               send(cached('deleted', () => JSON.stringify({ action: 'deleted', id: event.messageId })));
               return;
-            case 'room.pinned':
+            case 'message.pinned':
               send(
                 cached('pinned', () =>
                   JSON.stringify({
@@ -163,7 +163,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
                 ),
               );
               return;
-            case 'room.typing':
+            case 'typing':
               // The typist's own sockets are not told, as in the original.
               if (event.by.id === actor.id) return;
               send(cached('typing', () => JSON.stringify({ action: 'typing', sender: frameSender(event.by), is_typing: event.typing })));

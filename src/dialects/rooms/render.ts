@@ -2,7 +2,7 @@
 // in the original's key order.
 import type { AccountRecord } from '../../store/records.js';
 import type { RoomRow } from '../../store/records.js';
-import type { PersonRef, RoomMessageView } from '../../core/events.js';
+import type { MessageCreated, Participant } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
@@ -17,7 +17,7 @@ export interface RestContext {
 }
 
 /** The sender object of every live frame: identical in message and typing frames. */
-export function frameSender(person: PersonRef): { name: string; photo: string | null; id: number; role: string } {
+export function frameSender(person: Participant): { name: string; photo: string | null; id: number; role: string } {
   return { name: person.firstName, photo: person.photo, id: person.id, role: person.role };
 }
 
@@ -26,10 +26,10 @@ export function absolute(baseUrl: string, path: string | null): string | null {
   return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
 }
 
-export function messageFrame(message: RoomMessageView, roomId: number, isSelf: boolean, baseUrl: string): string {
+export function messageFrame({ message, sender }: MessageCreated, roomId: number, isSelf: boolean, baseUrl: string): string {
   return JSON.stringify({
     message: message.body,
-    sender: frameSender(message.sender),
+    sender: frameSender(sender),
     message_type: message.type,
     id: message.id,
     is_self: isSelf,
