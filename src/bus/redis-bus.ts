@@ -26,6 +26,8 @@ export class RedisBus<E> implements Bus<E> {
   private readonly confirmed = new Map<string, Promise<void>>();
   private readonly resumed: Array<() => void> = [];
   private subscriberWasReady = false;
+  /** Both connections ready, as last reported: only a change is reported (not one client's start). */
+  private reportedConnected = false;
 
   constructor(private readonly options: RedisBusOptions) {
     const common = {
@@ -43,8 +45,8 @@ export class RedisBus<E> implements Bus<E> {
     });
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', () => undefined);
-      connection.on('ready', () => this.options.onConnectionChange?.(this.connected));
-      connection.on('close', () => this.options.onConnectionChange?.(false));
+      connection.on('ready', () => this.reportConnection());
+      connection.on('close', () => this.reportConnection());
     }
   }
 
@@ -92,6 +94,13 @@ export class RedisBus<E> implements Bus<E> {
       this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
     };
     return { ready: this.confirmed.get(topic) ?? Promise.resolve(), unsubscribe };
+  }
+
+  private reportConnection(): void {
+    const connected = this.connected;
+    if (connected === this.reportedConnected) return;
+    this.reportedConnected = connected;
+    this.options.onConnectionChange?.(connected);
   }
 
   onResumed(listener: () => void): void {

@@ -6,9 +6,9 @@ import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
 import { KINDS, allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
-import { FETCH_PAGE_SIZE } from './limits.js';
+import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
 import { conversationRef, participantOf, refOf, type CoreEvent } from './events.js';
-import { now, parseInstant, type Instant } from './time.js';
+import { addSeconds, now, parseInstant, type Instant } from './time.js';
 
 export const MAX_BODY_LENGTH = 65_536;
 
@@ -41,13 +41,17 @@ export class Messages {
     private readonly onStored: MessageStored,
   ) {}
 
-  /** Persists the message with a delivery per other member, then publishes it to them. */
+  /**
+   * Persists the message with a delivery per other member, then publishes it to them. A repeat
+   * (the same sender, conversation and client timestamp within the repeat window) is neither
+   * stored nor published again: the message stored first is returned.
+   */
   async send(input: SendInput): Promise<MessageRecord> {
     const membership = await this.member(input, 'post');
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
-    const { message } = await this.store.messages.insert(
+    const { message, repeated } = await this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,
@@ -59,8 +63,11 @@ export class Messages {
         parentId: null,
         createdAt: now(),
       },
-      { recipients, mentions: [] },
+      // The client's timestamp is its key for the message: a resend of one not acknowledged to it
+      // (its msg_sent lost) is the same message again.
+      { recipients, mentions: [], sendKey: sentAt },
     );
+    if (repeated) return message;
     this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {
       type: 'message.created',
@@ -79,6 +86,11 @@ export class Messages {
     };
     await fanOut(this.bus, membership.conversation, recipients, event);
     return message;
+  }
+
+  /** Forgets the keys of messages sent before the repeat window: returns how many. */
+  forgetOldSendKeys(): Promise<number> {
+    return this.store.messages.forgetSendKeys(addSeconds(now(), -REPEAT_WINDOW_SECONDS));
   }
 
   /**

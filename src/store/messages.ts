@@ -14,6 +14,8 @@ export interface MessageStore {
    * attachment's record) in one transaction, shared with the other writes of the same tick.
    */
   insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage>;
+  /** Forgets the send keys of messages stored before `before`: their repeats are new messages. */
+  forgetSendKeys(before: string): Promise<number>;
   find(id: number): Promise<MessageRecord | undefined>;
   findMany(ids: readonly number[]): Promise<MessageRecord[]>;
   /** One page of the conversation's history, newest first, and the total count. */
@@ -46,8 +48,31 @@ export class SqlMessageStore implements MessageStore {
   ) {}
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
-    const { recipients = [], mentions = [], notifications = [], attachment } = addressed;
+    const { recipients = [], mentions = [], notifications = [], attachment, sendKey } = addressed;
     return this.writes.run(async (trx) => {
+      if (sendKey !== undefined) {
+        // The key is claimed first, so that of two sends with one key (in one batch, or in two
+        // transactions racing on PostgreSQL) exactly one stores the message.
+        const key = { conversation_id: message.conversationId, sender_id: message.senderId, key: sendKey };
+        const claimed = await trx
+          .insertInto('send_keys')
+          .values({ ...key, message_id: 0, created_at: message.createdAt })
+          .onConflict((conflict) => conflict.columns(['conversation_id', 'sender_id', 'key']).doNothing())
+          .returning('key')
+          .executeTakeFirst();
+        if (!claimed) {
+          const first = await trx
+            .selectFrom('send_keys')
+            .select(['message_id', 'created_at'])
+            .where('conversation_id', '=', key.conversation_id)
+            .where('sender_id', '=', key.sender_id)
+            .where('key', '=', key.key)
+            .executeTakeFirstOrThrow();
+          const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
+          const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
+          return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
+        }
+      }
       if (attachment) await insertAttachment(trx, attachment);
       const row = await trx
         .insertInto('messages')
@@ -65,6 +90,15 @@ export class SqlMessageStore implements MessageStore {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      if (sendKey !== undefined) {
+        await trx
+          .updateTable('send_keys')
+          .set({ message_id: row.id })
+          .where('conversation_id', '=', message.conversationId)
+          .where('sender_id', '=', message.senderId)
+          .where('key', '=', sendKey)
+          .execute();
+      }
       if (recipients.length > 0) {
         await trx
           .insertInto('deliveries')
@@ -81,8 +115,14 @@ export class SqlMessageStore implements MessageStore {
       return {
         message: stored,
         notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
+        repeated: false,
       };
     });
+  }
+
+  async forgetSendKeys(before: string): Promise<number> {
+    const result = await this.db.deleteFrom('send_keys').where('created_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async find(id: number): Promise<MessageRecord | undefined> {
@@ -200,4 +240,21 @@ export class SqlMessageStore implements MessageStore {
     for (const row of rows) pending.get(Number(row.message_id))?.push(Number(row.recipient_id));
     return pending;
   }
+}
+
+/** A message as it was sent, for a repeat whose first copy was dropped once delivered. */
+function asStored(message: NewMessage): Omit<MessageRecord, 'id' | 'createdAt' | 'updatedAt'> {
+  return {
+    conversationId: message.conversationId,
+    senderId: message.senderId,
+    body: message.body,
+    type: message.type,
+    clientSentAt: message.clientSentAt,
+    sentAt: message.sentAt,
+    attachment: message.attachment,
+    parentId: message.parentId,
+    editedAt: null,
+    deletedAt: null,
+    pinnedAt: null,
+  };
 }

@@ -170,11 +170,21 @@ export interface MessageAddressing {
   notifications?: ReadonlyArray<Omit<NewNotification, 'messageId'>>;
   /** The uploaded file the message shows: recorded with it, or not at all. */
   attachment?: AttachmentRecord;
+  /**
+   * The sender's key for this message: a message stored before with the same key, sender and
+   * conversation makes this one a repeat, stored and delivered once.
+   */
+  sendKey?: string;
 }
 
 export interface StoredMessage {
   message: MessageRecord;
   notifications: NotificationRecord[];
+  /**
+   * The message was a repeat: nothing was written, `message` is the one stored first (as it was
+   * sent, when it was dropped since its delivery).
+   */
+  repeated: boolean;
 }
 
 export interface DeviceTokenRecord {

@@ -1,23 +1,25 @@
 // What the request log says: every request, with no credential in it.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, signup, SocketClient } from '../support/clients.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { logCapture, startTestServer, type TestServer } from '../support/server.js';
 
-const lines: string[] = [];
-const capture = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  },
-});
+const { lines, destination } = logCapture();
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ logLevel: 'info' }, { logDestination: capture });
+  server = await startTestServer({ logLevel: 'info' }, { logDestination: destination });
 });
 afterAll(async () => {
   await server.close();
+});
+
+describe('the start', () => {
+  it('logs no warning, and on Redis that the bus connected, once', async () => {
+    const entries = lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(entries.filter((entry) => entry.level >= 40)).toEqual([]);
+    const said = entries.filter((entry) => entry.msg.startsWith('redis bus')).map((entry) => entry.msg);
+    expect(said).toEqual(server.engine === 'postgres' ? ['redis bus connected'] : []);
+  });
 });
 
 describe('the request log', () => {

@@ -284,6 +284,10 @@ describe('uploads in progress', () => {
     // Cut in the file's bytes, and in the boundary after them.
     for (const end of [whole.length - 150, whole.length - 10]) expect(await send(whole.subarray(0, end))).toEqual({ status: 400, body: cutShort });
     expect(await send(whole, 'multipart/form-data')).toEqual({ status: 400, body: cutShort });
+    // A file in another field is read past to refuse it: cut short there too.
+    const elsewhere = Buffer.from(whole.toString('latin1').replace('name="attachment"', 'name="picture"'), 'latin1');
+    expect(await send(elsewhere)).toEqual({ status: 400, body: { picture: ['Only one file, in the field "attachment", is accepted.'] } });
+    expect(await send(elsewhere.subarray(0, elsewhere.length - 150))).toEqual({ status: 400, body: cutShort });
     expect(incomingFiles()).toEqual([]);
     expect(keptFiles()).toEqual(before);
     // The one place this account has (uploadsPerAccount: 1) was given back each time.
@@ -329,6 +333,30 @@ describe('uploads in progress', () => {
     expect(incomingFiles()).toEqual([]);
     expect(keptFiles()).toEqual(before);
     expect(await server.parley.core.store.attachments.keysOf(roomId)).toEqual([]);
+  });
+
+  it('free their place when the client goes away before the body is read (while membership is checked)', async () => {
+    const { owner, roomId } = await room();
+    const body = multipart(png());
+    for (let wait = 0; wait < 10; wait += 1) {
+      await new Promise<void>((resolve) => {
+        const outgoing = http.request(`${server.url}${uploadPath(roomId)}`, {
+          method: 'POST',
+          headers: { authorization: `Token ${owner.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(body.length) },
+        });
+        outgoing.on('error', () => resolve());
+        outgoing.on('close', () => resolve());
+        outgoing.write(body.subarray(0, 40));
+        setTimeout(() => outgoing.destroy(), wait);
+      });
+    }
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 201; i += 1) {
+      status = (await upload(owner, roomId, png())).status;
+      if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(201);
+    expect(incomingFiles()).toEqual([]);
   });
 
   it('leave no file behind when the message cannot be stored: the room went away meanwhile', async () => {

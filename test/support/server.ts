@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startParley, type Parley, type ParleyOptions } from '../../src/server.js';
@@ -101,4 +102,16 @@ export async function startTestServer(overrides: Partial<Config> = {}, options: 
   };
   setUrls();
   return server;
+}
+
+/** A log destination that keeps each JSON line the server writes, for a test to read. */
+export function logCapture(): { lines: string[]; destination: Writable } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, destination };
 }

@@ -1,28 +1,58 @@
 // Uploads to a room and /media/, where the uploaded files are served. Only the upload route
 // takes a multipart body; this plugin's scope keeps that parser away from every other route.
 import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import multipart, { type Multipart } from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
 import { servedAs } from '../../core/file-types.js';
 import { CoreError, problem, type ErrorCode } from '../../core/errors.js';
 import type { ReceivedFile } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
+import { AUTHENTICATED } from '../../http/api-docs.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
+import { answers, Nullable } from '../../http/schemas.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute } from './render.js';
+import { RoomParams } from './schemas.js';
 import { ROOMS_WORDING } from './wording.js';
 
 /** The refusals of a file itself, answered as a field error on `attachment`. */
 const FILE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['FILE_TOO_LARGE', 'NOT_A_MEDIA_TYPE', 'FILE_TYPE_UNKNOWN', 'FILE_TYPE_REFUSED']);
 
-interface RoomParams {
-  id: string;
-}
+/**
+ * The multipart parts, as the OpenAPI document states them. They are read as they stream (the
+ * file is never held in memory), so this schema documents the route and does not validate it.
+ */
+const UploadParts = Type.Object({
+  attachment: Type.String({ format: 'binary', description: 'The one file' }),
+  content: Type.Optional(Type.String({ description: 'The message text' })),
+  parent_message: Type.Optional(Type.String({ description: 'The id of the message this one answers' })),
+});
 
-export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
+const uploadSchema = {
+  tags: ['rooms'],
+  summary: 'Posts a message with a file to a room',
+  security: AUTHENTICATED,
+  params: RoomParams,
+  response: answers({
+    201: Type.Object({ content: Type.String(), attachment: Nullable(Type.String()), parent_message: Nullable(Type.Integer()) }),
+  }),
+};
+
+const mediaSchema = {
+  tags: ['rooms'],
+  summary: 'An uploaded file, at the address its message gave (Range, ETag and conditional requests)',
+  params: Type.Object({ key: Type.String(), name: Type.String() }),
+  response: answers({
+    200: { description: 'The file, typed from its name', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+    206: { description: 'The requested range of the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+  }),
+};
+
+export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(multipart, {
       // One byte over the limit is enough to know the file is too large.
@@ -31,14 +61,16 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
     // Ranges (a video can be seeked), ETag and conditional requests for /media/.
     await app.register(fastifyStatic, { root: core.rooms.attachmentDirectory, serve: false, suppressWarning: true });
 
-    app.post<{ Params: RoomParams }>(
+    app.post(
       '/api/chat/groups/:id/messages/upload/',
       {
+        schema: uploadSchema,
+        config: { swaggerTransform: ({ schema, url }) => ({ url, schema: { ...schema, consumes: ['multipart/form-data'], body: UploadParts } }) },
         // Membership is checked before a byte of the file is read.
         preValidation: async (request) => {
           await requireCaller(request);
           const me = caller(request);
-          const roomId = pathId((request.params as RoomParams).id);
+          const roomId = pathId(request.params.id);
           await core.rooms.requireMember(me, roomId);
         },
       },
@@ -54,8 +86,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
           for await (const part of wellFormedParts(request)) {
             if (part.type === 'file') {
               if (part.fieldname !== 'attachment' || file) {
-                part.file.resume();
-                await finished(part.file);
+                await skipPart(part.file);
                 throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
               }
               file = await core.rooms.receiveFile(wholePart(part.file), part.filename, part.mimetype);
@@ -89,7 +120,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
     // Uploaded files, at an unguessable address (as the original's public Cloudinary URLs), with
     // a type from Parley's own table, never inline unless an image, sound or video, and sandboxed.
     // Revalidated on every use (ETag), so that a deleted file stops showing at once.
-    app.get<{ Params: { key: string; name: string } }>('/media/:key/:name', async (request, reply) => {
+    app.get('/media/:key/:name', { schema: mediaSchema }, async (request, reply) => {
       const record = await core.rooms.attachment(request.params.key);
       if (!record) throw NOT_FOUND;
       const { contentType, inline } = servedAs(record.contentType);
@@ -106,10 +137,14 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
 const CUT_SHORT = new HttpError(400, { attachment: ['The upload was cut short or is not well-formed multipart/form-data.'] });
 
 /**
- * The request's parts. A body that is no well-formed multipart (no boundary, cut short) is the
- * client's fault, a 400; the parser's own refusals (limits: 413) keep their status.
+ * The request's parts. A body that is no well-formed multipart (no boundary, cut short) or whose
+ * client went away is the client's fault, a 400; the parser's own refusals (limits: 413) keep
+ * their status.
  */
 async function* wellFormedParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  // A client gone before the body is read (while membership was checked, say) would never end
+  // the parser: it listens for the request's close, which has already happened.
+  if (request.raw.destroyed) throw CUT_SHORT;
   const parts = request.parts();
   for (;;) {
     let next: IteratorResult<Multipart>;
@@ -136,6 +171,12 @@ async function* wholePart(file: Readable): AsyncGenerator<Buffer> {
   } catch {
     throw CUT_SHORT;
   }
+}
+
+/** Reads a part to its end, unkept, so that the parser goes on to the next one. */
+async function skipPart(file: Readable): Promise<void> {
+  const parts = wholePart(file);
+  while (!(await parts.next()).done);
 }
 
 /** The HTTP answer to an upload that was refused: 413 for size, 415 for type. */
