@@ -7,7 +7,7 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { packageDirectory } from './web.js';
+import { packageDirectory } from './package-directory.js';
 
 export const OPENAPI_PATH = '/docs/openapi.json';
 export const API_PAGE_PATH = '/docs/api/';

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NOT_FOUND } from './errors.js';
 import { ErrorBody } from './schemas.js';
-import { packageDirectory } from './web.js';
+import { packageDirectory } from './package-directory.js';
 
 /** docs/asyncapi.yaml of the package, whether the server runs from src/ or dist/src/. */
 export function asyncApiFile(): string {

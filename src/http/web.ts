@@ -2,29 +2,18 @@
 // `npm run build`), and `/web/me`, which tells a page whose session cookie it carries.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AUTHENTICATED } from './api-docs.js';
 import { caller, requireCaller } from './app.js';
+import { packageDirectory } from './package-directory.js';
 import { answers, HTML_PAGE, Nullable } from './schemas.js';
 
 /** esbuild's content hash in a file name (`main-4F2KX7QA.js`): such a file never changes. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z]+$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
-
-/** The package's directory (where package.json is), whether the server runs from src/ (tests) or dist/src/. */
-export function packageDirectory(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the server sources');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** dist/public of the package, made by `npm run build`. */
 export function publicDirectory(): string {
