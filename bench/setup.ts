@@ -8,6 +8,7 @@ import { dialoguePairKey } from '../src/core/conversations.js';
 import { DEFAULT_PASSWORD_COST, PasswordHasher } from '../src/core/passwords.js';
 import { now } from '../src/core/time.js';
 import { openStore } from '../src/store/open.js';
+import type { NewMessage } from '../src/store/records.js';
 import type { Store } from '../src/store/store.js';
 
 export interface BenchUser {
@@ -92,20 +93,7 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
       readers.map((m, i) => ({ accountId: m.id, role: i === 0 ? ('admin' as const) : ('member' as const) })),
     );
     for (let i = 0; i < sizes.historyMessages; i++) {
-      await store.messages.insert(
-        {
-          conversationId: historyRoom.id,
-          senderId: readers[i % readers.length]!.id,
-          body: `history message ${i}: ${'lorem ipsum '.repeat(6)}`,
-          type: 'text',
-          clientSentAt: null,
-          sentAt: null,
-          attachment: null,
-          parentId: null,
-          createdAt: now(),
-        },
-        { recipients: [], mentions: [] },
-      );
+      await store.messages.insert(roomText(historyRoom.id, readers[i % readers.length]!.id, `history message ${i}: ${'lorem ipsum '.repeat(6)}`), {});
     }
     const fetchRecipient = sizes.fetchBacklog > 0 ? await fillBacklog(store, await users(2), sizes.fetchBacklog) : undefined;
     const search = sizes.searchMessages > 0 ? await fillSearchRoom(store, readers, sizes.searchMessages) : undefined;
@@ -113,6 +101,12 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
   } finally {
     await store.close();
   }
+}
+
+/** A plain text message of a room, as the rooms dialect stores one. */
+function roomText(conversationId: number, senderId: number, body: string): NewMessage {
+  const createdAt = now();
+  return { conversationId, senderId, body, type: 'text', clientSentAt: null, sentAt: createdAt, attachment: null, parentId: null, createdAt };
 }
 
 /** Opens a dialogue from the first user to the second and stores `count` undelivered messages for the second. */
@@ -215,10 +209,7 @@ async function fillSearchRoom(store: Store, readers: readonly BenchUser[], count
   for (let written = 0; written < count; written += SEARCH_CONCURRENCY) {
     await Promise.all(
       Array.from({ length: Math.min(SEARCH_CONCURRENCY, count - written) }, (_, i) =>
-        store.messages.insert(
-          { conversationId: room.id, senderId: readers[(written + i) % readers.length]!.id, body: body(), type: 'text', clientSentAt: null, sentAt: null, attachment: null, parentId: null, createdAt: now() },
-          { recipients: [], mentions: [] },
-        ),
+        store.messages.insert(roomText(room.id, readers[(written + i) % readers.length]!.id, body()), {}),
       ),
     );
   }

@@ -1,6 +1,6 @@
 // What the core tells the rest of the system. Events travel over the bus, so they are plain
 // JSON: no Dates, no Maps, no class instances.
-import type { ConversationKind, ConversationRecord } from '../store/records.js';
+import type { AccountRecord, ConversationKind, ConversationRecord } from '../store/records.js';
 
 export interface AccountRef {
   id: number;
@@ -15,12 +15,39 @@ export interface ConversationRef {
   key?: string | null;
 }
 
+/** Who wrote or did something, with what each dialect shows of them. */
+export interface Participant extends AccountRef {
+  firstName: string;
+  lastName: string;
+  photo: string | null;
+  role: string;
+}
+
+/** A message was stored, whatever the kind of its conversation. */
 export interface MessageCreated {
   type: 'message.created';
   conversation: ConversationRef;
-  sender: AccountRef;
-  message: { id: number; body: string; type: string; clientSentAt: string | null; sentAt: string | null; createdAt: string };
+  sender: Participant;
+  message: {
+    id: number;
+    body: string;
+    type: string;
+    /** The client's timestamp as it wrote it, and read as an instant (store-and-forward kinds). */
+    clientSentAt: string | null;
+    sentAt: string | null;
+    /** A server path such as /media/<key>/<name>. */
+    attachment: string | null;
+    parent: { id: number; body: string; createdAt: string; sender: Participant } | null;
+    createdAt: string;
+  };
 }
+
+/** What happened to a stored message afterwards, whatever the kind of its conversation. */
+export type MessageChanged =
+  | { type: 'message.edited'; conversation: ConversationRef; messageId: number; body: string }
+  | { type: 'message.reacted'; conversation: ConversationRef; messageId: number; reactions: Record<string, number> }
+  | { type: 'message.deleted'; conversation: ConversationRef; messageId: number }
+  | { type: 'message.pinned'; conversation: ConversationRef; messageId: number; pinnedAt: string | null };
 
 /** A member acknowledged (received) or read messages of a conversation. */
 export interface ReceiptEvent {
@@ -37,8 +64,11 @@ export interface ReceiptEvent {
 export interface TypingEvent {
   type: 'typing';
   conversation: ConversationRef;
-  by: AccountRef;
+  by: Participant;
+  /** When, as the client wrote it, or the server's instant. */
   at: string;
+  /** Started (true) or stopped. */
+  typing: boolean;
 }
 
 /** A conversation was created or deleted by an actor; sent to the other members. */
@@ -75,46 +105,6 @@ export interface MatchEvent {
   at: string;
 }
 
-/** A person as room frames show them. */
-export interface PersonRef {
-  id: number;
-  firstName: string;
-  lastName: string;
-  photo: string | null;
-  role: string;
-}
-
-/** A room message as it goes out live; `attachment` is a server path such as /media/<key>/<name>. */
-export interface RoomMessageView {
-  id: number;
-  body: string;
-  type: string;
-  attachment: string | null;
-  createdAt: string;
-  sender: PersonRef;
-  parent: { id: number; body: string; createdAt: string; sender: PersonRef } | null;
-}
-
-/** A message was stored in a room; published once on the room's topic. */
-export interface RoomMessagePosted {
-  type: 'room.message';
-  conversation: ConversationRef;
-  message: RoomMessageView;
-}
-
-export type RoomMessageChange =
-  | { type: 'room.edited'; conversation: ConversationRef; messageId: number; body: string }
-  | { type: 'room.reacted'; conversation: ConversationRef; messageId: number; reactions: Record<string, number> }
-  | { type: 'room.deleted'; conversation: ConversationRef; messageId: number }
-  | { type: 'room.pinned'; conversation: ConversationRef; messageId: number; pinnedAt: string | null };
-
-export interface RoomTyping {
-  type: 'room.typing';
-  conversation: ConversationRef;
-  by: PersonRef;
-  typing: boolean;
-}
-
 /** Someone stopped being a member, or the room went away (deleted or deactivated). */
 export type RoomMembershipEvent =
   | { type: 'room.left'; conversation: ConversationRef; accountId: number }
@@ -134,9 +124,7 @@ export type DeliveryEvent =
   | ConversationEvent
   | GroupEvent
   | MatchEvent
-  | RoomMessagePosted
-  | RoomMessageChange
-  | RoomTyping
+  | MessageChanged
   | RoomMembershipEvent
   | NotificationCreated;
 
@@ -168,4 +156,8 @@ export function conversationRef(conversation: ConversationRecord): ConversationR
 
 export function refOf(account: { id: number; phone: string | null; username: string }): AccountRef {
   return { id: account.id, phone: account.phone, username: account.username };
+}
+
+export function participantOf(account: AccountRecord): Participant {
+  return { ...refOf(account), firstName: account.firstName, lastName: account.lastName, photo: account.photo, role: account.role };
 }

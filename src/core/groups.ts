@@ -9,7 +9,7 @@ import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type GroupChange } from './events.js';
-import { DROP_WHEN_DELIVERED } from './messages.js';
+import { dropsDelivered } from './kinds.js';
 import { now } from './time.js';
 
 /** The most members a group holds, at creation as on every later addition. */
@@ -127,11 +127,14 @@ export class Groups {
   /**
    * An admin's command about one account. Refusals change nothing and tell nobody. A target
    * nobody has (undefined) is answered as a registered account that is no member and that the
-   * actor may not add, so the outcome never tells whether a phone has an account.
+   * actor may not add, so the outcome never tells whether a phone has an account. `group` may
+   * be older than the command: the actor's admin role is checked again in the write's
+   * transaction, so a demotion that raced this command wins.
    */
   async administer(command: AdminCommand, actor: AccountRecord, group: Group, target: AccountRecord | undefined): Promise<GroupOutcome> {
     const { conversation } = group;
     if (!isAdmin(group, actor.id)) return 'not_admin';
+    const guard = { byAdmin: actor.id };
     const isMember = target !== undefined && group.members.some((m) => m.accountId === target.id);
     switch (command) {
       case 'add': {
@@ -142,15 +145,17 @@ export class Groups {
           { accountId: target.id, role: 'member' },
           now(),
           GROUP_CAPACITY,
+          guard,
         );
-        if (added === 'full') return 'full';
+        if (added === 'not_admin' || added === 'full') return added;
         if (added === 'member') return 'wrong_operation';
         break;
       }
       case 'remove': {
         // Leaving is its own command: it may hand the admin role on.
         if (!target || !isMember || target.id === actor.id) return 'wrong_operation';
-        const removal = await this.store.conversations.removeMember(conversation.id, target.id, DROP_WHEN_DELIVERED[conversation.kind]);
+        const removal = await this.store.conversations.removeMember(conversation.id, target.id, dropsDelivered(conversation.kind), guard);
+        if (removal === 'not_admin') return removal;
         if (!removal.removed) return 'wrong_operation';
         break;
       }
@@ -161,8 +166,9 @@ export class Groups {
           conversation.id,
           target.id,
           command === 'promote' ? 'admin' : 'member',
+          guard,
         );
-        if (change === 'last_admin') return 'last_admin';
+        if (change === 'not_admin' || change === 'last_admin') return change;
         if (change !== 'changed') return 'wrong_operation';
         break;
       }
@@ -179,16 +185,16 @@ export class Groups {
    */
   async leave(actor: AccountRecord, group: Group): Promise<GroupOutcome> {
     if (!group.members.some((m) => m.accountId === actor.id)) return 'not_member';
-    await this.store.conversations.removeMember(group.conversation.id, actor.id, DROP_WHEN_DELIVERED[group.conversation.kind]);
+    await this.store.conversations.removeMember(group.conversation.id, actor.id, dropsDelivered(group.conversation.kind));
     await this.changed(group.conversation);
     await this.announce(group, 'leave', actor, null, group.members);
     return 'done';
   }
 
-  /** An admin deletes the group with its messages; every member hears of it. */
+  /** An admin deletes the group with its messages; every member hears of it. Checked as administer is. */
   async delete(actor: AccountRecord, group: Group): Promise<GroupOutcome> {
     if (!isAdmin(group, actor.id)) return 'not_admin';
-    await this.store.conversations.delete(group.conversation.id);
+    if ((await this.store.conversations.delete(group.conversation.id, { byAdmin: actor.id })) === 'not_admin') return 'not_admin';
     await this.changed(group.conversation);
     await this.announce(group, 'delete', actor, null, group.members);
     return 'done';

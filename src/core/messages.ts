@@ -5,20 +5,10 @@ import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } f
 import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
+import { KINDS, allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
 import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
-import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
+import { conversationRef, participantOf, refOf, type CoreEvent } from './events.js';
 import { addSeconds, now, parseInstant, type Instant } from './time.js';
-
-/**
- * Store-and-forward kinds keep a message only until every recipient has acknowledged it;
- * rooms keep their history. Retention belongs to the kind, not to a code path.
- */
-export const DROP_WHEN_DELIVERED: Record<ConversationKind, boolean> = {
-  dialogue: true,
-  group: true,
-  match: true,
-  room: false,
-};
 
 export const MAX_BODY_LENGTH = 65_536;
 
@@ -57,7 +47,7 @@ export class Messages {
    * stored nor published again: the message stored first is returned.
    */
   async send(input: SendInput): Promise<MessageRecord> {
-    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const membership = await this.member(input, 'post');
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
@@ -82,17 +72,19 @@ export class Messages {
     const event: CoreEvent = {
       type: 'message.created',
       conversation: conversationRef(membership.conversation),
-      sender: refOf(input.actor),
+      sender: participantOf(input.actor),
       message: {
         id: message.id,
         body: message.body,
         type: message.type,
         clientSentAt: message.clientSentAt,
         sentAt: message.sentAt,
+        attachment: null,
+        parent: null,
         createdAt: message.createdAt,
       },
     };
-    await Promise.all(recipients.map((id) => this.bus.publish(accountTopic(id), event)));
+    await fanOut(this.bus, membership.conversation, recipients, event);
     return message;
   }
 
@@ -108,43 +100,43 @@ export class Messages {
    * at that instant was pending for the actor.
    */
   async acknowledge(input: ReceiptInput): Promise<boolean> {
-    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const membership = await this.member(input, 'acknowledge');
     const sentAt = requireInstant(input.ref, 'ref');
     const at = requireInstant(input.at, 'at');
     const message = await this.store.messages.acknowledge({
       conversationId: membership.conversation.id,
       recipientId: input.actor.id,
       sentAt,
-      dropWhenDelivered: DROP_WHEN_DELIVERED[membership.conversation.kind],
+      dropWhenDelivered: dropsDelivered(membership.conversation.kind),
     });
     if (!message) return false;
     await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
-    // In a group every other member follows the receipts; elsewhere only the sender does.
-    const audience = membership.conversation.kind === 'group' ? otherMembers(membership, input.actor.id) : [message.senderId];
+    const audience = KINDS[membership.conversation.kind].receipts === 'members' ? otherMembers(membership, input.actor.id) : [message.senderId];
     const event = this.receipt('received', membership, input);
-    await Promise.all(audience.map((id) => this.bus.publish(accountTopic(id), event)));
+    await fanOut(this.bus, membership.conversation, audience, event);
     return true;
   }
 
   /** The actor has read the conversation up to `ref`: the read-marker moves and the others are told. */
   async markRead(input: ReceiptInput): Promise<void> {
-    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const membership = await this.member(input, 'markRead');
     const at = requireInstant(input.at, 'at');
     await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
     const event = this.receipt('read', membership, input);
-    await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
+    await fanOut(this.bus, membership.conversation, otherMembers(membership, input.actor.id), event);
   }
 
   /** Tells the other members that the actor is typing. Never touches the store. */
   async typing(input: { actor: AccountRecord; conversationId: number; at: string }): Promise<void> {
-    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    const membership = await this.member(input, 'typing');
     const event: CoreEvent = {
       type: 'typing',
       conversation: conversationRef(membership.conversation),
-      by: refOf(input.actor),
+      by: participantOf(input.actor),
       at: input.at,
+      typing: true,
     };
-    await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
+    await fanOut(this.bus, membership.conversation, otherMembers(membership, input.actor.id), event);
   }
 
   /**
@@ -162,6 +154,13 @@ export class Messages {
       after = next;
       await setImmediate();
     }
+  }
+
+  /** The actor's membership, refused as missing when the conversation's kind does not take the action. */
+  private async member(input: { actor: AccountRecord; conversationId: number }, action: MessageAction): Promise<Membership> {
+    const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
+    if (!allows(membership.conversation.kind, action)) throw coreError('CONVERSATION_NOT_FOUND');
+    return membership;
   }
 
   private receipt(receipt: 'received' | 'read', membership: Membership, input: ReceiptInput): CoreEvent {

@@ -10,13 +10,13 @@ import type { Conversations } from './conversations.js';
 import { coreError, problem, ValidationError, type Problem } from './errors.js';
 import { ContentSniffer, essence } from './file-types.js';
 import {
-  conversationTopic,
   notificationTopic,
   type CoreEvent,
-  type PersonRef,
-  type RoomMessageView,
+  participantOf,
+  type MessageCreated,
 } from './events.js';
-import { DROP_WHEN_DELIVERED, MAX_BODY_LENGTH, type MessageStored } from './messages.js';
+import { allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
+import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
@@ -124,10 +124,19 @@ export class Rooms {
     return room;
   }
 
-  /** Refuses unless the room exists, is active, and the actor is a member. */
-  async requireMember(actor: AccountRecord, roomId: number): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
+  /**
+   * Refuses unless the room exists, is active, its kind allows `action` (see kinds.ts; a
+   * conversation of another kind is no room), and the actor is a member.
+   */
+  async requireMember(
+    actor: AccountRecord,
+    roomId: number,
+    action: MessageAction = 'post',
+  ): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
     const membership = await this.conversations.membership(roomId);
-    if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) throw coreError('ROOM_NOT_FOUND');
+    if (!membership || membership.conversation.kind !== 'room' || !allows(membership.conversation.kind, action) || !membership.conversation.active) {
+      throw coreError('ROOM_NOT_FOUND');
+    }
     if (!membership.memberIds.includes(actor.id)) throw coreError('NOT_A_MEMBER');
     return { id: roomId, name: membership.conversation.name ?? '', memberIds: membership.memberIds };
   }
@@ -286,7 +295,7 @@ export class Rooms {
 
   /** Takes the accounts out of the room; every process reads its members again, and their sockets on it close. */
   private async drop(roomId: number, accountIds: readonly number[]): Promise<void> {
-    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, DROP_WHEN_DELIVERED.room);
+    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, dropsDelivered('room'));
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     for (const accountId of accountIds) {
       await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
@@ -306,13 +315,13 @@ export class Rooms {
   }
 
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'markRead');
     await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
   }
 
   /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
   async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'markRead');
     const message = await this.store.messages.find(messageId);
     if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
     await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
@@ -374,7 +383,7 @@ export class Rooms {
 
   /** Keeps the received file and posts it as an image or file message: both are stored, or neither. */
   async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId);
+    const room = await this.requireMember(actor, roomId, 'attach');
     // The edges check every text they decode, but multipart fields reach here unread: the same rule.
     const unstorable = textProblem(upload.body);
     if (unstorable) throw coreError('TEXT_UNSTORABLE', { field: 'body', problem: unstorable });
@@ -422,57 +431,57 @@ export class Rooms {
   }
 
   async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'edit');
     if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.edit(message.id, body, now());
-    await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
+    await this.publish(roomId, { type: 'message.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'delete');
     const message = await this.ownMessage(actor, roomId, messageId);
     await this.store.messages.markDeleted(message.id, now());
     await this.dropAttachment(roomId, message);
-    await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
+    await this.publish(roomId, { type: 'message.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
   }
 
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
   async react(actor: AccountRecord, roomId: number, messageId: number, reaction: string): Promise<Record<string, number>> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'react');
     if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(roomId, messageId);
     await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
     const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
     const reactions = Object.fromEntries(counts);
-    await this.publish(roomId, { type: 'room.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
+    await this.publish(roomId, { type: 'message.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
     return reactions;
   }
 
   /** Pins (at most MAX_PINS live pins per room; pins expire) or unpins a message. */
   async pin(actor: AccountRecord, roomId: number, messageId: number, pin: boolean): Promise<string | null> {
-    await this.requireMember(actor, roomId);
+    await this.requireMember(actor, roomId, 'pin');
     const message = await this.liveMessage(roomId, messageId);
     const at = now();
-    const pinned = isPinned(message, at);
     let pinnedAt: string | null = null;
     if (pin) {
-      if (pinned) return message.pinnedAt;
-      const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
-      if ((await this.store.annotations.countPins(roomId, since)) >= MAX_PINS) {
-        throw coreError('PIN_LIMIT', { max: MAX_PINS });
-      }
+      if (isPinned(message, at)) return message.pinnedAt;
+      const pinned = await this.store.annotations.pin(roomId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS });
+      if (pinned === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
+      // Pinned by a concurrent request in the meantime: that one told the room.
+      if (pinned !== at) return pinned;
       pinnedAt = at;
+    } else {
+      await this.store.annotations.setPinned(message.id, null);
     }
-    await this.store.annotations.setPinned(message.id, pinnedAt);
-    await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
+    await this.publish(roomId, { type: 'message.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
     return pinnedAt;
   }
 
   /** Tells the room that the actor started or stopped typing. Never touches the store. */
   async typing(actor: AccountRecord, roomId: number, typing: boolean): Promise<void> {
-    await this.requireMember(actor, roomId);
-    await this.publish(roomId, { type: 'room.typing', conversation: { id: roomId, kind: 'room' }, by: personRef(actor), typing });
+    await this.requireMember(actor, roomId, 'typing');
+    await this.publish(roomId, { type: 'typing', conversation: { id: roomId, kind: 'room' }, by: participantOf(actor), at: now(), typing });
   }
 
   async unreadNotifications(actor: AccountRecord): Promise<number> {
@@ -520,7 +529,7 @@ export class Rooms {
     roomId: number,
     input: SendRoomMessage & { attachment: string | null },
   ): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId);
+    const room = await this.requireMember(actor, roomId, 'post');
     return this.announce(actor, room, await this.storeMessage(actor, room, input));
   }
 
@@ -585,7 +594,7 @@ export class Rooms {
     room: { id: number; name: string; memberIds: readonly number[] },
     { detail, notifications }: Posted,
   ): Promise<RoomMessageDetail> {
-    await this.publish(room.id, { type: 'room.message', conversation: { id: room.id, kind: 'room' }, message: toView(detail) });
+    await this.publish(room.id, created(room.id, detail));
     await Promise.all(
       notifications.map((n) =>
         this.bus.publish(notificationTopic(n.accountId), {
@@ -665,27 +674,30 @@ export class Rooms {
   }
 
   private async publish(roomId: number, event: CoreEvent): Promise<void> {
-    await this.bus.publish(conversationTopic(roomId), event);
+    await fanOut(this.bus, { id: roomId, kind: 'room' }, [], event);
   }
 }
 
-export function personRef(account: AccountRecord): PersonRef {
-  return { id: account.id, firstName: account.firstName, lastName: account.lastName, photo: account.photo, role: account.role };
-}
-
-function toView(detail: RoomMessageDetail): RoomMessageView {
+/** The event of a message just stored in a room. */
+function created(roomId: number, detail: RoomMessageDetail): MessageCreated {
   return {
-    id: detail.record.id,
-    body: detail.body,
-    type: detail.record.type,
-    attachment: detail.attachment,
-    createdAt: detail.record.createdAt,
-    sender: personRef(detail.sender),
-    parent: detail.parent && {
-      id: detail.parent.record.id,
-      body: detail.parent.body,
-      createdAt: detail.parent.record.createdAt,
-      sender: personRef(detail.parent.sender),
+    type: 'message.created',
+    conversation: { id: roomId, kind: 'room' },
+    sender: participantOf(detail.sender),
+    message: {
+      id: detail.record.id,
+      body: detail.body,
+      type: detail.record.type,
+      clientSentAt: null,
+      sentAt: detail.record.sentAt,
+      attachment: detail.attachment,
+      parent: detail.parent && {
+        id: detail.parent.record.id,
+        body: detail.parent.body,
+        createdAt: detail.parent.record.createdAt,
+        sender: participantOf(detail.parent.sender),
+      },
+      createdAt: detail.record.createdAt,
     },
   };
 }

@@ -46,8 +46,17 @@ export function instantOf(date: Date): Instant {
   return `${iso.slice(0, 23)}000Z` as Instant;
 }
 
+let lastNow = 0;
+
+/**
+ * The current instant, strictly later than the one before in this process (a microsecond later
+ * when the clock has not moved on): two messages stored in one millisecond keep their order, and
+ * a read marker "just before" one of them does not also fall before the other.
+ */
 export function now(): Instant {
-  return instantOf(new Date());
+  const micros = Math.max(Date.now() * 1000, lastNow + 1);
+  lastNow = micros;
+  return fromEpoch(Math.floor(micros / 1_000_000) * 1000, String(micros % 1_000_000).padStart(6, '0'));
 }
 
 export function addSeconds(instant: Instant, seconds: number): Instant {

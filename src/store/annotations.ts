@@ -3,9 +3,15 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export interface AnnotationStore {
+  /**
+   * Pins the message at `at` unless it is pinned since `window.since` already (its pin time is
+   * answered then), or unless the conversation holds `window.max` such pins ('full'). The count
+   * and the pin are one transaction, serialized per conversation: concurrent pins never exceed
+   * the cap.
+   */
+  pin(conversationId: number, messageId: number, at: string, window: { since: string; max: number }): Promise<string | 'full'>;
+  /** Sets or clears the pin time as given, with no cap (unpinning; tests that age a pin). */
   setPinned(messageId: number, pinnedAt: string | null): Promise<void>;
-  /** Pinned, undeleted messages of the conversation pinned at or after `since`. */
-  countPins(conversationId: number, since: string): Promise<number>;
   /** Adds the reaction, or takes it back when the account already gave it; returns whether it is now on. */
   toggleReaction(messageId: number, accountId: number, name: string, at: string): Promise<boolean>;
   /** Per message: reaction name -> count, names in the order they were first given. */
@@ -15,21 +21,33 @@ export interface AnnotationStore {
 }
 
 export class SqlAnnotationStore implements AnnotationStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly engine: 'sqlite' | 'postgres',
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  async pin(conversationId: number, messageId: number, at: string, window: { since: string; max: number }): Promise<string | 'full'> {
+    return this.db.transaction().execute(async (trx) => {
+      // SQLite runs one transaction at a time; PostgreSQL pins of one conversation queue here.
+      if (this.engine === 'postgres') {
+        await trx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
+      }
+      const live = trx
+        .selectFrom('messages')
+        .where('conversation_id', '=', conversationId)
+        .where('deleted_at', 'is', null)
+        .where('pinned_at', '>=', window.since);
+      const current = await live.select('pinned_at').where('id', '=', messageId).executeTakeFirst();
+      if (current?.pinned_at) return current.pinned_at;
+      const pins = await live.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      if (Number(pins.count) >= window.max) return 'full';
+      await trx.updateTable('messages').set({ pinned_at: at }).where('id', '=', messageId).execute();
+      return at;
+    });
+  }
 
   async setPinned(messageId: number, pinnedAt: string | null): Promise<void> {
     await this.db.updateTable('messages').set({ pinned_at: pinnedAt }).where('id', '=', messageId).execute();
-  }
-
-  async countPins(conversationId: number, since: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('conversation_id', '=', conversationId)
-      .where('deleted_at', 'is', null)
-      .where('pinned_at', '>=', since)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
   }
 
   async toggleReaction(messageId: number, accountId: number, name: string, at: string): Promise<boolean> {

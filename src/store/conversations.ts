@@ -25,6 +25,11 @@ const CONVERSATION_COLUMNS = { id: 'id', pairKey: 'pair_key', key: 'key' } as co
 
 type ConversationRef = Pick<ConversationRecord, 'id' | 'kind'>;
 
+/** A change made on an account's behalf only while it is an admin of the conversation. */
+export interface AdminGuard {
+  byAdmin: number;
+}
+
 export interface ConversationStore {
   /**
    * Creates the conversation with its members unless one with the same pairKey exists, in which
@@ -51,12 +56,20 @@ export interface ConversationStore {
   of(accountId: number, kind: ConversationKind): Promise<ConversationWithMembers[]>;
   update(id: number, changes: Partial<Pick<ConversationRecord, 'name' | 'description' | 'active'>>): Promise<void>;
   updateRoom(id: number, patch: RoomPatch): Promise<void>;
-  /** Deletes the conversation with everything in it; returns how many messages each sender lost. */
+  /**
+   * Deletes the conversation with everything in it; returns how many messages each sender lost.
+   * With `byAdmin`, only while that account is an admin there, checked in the deleting transaction.
+   */
   delete(id: number): Promise<Map<number, number>>;
+  delete(id: number, guard: AdminGuard): Promise<Map<number, number> | 'not_admin'>;
 
   listMembers(conversationId: number): Promise<MemberRecord[]>;
-  /** Adds a member unless already one, or unless the conversation already holds `capacity`. */
-  addMember(conversation: ConversationRef, member: NewMember, joinedAt: string, capacity: number): Promise<'added' | 'member' | 'full'>;
+  /**
+   * Adds a member unless already one, or unless the conversation already holds `capacity`.
+   * The admin checks of these member changes (`guard`) are made inside their transaction, so a
+   * request that raced its actor's demotion cannot act on the rights it had before.
+   */
+  addMember(conversation: ConversationRef, member: NewMember, joinedAt: string, capacity: number, guard?: AdminGuard): Promise<'added' | 'member' | 'full' | 'not_admin'>;
   /** Adds those that are not members yet. */
   addMembers(conversation: ConversationRef, members: readonly NewMember[], at: string): Promise<void>;
   /**
@@ -65,8 +78,9 @@ export interface ConversationStore {
    * admin; when nobody remains the conversation is deleted.
    */
   removeMember(conversationId: number, accountId: number, dropUndelivered: boolean): Promise<Removal>;
+  removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: AdminGuard): Promise<Removal | 'not_admin'>;
   /** Changes a member's role; never takes the role of the last admin away. */
-  setRole(conversationId: number, accountId: number, role: MemberRole): Promise<RoleChange>;
+  setRole(conversationId: number, accountId: number, role: MemberRole, guard?: AdminGuard): Promise<RoleChange | 'not_admin'>;
   setMarker(conversationId: number, accountId: number, marker: 'lastReceivedAt' | 'lastSeenAt', at: string): Promise<void>;
   /** The member's read marker, unread count, last read and last message in the conversation. */
   readState(conversationId: number, accountId: number): Promise<ReadState>;
@@ -241,8 +255,11 @@ export class SqlConversationStore implements ConversationStore {
     }
   }
 
-  async delete(id: number): Promise<Map<number, number>> {
+  delete(id: number): Promise<Map<number, number>>;
+  delete(id: number, guard: AdminGuard): Promise<Map<number, number> | 'not_admin'>;
+  async delete(id: number, guard?: AdminGuard): Promise<Map<number, number> | 'not_admin'> {
     return this.db.transaction().execute(async (trx) => {
+      if (guard && !(await this.lock(trx, id, guard))) return 'not_admin';
       const counts = await trx
         .selectFrom('messages')
         .select(['sender_id', (eb) => eb.fn.countAll<number>().as('count')])
@@ -258,9 +275,15 @@ export class SqlConversationStore implements ConversationStore {
     return listMembers(this.db, conversationId);
   }
 
-  async addMember(conversation: ConversationRef, member: NewMember, joinedAt: string, capacity: number): Promise<'added' | 'member' | 'full'> {
+  async addMember(
+    conversation: ConversationRef,
+    member: NewMember,
+    joinedAt: string,
+    capacity: number,
+    guard?: AdminGuard,
+  ): Promise<'added' | 'member' | 'full' | 'not_admin'> {
     return this.db.transaction().execute(async (trx) => {
-      await this.lockConversation(trx, conversation.id);
+      if (!(await this.lock(trx, conversation.id, guard))) return 'not_admin';
       const members = await trx.selectFrom('members').select('account_id').where('conversation_id', '=', conversation.id).execute();
       if (members.some((m) => Number(m.account_id) === member.accountId)) return 'member';
       if (members.length >= capacity) return 'full';
@@ -278,9 +301,11 @@ export class SqlConversationStore implements ConversationStore {
       .execute();
   }
 
-  async removeMember(conversationId: number, accountId: number, dropUndelivered: boolean): Promise<Removal> {
+  removeMember(conversationId: number, accountId: number, dropUndelivered: boolean): Promise<Removal>;
+  removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: AdminGuard): Promise<Removal | 'not_admin'>;
+  async removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard?: AdminGuard): Promise<Removal | 'not_admin'> {
     return this.db.transaction().execute(async (trx) => {
-      await this.lockConversation(trx, conversationId);
+      if (!(await this.lock(trx, conversationId, guard))) return 'not_admin';
       const removed = await trx
         .deleteFrom('members')
         .where('conversation_id', '=', conversationId)
@@ -310,9 +335,9 @@ export class SqlConversationStore implements ConversationStore {
     });
   }
 
-  async setRole(conversationId: number, accountId: number, role: MemberRole): Promise<RoleChange> {
+  async setRole(conversationId: number, accountId: number, role: MemberRole, guard?: AdminGuard): Promise<RoleChange | 'not_admin'> {
     return this.db.transaction().execute(async (trx) => {
-      await this.lockConversation(trx, conversationId);
+      if (!(await this.lock(trx, conversationId, guard))) return 'not_admin';
       const members = await listMembers(trx, conversationId);
       const member = members.find((m) => m.accountId === accountId);
       if (!member) return 'not_member';
@@ -408,6 +433,23 @@ export class SqlConversationStore implements ConversationStore {
         grades: new Map(rows.map((row) => [Number(row.account_id), row.grade])),
       };
     });
+  }
+
+  /**
+   * Locks the conversation's members for the transaction; false when `guard` names an account
+   * that is no admin there. Locked first, the answer holds until the transaction ends: a
+   * concurrent demotion waits for it, or it waits for the demotion.
+   */
+  private async lock(trx: Transaction<Database>, conversationId: number, guard: AdminGuard | undefined): Promise<boolean> {
+    await this.lockConversation(trx, conversationId);
+    if (!guard) return true;
+    const member = await trx
+      .selectFrom('members')
+      .select('role')
+      .where('conversation_id', '=', conversationId)
+      .where('account_id', '=', guard.byAdmin)
+      .executeTakeFirst();
+    return member?.role === 'admin';
   }
 
   /** Serializes changes to one conversation's members on PostgreSQL (SQLite writes one at a time). */

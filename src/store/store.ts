@@ -65,7 +65,7 @@ export class SqlStore implements Store {
     this.accounts = new SqlAccountStore(db);
     this.conversations = new SqlConversationStore(engine, db, writes);
     this.messages = new SqlMessageStore(engine, db, writes);
-    this.annotations = new SqlAnnotationStore(db);
+    this.annotations = new SqlAnnotationStore(engine, db);
     this.notifications = new SqlNotificationStore(db);
     this.attachments = new SqlAttachmentStore(db);
     this.search = new MessageSearch(engine, db);

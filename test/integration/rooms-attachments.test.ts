@@ -316,6 +316,25 @@ describe('uploads in progress', () => {
     expect(status).toBe(201);
   });
 
+  it('leave neither file nor record when the message is refused after the file was kept: a parent from another room', async () => {
+    const { owner, roomId } = await room();
+    const other = await room();
+    const socket = await roomSocket(server, other.roomId, other.owner);
+    socket.send({ action: 'send_message', message: 'elsewhere' });
+    const elsewhere = await socket.take((frame) => frame.message === 'elsewhere');
+    await socket.close();
+    const before = keptFiles();
+    const response = await fetch(`${server.url}${uploadPath(roomId)}`, {
+      method: 'POST',
+      headers: { authorization: `Token ${owner.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      body: new Uint8Array(multipart(png(), { content: 'a reply', parent_message: String(elsewhere.id) })),
+    });
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 404, body: { detail: 'Parent message does not exist', code: 'not_found' } });
+    expect(incomingFiles()).toEqual([]);
+    expect(keptFiles()).toEqual(before);
+    expect(await server.parley.core.store.attachments.keysOf(roomId)).toEqual([]);
+  });
+
   it('free their place when the client goes away before the body is read (while membership is checked)', async () => {
     const { owner, roomId } = await room();
     const body = multipart(png());

@@ -5,6 +5,7 @@ import type { DeliveryEvent } from '../../src/core/events.js';
 import { renderDelivery } from '../../src/dialects/phone/encode.js';
 
 const alice = { id: 1, phone: '1111111111', username: 'alice' };
+const aliceWriting = { ...alice, firstName: 'Alice', lastName: 'A', photo: null, role: 'student' };
 const carol = { id: 3, phone: '3333333333', username: 'carol' };
 const group = { id: 7, kind: 'group' as const, key: '45F67B2B9A' };
 const room = { id: 8, kind: 'match' as const };
@@ -15,8 +16,17 @@ describe('group frames', () => {
     const event: DeliveryEvent = {
       type: 'message.created',
       conversation: group,
-      sender: alice,
-      message: { id: 1, body: 'hi', type: 'text', clientSentAt: '2021-01-20 11:00:04.75', sentAt: '2021-01-20T11:00:04.750000Z', createdAt: '2021-01-20T11:00:05.000000Z' },
+      sender: aliceWriting,
+      message: {
+        id: 1,
+        body: 'hi',
+        type: 'text',
+        clientSentAt: '2021-01-20 11:00:04.75',
+        sentAt: '2021-01-20T11:00:04.750000Z',
+        attachment: null,
+        parent: null,
+        createdAt: '2021-01-20T11:00:05.000000Z',
+      },
     };
     expect(renderDelivery(event, carol.phone)).toBe(
       JSON.stringify({ message: 'hi', msg_from: '45F67B2B9A-1111111111', msg_to: carol.phone, command: 'new_msg', sent_timestamp: '2021-01-20T11:00:04.750000Z' }),
@@ -45,7 +55,7 @@ describe('match-room frames', () => {
     }
     const replaced: DeliveryEvent = { type: 'match.changed', conversation: room, change: 'replace', actor: alice, partner: carol, at };
     expect(render(replaced, carol.phone).message).toEqual({ type: 'room', command: 'replace', msg_from: alice.phone, msg_to: carol.phone });
-    const typing: DeliveryEvent = { type: 'typing', conversation: room, by: alice, at: 'x' };
+    const typing: DeliveryEvent = { type: 'typing', conversation: room, by: aliceWriting, at: 'x', typing: true };
     expect(render(typing, carol.phone)).toEqual({ msg_from: 'room', msg_to: carol.phone, command: 'is_typing', sent_timestamp: 'x' });
   });
 });

@@ -1,7 +1,7 @@
 // The rooms dialect's encoder: core events as the room socket's and the notification socket's
 // frames (UTC), key for key and in the original's key order, each rendered once per event and
 // variant (see gateway/rendered.ts).
-import type { DeliveryEvent, NotificationCreated, PersonRef, RoomMessageView } from '../../core/events.js';
+import type { DeliveryEvent, MessageCreated, NotificationCreated, Participant } from '../../core/events.js';
 import type { DialectFrames } from '../../gateway/rendered.js';
 import { socketTimestamp } from './format.js';
 import { absolute } from './render.js';
@@ -20,17 +20,17 @@ export interface RoomViewer {
  */
 export function roomEventFrame(event: DeliveryEvent, viewer: RoomViewer, frames: DialectFrames): string | undefined {
   switch (event.type) {
-    case 'room.message': {
-      const self = event.message.sender.id === viewer.accountId;
-      return frames.once(`message:${self}:${viewer.baseUrl}`, () => messageFrame(event.message, viewer.roomId, self, viewer.baseUrl));
+    case 'message.created': {
+      const self = event.sender.id === viewer.accountId;
+      return frames.once(`message:${self}:${viewer.baseUrl}`, () => messageFrame(event, viewer.roomId, self, viewer.baseUrl));
     }
-    case 'room.edited':
+    case 'message.edited':
       return frames.once('edited', () => JSON.stringify({ action: 'edited', id: event.messageId, new_content: event.body }));
-    case 'room.reacted':
+    case 'message.reacted':
       return frames.once('reacted', () => JSON.stringify({ action: 'reacted', id: event.messageId, reactions: event.reactions }));
-    case 'room.deleted':
+    case 'message.deleted':
       return frames.once('deleted', () => JSON.stringify({ action: 'deleted', id: event.messageId }));
-    case 'room.pinned':
+    case 'message.pinned':
       return frames.once('pinned', () =>
         JSON.stringify({
           action: 'message_pinned',
@@ -39,7 +39,7 @@ export function roomEventFrame(event: DeliveryEvent, viewer: RoomViewer, frames:
           pinned_at: event.pinnedAt && socketTimestamp(event.pinnedAt),
         }),
       );
-    case 'room.typing':
+    case 'typing':
       // The typist's own sockets are not told, as in the original.
       if (event.by.id === viewer.accountId) return undefined;
       return frames.once('typing', () => JSON.stringify({ action: 'typing', sender: frameSender(event.by), is_typing: event.typing }));
@@ -56,14 +56,14 @@ export function notificationFrame(n: NotificationCreated['notification']): strin
 }
 
 /** The sender object of every live frame: identical in message and typing frames. */
-export function frameSender(person: PersonRef): { name: string; photo: string | null; id: number; role: string } {
+export function frameSender(person: Participant): { name: string; photo: string | null; id: number; role: string } {
   return { name: person.firstName, photo: person.photo, id: person.id, role: person.role };
 }
 
-export function messageFrame(message: RoomMessageView, roomId: number, isSelf: boolean, baseUrl: string): string {
+export function messageFrame({ message, sender }: MessageCreated, roomId: number, isSelf: boolean, baseUrl: string): string {
   return JSON.stringify({
     message: message.body,
-    sender: frameSender(message.sender),
+    sender: frameSender(sender),
     message_type: message.type,
     id: message.id,
     is_self: isSelf,

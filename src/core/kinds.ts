@@ -1,0 +1,70 @@
+// One policy per conversation kind: what the message pipeline does differs by kind only through
+// this table. A fifth kind is one more entry.
+import type { Bus } from '../bus/bus.js';
+import type { ConversationKind } from '../store/records.js';
+import { accountTopic, conversationTopic, type CoreEvent } from './events.js';
+
+/** Keep a message until every recipient acknowledged it, or keep the conversation's history. */
+export type Retention = 'drop-when-delivered' | 'history';
+/** Publish an event to each recipient's own topic, or once to the conversation's topic. */
+export type Fanout = 'per-recipient' | 'topic';
+/** Who hears that a member acknowledged a message: every other member, or its sender only. */
+export type ReceiptAudience = 'members' | 'sender';
+
+export type MessageAction =
+  | 'post'
+  | 'reply'
+  | 'mention'
+  | 'attach'
+  | 'edit'
+  | 'delete'
+  | 'react'
+  | 'pin'
+  | 'acknowledge'
+  | 'markRead'
+  | 'typing';
+
+export interface KindPolicy {
+  retention: Retention;
+  fanout: Fanout;
+  receipts: ReceiptAudience;
+  actions: ReadonlySet<MessageAction>;
+}
+
+const STORE_AND_FORWARD: ReadonlySet<MessageAction> = new Set(['post', 'acknowledge', 'markRead', 'typing']);
+
+export const KINDS: Readonly<Record<ConversationKind, KindPolicy>> = {
+  dialogue: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', actions: STORE_AND_FORWARD },
+  // In a group every other member follows the receipts.
+  group: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'members', actions: STORE_AND_FORWARD },
+  match: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', actions: STORE_AND_FORWARD },
+  room: {
+    retention: 'history',
+    fanout: 'topic',
+    receipts: 'members',
+    actions: new Set(['post', 'reply', 'mention', 'attach', 'edit', 'delete', 'react', 'pin', 'markRead', 'typing']),
+  },
+};
+
+/** Whether messages of the kind go once nobody waits for them any more. */
+export function dropsDelivered(kind: ConversationKind): boolean {
+  return KINDS[kind].retention === 'drop-when-delivered';
+}
+
+export function allows(kind: ConversationKind, action: MessageAction): boolean {
+  return KINDS[kind].actions.has(action);
+}
+
+/**
+ * Publishes an event about a conversation as its kind fans out: once on the conversation's
+ * topic, or to each of `recipients` on their own.
+ */
+export async function fanOut(
+  bus: Bus<CoreEvent>,
+  conversation: { id: number; kind: ConversationKind },
+  recipients: readonly number[],
+  event: CoreEvent,
+): Promise<void> {
+  if (KINDS[conversation.kind].fanout === 'topic') await bus.publish(conversationTopic(conversation.id), event);
+  else await Promise.all(recipients.map((id) => bus.publish(accountTopic(id), event)));
+}
