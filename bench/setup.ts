@@ -58,7 +58,7 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
     const roomMembers = await users(sizes.roomMembers);
     const [owner] = roomMembers;
     if (!owner) throw new Error('the fan-out room needs members');
-    const room = await store.rooms.createRoom(
+    const room = await store.conversations.createRoom(
       { name: 'fan-out', description: null, avatar: null, createdBy: owner.id, active: true, createdAt: now() },
       roomMembers.map((m) => ({ accountId: m.id, role: m === owner ? ('admin' as const) : ('member' as const) })),
     );
@@ -67,7 +67,7 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
     for (let i = 0; i + 1 < pairs.length; i += 2) {
       const a = pairs[i]!;
       const b = pairs[i + 1]!;
-      await store.openPairConversation(
+      await store.conversations.openPair(
         {
           kind: 'dialogue',
           key: null,
@@ -87,22 +87,24 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
     const idle = await users(sizes.idleUsers);
 
     const readers = await users(20);
-    const historyRoom = await store.rooms.createRoom(
+    const historyRoom = await store.conversations.createRoom(
       { name: 'history', description: null, avatar: null, createdBy: readers[0]!.id, active: true, createdAt: now() },
       readers.map((m, i) => ({ accountId: m.id, role: i === 0 ? ('admin' as const) : ('member' as const) })),
     );
     for (let i = 0; i < sizes.historyMessages; i++) {
-      await store.rooms.insertMessage(
+      await store.messages.insert(
         {
           conversationId: historyRoom.id,
           senderId: readers[i % readers.length]!.id,
           body: `history message ${i}: ${'lorem ipsum '.repeat(6)}`,
           type: 'text',
+          clientSentAt: null,
+          sentAt: null,
           attachment: null,
           parentId: null,
           createdAt: now(),
         },
-        [],
+        { recipients: [], mentions: [] },
       );
     }
     const fetchRecipient = sizes.fetchBacklog > 0 ? await fillBacklog(store, await users(2), sizes.fetchBacklog) : undefined;
@@ -117,7 +119,7 @@ export async function buildFixture(options: { dataDir: string; databaseUrl?: str
 async function fillBacklog(store: Store, [sender, recipient]: BenchUser[], count: number): Promise<BenchUser> {
   if (!sender || !recipient) throw new Error('a backlog needs a sender and a recipient');
   const createdAt = now();
-  const { conversation } = await store.openPairConversation(
+  const { conversation } = await store.conversations.openPair(
     {
       kind: 'dialogue',
       key: null,
@@ -139,7 +141,7 @@ async function fillBacklog(store: Store, [sender, recipient]: BenchUser[], count
       // A distinct instant per message (microseconds), so the client can tell every message apart.
       const sentAt = `${new Date(base + Math.floor(i / 1000)).toISOString().slice(0, 23)}${String(i % 1000).padStart(3, '0')}Z`;
       batch.push(
-        store.insertMessage(
+        store.messages.insert(
           {
             conversationId: conversation.id,
             senderId: sender.id,
@@ -147,9 +149,11 @@ async function fillBacklog(store: Store, [sender, recipient]: BenchUser[], count
             type: 'text',
             clientSentAt: sentAt,
             sentAt,
+            attachment: null,
+            parentId: null,
             createdAt,
           },
-          [recipient.id],
+          { recipients: [recipient.id], mentions: [] },
         ),
       );
     }
@@ -160,7 +164,7 @@ async function fillBacklog(store: Store, [sender, recipient]: BenchUser[], count
 
 async function createUser(store: Store, passwordHash: string, serial: number): Promise<BenchUser> {
   const phone = String(9_000_000_000 + serial);
-  const account = await store.insertAccount({
+  const account = await store.accounts.insert({
     email: `bench${serial}@example.com`,
     username: `bench${serial}`,
     phone,
@@ -173,7 +177,7 @@ async function createUser(store: Store, passwordHash: string, serial: number): P
     createdAt: now(),
   });
   const token = randomBytes(20).toString('hex');
-  await store.insertToken({ keyHash: hashKey(token), accountId: account.id, createdAt: now(), lastUsedAt: null, revokedAt: null });
+  await store.accounts.insertToken({ keyHash: hashKey(token), accountId: account.id, createdAt: now(), lastUsedAt: null, revokedAt: null });
   return { id: account.id, phone, token };
 }
 
@@ -181,8 +185,8 @@ async function createUser(store: Store, passwordHash: string, serial: number): P
 const SEARCH_VOCABULARY = 5000;
 /** Words per search-room message. */
 const SEARCH_WORDS = 12;
-/** Room messages written at once (PostgreSQL's pool takes ten). */
-const SEARCH_CONCURRENCY = 10;
+/** Room messages written at once: the store's group commit makes them a few transactions. */
+const SEARCH_CONCURRENCY = 200;
 
 /** A pronounceable word for each number: syllables, so that no word is a prefix of a word of another length only. */
 function vocabularyWord(n: number): string {
@@ -198,7 +202,7 @@ function vocabularyWord(n: number): string {
  * about 1 in 400 messages holds.
  */
 async function fillSearchRoom(store: Store, readers: readonly BenchUser[], count: number): Promise<{ roomId: number; reader: BenchUser; word: string }> {
-  const room = await store.rooms.createRoom(
+  const room = await store.conversations.createRoom(
     { name: 'search', description: null, avatar: null, createdBy: readers[0]!.id, active: true, createdAt: now() },
     readers.map((m, i) => ({ accountId: m.id, role: i === 0 ? ('admin' as const) : ('member' as const) })),
   );
@@ -211,9 +215,9 @@ async function fillSearchRoom(store: Store, readers: readonly BenchUser[], count
   for (let written = 0; written < count; written += SEARCH_CONCURRENCY) {
     await Promise.all(
       Array.from({ length: Math.min(SEARCH_CONCURRENCY, count - written) }, (_, i) =>
-        store.rooms.insertMessage(
-          { conversationId: room.id, senderId: readers[(written + i) % readers.length]!.id, body: body(), type: 'text', attachment: null, parentId: null, createdAt: now() },
-          [],
+        store.messages.insert(
+          { conversationId: room.id, senderId: readers[(written + i) % readers.length]!.id, body: body(), type: 'text', clientSentAt: null, sentAt: null, attachment: null, parentId: null, createdAt: now() },
+          { recipients: [], mentions: [] },
         ),
       ),
     );

@@ -84,7 +84,7 @@ export const COMMANDS: readonly Command[] = [
     operands: NO_OPERANDS,
     options: {},
     async run({ store, print }) {
-      for (const account of await store.rooms.listAccounts()) {
+      for (const account of await store.accounts.list()) {
         print([account.id, account.email, `${account.firstName} ${account.lastName}`.trim(), account.role, account.year ?? '-'].join('\t'));
       }
     },
@@ -97,7 +97,7 @@ export const COMMANDS: readonly Command[] = [
     options: {},
     async run({ store, operands: [who = '', role = ''], print }) {
       const account = await findAccount(store, who);
-      await store.rooms.setAccountRole(account.id, requireRole(role));
+      await store.accounts.setRole(account.id, requireRole(role));
       print(`user ${account.id} ${account.email} is now ${role}`);
     },
   },
@@ -149,7 +149,7 @@ export const COMMANDS: readonly Command[] = [
  * add (Conversations.addable), which is for the accounts' own requests.
  */
 async function addMembers(store: Store, roomId: number, accounts: readonly AccountRecord[]): Promise<void> {
-  await store.rooms.addMembers(roomId, accounts.map((a) => ({ accountId: a.id, role: 'member' as const })), now());
+  await store.conversations.addMembers({ id: roomId, kind: 'room' }, accounts.map((a) => ({ accountId: a.id, role: 'member' as const })), now());
 }
 
 const HELP_FLAGS = ['--help', '-h'];
@@ -251,7 +251,7 @@ function requireRole(role: string): string {
 }
 
 async function findAccount(store: Store, who: string): Promise<AccountRecord> {
-  const account = /^\d+$/.test(who) ? await store.findAccount('id', Number(who)) : await store.findAccount('email', who.toLowerCase());
+  const account = /^\d+$/.test(who) ? await store.accounts.find('id', Number(who)) : await store.accounts.find('email', who.toLowerCase());
   if (!account) throw new UsageError(`no user ${who}`);
   return account;
 }

@@ -51,7 +51,7 @@ export class Metrics {
   });
   readonly storeLatency = new Histogram({
     name: 'parley_store_seconds',
-    help: 'Store call latency, by operation (nested stores as "rooms.history").',
+    help: 'Store call latency, by operation (by aggregate, as "messages.history").',
     labelNames: ['operation'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.own],

@@ -1,5 +1,5 @@
 // Composes one Parley process: store and bus, the core, the HTTP app and the socket gateway.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Bus, BusObserver } from './bus/bus.js';
@@ -12,6 +12,7 @@ import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { roomsPushPayload } from './dialects/rooms/push.js';
 import { Gateway } from './gateway/gateway.js';
+import { apiDocsRoutes } from './http/api-docs.js';
 import { buildApp } from './http/app.js';
 import { socketDocsRoutes } from './http/socket-docs.js';
 import { webRoutes } from './http/web.js';
@@ -19,6 +20,9 @@ import { createLogger } from './log.js';
 import { Metrics } from './metrics.js';
 import { instrumentStore } from './store/instrumented.js';
 import { openStore } from './store/open.js';
+
+/** How often keys of messages older than the repeat window are forgotten. */
+const SEND_KEY_SWEEP_MS = 3600_000;
 
 export interface Parley {
   app: FastifyInstance;
@@ -33,6 +37,8 @@ export interface Parley {
 export interface ParleyOptions {
   /** Where the JSON log lines go; standard output by default. */
   logDestination?: DestinationStream;
+  /** Told of every HTTP route as it is added (the OpenAPI test checks that each is described). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function startParley(config: Config, options: ParleyOptions = {}): Promise<Parley> {
@@ -67,6 +73,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
     metricsToken: config.metricsToken,
     trustProxy: config.trustProxy,
+    onRoute: options.onRoute,
   });
   const gateway = new Gateway(core, log, metrics, config.publicUrl, {
     perAccount: config.maxSocketsPerAccount,
@@ -76,11 +83,16 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());
   await app.register(socketDocsRoutes());
+  await app.register(apiDocsRoutes());
   gateway.attach(app.server);
+  const forgetting = setInterval(() => {
+    core.messages.forgetOldSendKeys().catch((error: unknown) => log.warn({ err: error }, 'forgetting old send keys failed'));
+  }, SEND_KEY_SWEEP_MS).unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(forgetting);
       await gateway.close();
       await app.close();
       await presence.close();

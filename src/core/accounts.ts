@@ -79,7 +79,7 @@ export class Accounts {
   async revokedAmong(keyHashes: readonly string[]): Promise<Set<string>> {
     const live = new Set<string>();
     for (let start = 0; start < keyHashes.length; start += TOKEN_CHECK_BATCH) {
-      const tokens = await this.store.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
+      const tokens = await this.store.accounts.findTokens(keyHashes.slice(start, start + TOKEN_CHECK_BATCH));
       for (const token of tokens) if (token.revokedAt === null) live.add(token.keyHash);
     }
     return new Set(keyHashes.filter((keyHash) => !live.has(keyHash)));
@@ -112,7 +112,7 @@ export class Accounts {
 
     let account: AccountRecord;
     try {
-      account = await this.store.insertAccount({
+      account = await this.store.accounts.insert({
         email,
         username,
         phone,
@@ -157,7 +157,7 @@ export class Accounts {
     const lastName = optionalText(input.lastName, 'lastName', problems, MAX_NAME);
     if (Object.keys(problems).length > 0 || !email || !password || !firstName) throw new ValidationError(problems);
     try {
-      const account = await this.store.insertAccount({
+      const account = await this.store.accounts.insert({
         email,
         username: email,
         phone: null,
@@ -189,7 +189,7 @@ export class Accounts {
     address: string,
   ): Promise<{ account: AccountRecord; token: string } | undefined> {
     const value = by === 'email' ? identifier.trim().toLowerCase() : identifier.trim();
-    const found = await this.store.findAccount(by, value);
+    const found = await this.store.accounts.find(by, value);
     // One counter per account, whichever name it is reached by; unknown names have their own.
     const counted = found ? `id:${found.id}` : `${by}:${value}`;
     await this.throttle.attempt(address, counted);
@@ -201,7 +201,7 @@ export class Accounts {
     let account = found;
     if (this.passwords.needsRehash(account.passwordHash)) {
       const passwordHash = await this.passwords.hash(password);
-      await this.store.setPasswordHash(account.id, passwordHash);
+      await this.store.accounts.setPasswordHash(account.id, passwordHash);
       account = { ...account, passwordHash };
     }
     this.remember(account);
@@ -210,7 +210,7 @@ export class Accounts {
 
   async logout(key: string): Promise<void> {
     const keyHash = hashKey(key);
-    await this.store.revokeToken(keyHash, now());
+    await this.store.accounts.revokeToken(keyHash, now());
     this.revoked(keyHash);
     await this.bus.publish(INVALIDATION_TOPIC, { type: 'invalidate.token', keyHash });
   }
@@ -226,7 +226,7 @@ export class Accounts {
     const keyHash = hashKey(key);
     let cached = this.tokens.get(keyHash);
     if (!cached) {
-      const token = await this.store.findToken(keyHash);
+      const token = await this.store.accounts.findToken(keyHash);
       if (!token || token.revokedAt !== null) return undefined;
       cached = { accountId: token.accountId, touchedAt: 0 };
       this.tokens.set(keyHash, cached);
@@ -234,7 +234,7 @@ export class Accounts {
     const nowMs = Date.now();
     if (nowMs - cached.touchedAt > TOUCH_INTERVAL_MS) {
       cached.touchedAt = nowMs;
-      await this.store.touchToken(keyHash, now());
+      await this.store.accounts.touchToken(keyHash, now());
     }
     return this.byId(cached.accountId);
   }
@@ -243,14 +243,14 @@ export class Accounts {
     const id = this.idByPhone.get(phone);
     if (id !== undefined) return this.byId(id);
     if (!PHONE_PATTERN.test(phone)) return undefined;
-    const account = await this.store.findAccount('phone', phone);
+    const account = await this.store.accounts.find('phone', phone);
     if (account) this.remember(account);
     return account;
   }
 
   /** The accounts with these phones, in one query; phones nobody has are left out. */
   async byPhones(phones: readonly string[]): Promise<AccountRecord[]> {
-    const accounts = await this.store.findAccounts('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
+    const accounts = await this.store.accounts.findMany('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
     for (const account of accounts) this.remember(account);
     return accounts;
   }
@@ -258,7 +258,7 @@ export class Accounts {
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
     if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
-    const account = await this.store.findAccount('id', id);
+    const account = await this.store.accounts.find('id', id);
     if (account) this.remember(account);
     return account;
   }
@@ -270,7 +270,7 @@ export class Accounts {
 
   private async issueToken(accountId: number): Promise<string> {
     const key = randomBytes(20).toString('hex');
-    await this.store.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
+    await this.store.accounts.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
     return key;
   }
 }

@@ -1,8 +1,7 @@
 // Conversations and their members, read from memory and invalidated over the bus. Dialogues
 // (the phone dialect's personal chats) are opened and closed here.
 import type { Bus } from '../bus/bus.js';
-import type { AccountRecord, ConversationKind, ConversationRecord, MemberRecord } from '../store/records.js';
-import type { ConversationWithMembers } from '../store/membership-store.js';
+import type { AccountRecord, ConversationKind, ConversationRecord, ConversationWithMembers, MemberRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ROLE } from './accounts.js';
 import { coreError } from './errors.js';
@@ -42,7 +41,7 @@ export class Conversations {
   async membership(id: number): Promise<Membership | undefined> {
     const cached = this.byId.get(id);
     if (cached) return cached;
-    const conversation = await this.store.findConversation('id', id);
+    const conversation = await this.store.conversations.find('id', id);
     if (!conversation) return undefined;
     return this.remember(conversation);
   }
@@ -56,13 +55,13 @@ export class Conversations {
   }
 
   async member(conversationId: number, accountId: number): Promise<MemberRecord | undefined> {
-    const members = await this.store.listMembers(conversationId);
+    const members = await this.store.conversations.listMembers(conversationId);
     return members.find((m) => m.accountId === accountId);
   }
 
   /** Whether `otherId` is the account itself or shares a dialogue, a group or a room with it. */
   async isContact(accountId: number, otherId: number): Promise<boolean> {
-    return accountId === otherId || (await this.store.membersWith(accountId, [otherId], ACQUAINTING_KINDS)).length > 0;
+    return accountId === otherId || (await this.store.conversations.membersWith(accountId, [otherId], ACQUAINTING_KINDS)).length > 0;
   }
 
   /**
@@ -72,14 +71,14 @@ export class Conversations {
    * no way to learn who has an account, and nobody is put in a conversation by a stranger.
    */
   async addable(actor: AccountRecord, ids: readonly number[]): Promise<Set<number>> {
-    if (actor.role === ADMIN_ROLE) return new Set((await this.store.findAccounts('id', ids)).map((account) => account.id));
-    const contacts = await this.store.membersWith(actor.id, ids, ACQUAINTING_KINDS);
+    if (actor.role === ADMIN_ROLE) return new Set((await this.store.accounts.findMany('id', ids)).map((account) => account.id));
+    const contacts = await this.store.conversations.membersWith(actor.id, ids, ACQUAINTING_KINDS);
     return new Set(ids.includes(actor.id) ? [...contacts, actor.id] : contacts);
   }
 
   /** The account's conversations of one kind with their members, newest first. */
   of(accountId: number, kind: ConversationKind): Promise<ConversationWithMembers[]> {
-    return this.store.memberships.conversationsOf(accountId, kind);
+    return this.store.conversations.of(accountId, kind);
   }
 
   /** The dialogue between two accounts, if there is one. */
@@ -87,7 +86,7 @@ export class Conversations {
     const pairKey = dialoguePairKey(a, b);
     const id = this.idByPair.get(pairKey);
     if (id !== undefined) return this.membership(id);
-    const conversation = await this.store.findConversation('pairKey', pairKey);
+    const conversation = await this.store.conversations.find('pairKey', pairKey);
     return conversation && this.remember(conversation);
   }
 
@@ -95,7 +94,7 @@ export class Conversations {
   async openDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ membership: Membership; created: boolean }> {
     if (actor.id === peer.id) throw coreError('DIALOGUE_WITH_SELF');
     const createdAt = now();
-    const { conversation, created } = await this.store.openPairConversation(
+    const { conversation, created } = await this.store.conversations.openPair(
       {
         kind: 'dialogue',
         key: null,
@@ -127,7 +126,7 @@ export class Conversations {
     const membership = await this.findDialogue(actor.id, peer.id);
     if (!membership) throw coreError('DIALOGUE_NOT_FOUND');
     const { conversation } = membership;
-    const counts = await this.store.deleteConversation(conversation.id);
+    const counts = await this.store.conversations.delete(conversation.id);
     await this.invalidate(conversation);
     await this.bus.publish(accountTopic(peer.id), {
       type: 'conversation.closed',
@@ -152,7 +151,7 @@ export class Conversations {
   }
 
   private async remember(conversation: ConversationRecord): Promise<Membership> {
-    const members = await this.store.listMembers(conversation.id);
+    const members = await this.store.conversations.listMembers(conversation.id);
     const membership = { conversation, memberIds: members.map((m) => m.accountId) };
     this.byId.set(conversation.id, membership);
     if (conversation.pairKey) this.idByPair.set(conversation.pairKey, conversation.id);

@@ -1,7 +1,6 @@
 // What a room message said before its edits, for the members of its room. A deleted message
 // shows none of its texts, as it shows no body.
-import type { AccountRecord } from '../store/records.js';
-import type { RoomMessageRecord } from '../store/room-store.js';
+import type { AccountRecord, MessageRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { MessageVersionRecord } from '../store/versions.js';
 import { coreError } from './errors.js';
@@ -11,7 +10,7 @@ import type { Rooms } from './rooms.js';
 export const MAX_VERSIONS_SHOWN = 100;
 
 export interface EditHistoryView {
-  message: RoomMessageRecord;
+  message: MessageRecord;
   /** How many texts the edits replaced in all. */
   count: number;
   /** The latest replaced texts, oldest first. */
@@ -26,7 +25,7 @@ export class EditHistory {
 
   /** Not found alike for a message that does not exist and one in a room the actor is not in. */
   async of(actor: AccountRecord, messageId: number): Promise<EditHistoryView> {
-    const message = await this.store.rooms.findMessage(messageId);
+    const message = await this.store.messages.find(messageId);
     if (!message || !(await this.rooms.isMember(actor, message.conversationId))) throw coreError('MESSAGE_NOT_FOUND');
     if (message.deletedAt !== null) return { message, count: 0, versions: [] };
     return { message, ...(await this.store.versions.of(message.id, MAX_VERSIONS_SHOWN)) };

@@ -9,6 +9,7 @@ import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent, type GroupChange } from './events.js';
+import { DROP_WHEN_DELIVERED } from './messages.js';
 import { now } from './time.js';
 
 /** The most members a group holds, at creation as on every later addition. */
@@ -46,9 +47,9 @@ export class Groups {
 
   /** The group with this key, with its members. */
   async byKey(key: string): Promise<Group | undefined> {
-    const conversation = await this.store.findConversation('key', key);
+    const conversation = await this.store.conversations.find('key', key);
     if (!conversation || conversation.kind !== 'group') return undefined;
-    return { conversation, members: await this.store.listMembers(conversation.id) };
+    return { conversation, members: await this.store.conversations.listMembers(conversation.id) };
   }
 
   /** The groups the account is a member of, newest first. */
@@ -58,7 +59,7 @@ export class Groups {
 
   /** Who still has to acknowledge each of these group messages. */
   pendingRecipients(messageIds: readonly number[]): Promise<Map<number, number[]>> {
-    return this.store.memberships.pendingRecipients(messageIds);
+    return this.store.messages.pendingRecipients(messageIds);
   }
 
   /**
@@ -99,7 +100,7 @@ export class Groups {
     let conversation: ConversationRecord | undefined;
     for (let attempt = 0; !conversation; attempt++) {
       try {
-        conversation = await this.store.memberships.createConversation(
+        conversation = await this.store.conversations.create(
           {
             kind: 'group',
             key: newGroupKey(),
@@ -118,7 +119,7 @@ export class Groups {
         if (!(error instanceof UniqueViolation) || attempt + 1 >= KEY_ATTEMPTS) throw error;
       }
     }
-    const group = { conversation, members: await this.store.listMembers(conversation.id) };
+    const group = { conversation, members: await this.store.conversations.listMembers(conversation.id) };
     await this.announce(group, 'create', input.actor, null, group.members);
     return group;
   }
@@ -136,8 +137,8 @@ export class Groups {
       case 'add': {
         if (isMember) return 'wrong_operation';
         if (!target || !(await this.conversations.addable(actor, [target.id])).has(target.id)) return 'not_addable';
-        const added = await this.store.memberships.addMember(
-          conversation.id,
+        const added = await this.store.conversations.addMember(
+          conversation,
           { accountId: target.id, role: 'member' },
           now(),
           GROUP_CAPACITY,
@@ -149,14 +150,14 @@ export class Groups {
       case 'remove': {
         // Leaving is its own command: it may hand the admin role on.
         if (!target || !isMember || target.id === actor.id) return 'wrong_operation';
-        const removal = await this.store.memberships.removeMember(conversation.id, target.id);
+        const removal = await this.store.conversations.removeMember(conversation.id, target.id, DROP_WHEN_DELIVERED[conversation.kind]);
         if (!removal.removed) return 'wrong_operation';
         break;
       }
       case 'promote':
       case 'demote': {
         if (!target) return 'wrong_operation';
-        const change = await this.store.memberships.setRole(
+        const change = await this.store.conversations.setRole(
           conversation.id,
           target.id,
           command === 'promote' ? 'admin' : 'member',
@@ -167,7 +168,7 @@ export class Groups {
       }
     }
     await this.changed(conversation);
-    const after = await this.store.listMembers(conversation.id);
+    const after = await this.store.conversations.listMembers(conversation.id);
     await this.announce({ conversation, members: after }, command, actor, target ?? null, after);
     return 'done';
   }
@@ -178,7 +179,7 @@ export class Groups {
    */
   async leave(actor: AccountRecord, group: Group): Promise<GroupOutcome> {
     if (!group.members.some((m) => m.accountId === actor.id)) return 'not_member';
-    await this.store.memberships.removeMember(group.conversation.id, actor.id);
+    await this.store.conversations.removeMember(group.conversation.id, actor.id, DROP_WHEN_DELIVERED[group.conversation.kind]);
     await this.changed(group.conversation);
     await this.announce(group, 'leave', actor, null, group.members);
     return 'done';
@@ -187,7 +188,7 @@ export class Groups {
   /** An admin deletes the group with its messages; every member hears of it. */
   async delete(actor: AccountRecord, group: Group): Promise<GroupOutcome> {
     if (!isAdmin(group, actor.id)) return 'not_admin';
-    await this.store.deleteConversation(group.conversation.id);
+    await this.store.conversations.delete(group.conversation.id);
     await this.changed(group.conversation);
     await this.announce(group, 'delete', actor, null, group.members);
     return 'done';

@@ -15,3 +15,10 @@ export const FETCH_PAGE_SIZE = 100;
  * row binds six). Bigger rooms are filled in several requests.
  */
 export const MAX_MEMBERS_PER_REQUEST = 500;
+
+/**
+ * How long a sent message's key is kept, so that its resend is known as a repeat (idempotent
+ * send): a client retries within seconds or, offline, within days; a week covers both. A repeat
+ * after this is stored as a new message.
+ */
+export const REPEAT_WINDOW_SECONDS = 7 * 24 * 3600;

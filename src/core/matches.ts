@@ -51,7 +51,7 @@ export class Matches {
   async open(actor: AccountRecord, partner: AccountRecord): Promise<ConversationRecord | undefined> {
     if (actor.id === partner.id) throw coreError('MATCH_WITH_SELF');
     const createdAt = now();
-    const conversation = await this.store.memberships.openMatch(
+    const conversation = await this.store.conversations.openMatch(
       {
         kind: 'match',
         key: null,
@@ -75,7 +75,7 @@ export class Matches {
   async end(actor: AccountRecord): Promise<boolean> {
     const match = await this.active(actor);
     if (!match) return false;
-    await this.store.memberships.updateConversation(match.conversation.id, { active: false });
+    await this.store.conversations.update(match.conversation.id, { active: false });
     await this.conversations.invalidate(match.conversation);
     await this.announce(match.conversation, 'end', actor, await this.partnerOf(match));
     return true;
@@ -88,13 +88,13 @@ export class Matches {
   async grade(actor: AccountRecord, match: Match, grade: string): Promise<GradeOutcome> {
     if (grade !== LIKE && grade !== DISLIKE) throw coreError('GRADE_UNKNOWN', { like: LIKE, dislike: DISLIKE });
     const partner = await this.partnerOf(match);
-    const { recorded, grades } = await this.store.memberships.grade(match.conversation.id, actor.id, grade, now());
+    const { recorded, grades } = await this.store.conversations.grade(match.conversation.id, actor.id, grade, now());
     if (!recorded) return 'already_graded';
     if (grades.size < 2) {
       await this.announce(match.conversation, 'grade', actor, partner);
       return 'graded';
     }
-    await this.store.deleteConversation(match.conversation.id);
+    await this.store.conversations.delete(match.conversation.id);
     await this.conversations.invalidate(match.conversation);
     const liked = [...grades.values()].every((g) => g === LIKE);
     if (liked) await this.conversations.openDialogue(actor, partner);

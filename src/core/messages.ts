@@ -1,13 +1,13 @@
 // Messages and their deliveries: send, acknowledge, read, typing, and what is still pending.
 import { setImmediate } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.js';
-import type { AccountRecord, ConversationKind, MessageRecord } from '../store/records.js';
-import type { PendingMessage, Store } from '../store/store.js';
+import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } from '../store/records.js';
+import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError } from './errors.js';
-import { FETCH_PAGE_SIZE } from './limits.js';
+import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
 import { accountTopic, conversationRef, refOf, type CoreEvent } from './events.js';
-import { now, parseInstant, type Instant } from './time.js';
+import { addSeconds, now, parseInstant, type Instant } from './time.js';
 
 /**
  * Store-and-forward kinds keep a message only until every recipient has acknowledged it;
@@ -51,13 +51,17 @@ export class Messages {
     private readonly onStored: MessageStored,
   ) {}
 
-  /** Persists the message with a delivery per other member, then publishes it to them. */
+  /**
+   * Persists the message with a delivery per other member, then publishes it to them. A repeat
+   * (the same sender, conversation and client timestamp within the repeat window) is neither
+   * stored nor published again: the message stored first is returned.
+   */
   async send(input: SendInput): Promise<MessageRecord> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
-    const message = await this.store.insertMessage(
+    const { message, repeated } = await this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,
@@ -65,10 +69,15 @@ export class Messages {
         type: input.type ?? 'text',
         clientSentAt: input.clientSentAt,
         sentAt,
+        attachment: null,
+        parentId: null,
         createdAt: now(),
       },
-      recipients,
+      // The client's timestamp is its key for the message: a resend of one not acknowledged to it
+      // (its msg_sent lost) is the same message again.
+      { recipients, mentions: [], sendKey: sentAt },
     );
+    if (repeated) return message;
     this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {
       type: 'message.created',
@@ -87,6 +96,11 @@ export class Messages {
     return message;
   }
 
+  /** Forgets the keys of messages sent before the repeat window: returns how many. */
+  forgetOldSendKeys(): Promise<number> {
+    return this.store.messages.forgetSendKeys(addSeconds(now(), -REPEAT_WINDOW_SECONDS));
+  }
+
   /**
    * The actor acknowledges the message sent at `ref`: its delivery is removed (the message too
    * when nobody else is waiting for it and its kind drops delivered messages), the actor's
@@ -97,14 +111,14 @@ export class Messages {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     const sentAt = requireInstant(input.ref, 'ref');
     const at = requireInstant(input.at, 'at');
-    const message = await this.store.acknowledge({
+    const message = await this.store.messages.acknowledge({
       conversationId: membership.conversation.id,
       recipientId: input.actor.id,
       sentAt,
       dropWhenDelivered: DROP_WHEN_DELIVERED[membership.conversation.kind],
     });
     if (!message) return false;
-    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
+    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
     // In a group every other member follows the receipts; elsewhere only the sender does.
     const audience = membership.conversation.kind === 'group' ? otherMembers(membership, input.actor.id) : [message.senderId];
     const event = this.receipt('received', membership, input);
@@ -116,7 +130,7 @@ export class Messages {
   async markRead(input: ReceiptInput): Promise<void> {
     const membership = await this.conversations.requireMember(input.conversationId, input.actor.id);
     const at = requireInstant(input.at, 'at');
-    await this.store.setMemberMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
+    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastSeenAt', at);
     const event = this.receipt('read', membership, input);
     await Promise.all(otherMembers(membership, input.actor.id).map((id) => this.bus.publish(accountTopic(id), event)));
   }
@@ -142,7 +156,7 @@ export class Messages {
   async *pending(account: AccountRecord, kinds: readonly ConversationKind[]): AsyncGenerator<PendingMessage[]> {
     let after = 0;
     for (;;) {
-      const { messages, next } = await this.store.pendingPage(account.id, kinds, after, FETCH_PAGE_SIZE);
+      const { messages, next } = await this.store.messages.pendingPage(account.id, kinds, after, FETCH_PAGE_SIZE);
       if (messages.length > 0) yield messages;
       if (next === null) return;
       after = next;

@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
-import { UniqueViolation, type AccountRecord, type MemberRole } from '../store/records.js';
-import type { AttachmentRecord, RoomMessageRecord, RoomRow } from '../store/room-store.js';
+import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type NotificationRecord, type RoomRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
@@ -17,7 +16,7 @@ import {
   type PersonRef,
   type RoomMessageView,
 } from './events.js';
-import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
+import { DROP_WHEN_DELIVERED, MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
 import type { Presence } from './presence.js';
 import type { PushWebhook } from './push.js';
@@ -43,12 +42,12 @@ export interface UploadLimits {
 
 /** A stored message with everything a dialect shows about it. */
 export interface RoomMessageDetail {
-  record: RoomMessageRecord;
+  record: MessageRecord;
   sender: AccountRecord;
   /** '' once the message is deleted: deleted content is never shown. */
   body: string;
   attachment: string | null;
-  parent: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+  parent: { record: MessageRecord; body: string; sender: AccountRecord } | null;
   reactions: Map<string, number> | undefined;
   mentions: number[];
   /** Pinned within the last PIN_LIFETIME_SECONDS; older pins have expired. */
@@ -61,7 +60,7 @@ export interface RoomOverview {
   unreadCount: number;
   lastReadAt: string | null;
   lastReadMessageId: number | null;
-  lastMessage: { record: RoomMessageRecord; body: string; sender: AccountRecord } | null;
+  lastMessage: { record: MessageRecord; body: string; sender: AccountRecord } | null;
 }
 
 export interface RoomMember {
@@ -74,6 +73,12 @@ export interface SendRoomMessage {
   type: string;
   mentions: readonly number[];
   parentId: number | null;
+}
+
+/** A message just stored, as shown, with the notifications written with it. */
+interface Posted {
+  detail: RoomMessageDetail;
+  notifications: NotificationRecord[];
 }
 
 /** An uploaded file on disk, accepted for its size and type, waiting for its message. */
@@ -108,7 +113,7 @@ export class Rooms {
 
   /** The room if it exists and is a room (active or not). */
   async room(roomId: number): Promise<RoomRow> {
-    const room = await this.store.rooms.findRoom(roomId);
+    const room = await this.store.conversations.findRoom(roomId);
     if (!room) throw coreError('ROOM_NOT_FOUND');
     return room;
   }
@@ -127,12 +132,12 @@ export class Rooms {
   }
 
   async myRooms(actor: AccountRecord, query?: string): Promise<RoomOverview[]> {
-    const rooms = await this.store.rooms.listRooms({ memberId: actor.id, activeOnly: true, query });
+    const rooms = await this.store.conversations.listRooms({ memberId: actor.id, activeOnly: true, query });
     return Promise.all(rooms.map((room) => this.overview(actor, room)));
   }
 
   async overview(actor: AccountRecord, room: RoomRow): Promise<RoomOverview> {
-    const state = await this.store.rooms.readState(room.id, actor.id);
+    const state = await this.store.conversations.readState(room.id, actor.id);
     const last = state.lastMessage;
     const lastSender = last ? await this.accounts.byId(last.senderId) : undefined;
     return {
@@ -151,7 +156,7 @@ export class Rooms {
 
   async members(actor: AccountRecord, roomId: number, query?: string): Promise<RoomMember[]> {
     await this.requireMember(actor, roomId);
-    const records = await this.store.listMembers(roomId);
+    const records = await this.store.conversations.listMembers(roomId);
     const members: RoomMember[] = [];
     const needle = query?.toLowerCase();
     for (const record of records) {
@@ -183,7 +188,7 @@ export class Rooms {
       ...memberIds.filter((id) => id !== actor.id).map((accountId) => ({ accountId, role: 'member' as const })),
     ];
     try {
-      const created = await this.store.rooms.createRoom(
+      const created = await this.store.conversations.createRoom(
         { name, description: input.description, avatar: input.avatar, createdBy: actor.id, active: input.active, createdAt: now() },
         members,
       );
@@ -210,7 +215,7 @@ export class Rooms {
       throw new ValidationError({ description: [problem('FIELD_TOO_LONG', { max: MAX_ROOM_DESCRIPTION })] });
     }
     try {
-      await this.store.rooms.updateRoom(roomId, { ...patch, name, updatedAt: now() });
+      await this.store.conversations.updateRoom(roomId, { ...patch, name, updatedAt: now() });
     } catch (error) {
       if (error instanceof UniqueViolation) throw new ValidationError({ name: [ROOM_NAME_TAKEN] });
       throw error;
@@ -224,8 +229,8 @@ export class Rooms {
   async deleteRoom(actor: AccountRecord, roomId: number): Promise<void> {
     const room = await this.room(roomId);
     await this.requireManager(actor, room, 'delete');
-    const files = await this.store.rooms.attachmentKeys(roomId);
-    await this.store.deleteConversation(roomId);
+    const files = await this.store.attachments.keysOf(roomId);
+    await this.store.conversations.delete(roomId);
     await Promise.all(files.map((key) => this.files.remove(key)));
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.closed', conversation: { id: roomId, kind: 'room' } });
@@ -238,7 +243,7 @@ export class Rooms {
     const ids = [...new Set(accountIds)];
     const refused = await this.refusedMembers(actor, ids);
     if (refused.length > 0) throw new ValidationError({ members: refused });
-    await this.store.rooms.addMembers(roomId, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, ids.map((accountId) => ({ accountId, role: 'member' as const })), now());
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     return this.room(roomId);
   }
@@ -248,7 +253,7 @@ export class Rooms {
     const room = await this.room(roomId);
     if (!(await this.isMember(actor, roomId))) throw coreError('NOT_A_MEMBER');
     if (room.createdBy === actor.id) throw coreError('OWNER_CANNOT_LEAVE');
-    await this.store.rooms.removeMember(roomId, actor.id);
+    await this.store.conversations.removeMember(roomId, actor.id, DROP_WHEN_DELIVERED.room);
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId: actor.id });
   }
@@ -259,29 +264,29 @@ export class Rooms {
     const owner = await this.accounts.byId(newOwnerId);
     const membership = await this.conversations.membership(roomId);
     if (!owner || !membership?.memberIds.includes(newOwnerId)) throw coreError('NEW_OWNER_NOT_MEMBER');
-    await this.store.rooms.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
-    await this.store.rooms.setMemberRole(roomId, newOwnerId, 'admin');
+    await this.store.conversations.updateRoom(roomId, { createdBy: newOwnerId, updatedAt: now() });
+    await this.store.conversations.setRole(roomId, newOwnerId, 'admin');
     await this.conversations.invalidate({ id: roomId, pairKey: null });
     return owner;
   }
 
   async markRead(actor: AccountRecord, roomId: number): Promise<void> {
     await this.requireMember(actor, roomId);
-    await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', now());
+    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
   }
 
   /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
   async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
     await this.requireMember(actor, roomId);
-    const message = await this.store.rooms.findMessage(messageId);
+    const message = await this.store.messages.find(messageId);
     if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
-    await this.store.setMemberMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
+    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
   }
 
   /** One page of history, newest first. */
   async history(actor: AccountRecord, roomId: number, offset: number, limit: number): Promise<{ count: number; messages: RoomMessageDetail[] }> {
     await this.requireMember(actor, roomId);
-    const { count, messages } = await this.store.rooms.history(roomId, offset, limit);
+    const { count, messages } = await this.store.messages.history(roomId, offset, limit);
     return { count, messages: await this.details(messages) };
   }
 
@@ -341,37 +346,39 @@ export class Rooms {
     const { file } = upload;
     const key = randomBytes(16).toString('hex');
     await this.files.keep(file.incoming, key);
-    let stored: { record: RoomMessageRecord; mentions: number[] };
+    let stored: Posted;
     try {
-      await this.store.rooms.insertAttachment({
-        key,
-        conversationId: roomId,
-        uploaderId: actor.id,
-        fileName: file.fileName,
-        contentType: file.contentType,
-        size: file.incoming.size,
-        createdAt: now(),
-      });
-      stored = await this.storeMessage(actor, room, {
-        body: upload.body,
-        type: file.contentType.startsWith('image/') ? 'image' : 'file',
-        mentions: [],
-        parentId: upload.parentId,
-        attachment: mediaPath(key, file.fileName),
-      });
+      // The attachment's record is written in the message's transaction: both or neither.
+      stored = await this.storeMessage(
+        actor,
+        room,
+        {
+          body: upload.body,
+          type: file.contentType.startsWith('image/') ? 'image' : 'file',
+          mentions: [],
+          parentId: upload.parentId,
+          attachment: mediaPath(key, file.fileName),
+        },
+        {
+          key,
+          conversationId: roomId,
+          uploaderId: actor.id,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          size: file.incoming.size,
+          createdAt: now(),
+        },
+      );
     } catch (error) {
-      // The caller hears of the first failure; a file that outlives its message would be worse
-      // than a second error, so the file goes before its row.
       await this.files.remove(key);
-      await this.store.rooms.deleteAttachment(key).catch(() => undefined);
       throw error;
     }
-    return this.announce(actor, room, stored.record, stored.mentions);
+    return this.announce(actor, room, stored);
   }
 
   /** An uploaded file that is still shown by a message, for serving. */
   async attachment(key: string): Promise<AttachmentRecord | undefined> {
-    return this.store.rooms.findAttachment(key);
+    return this.store.attachments.find(key);
   }
 
   /** Where the uploaded files are, for serving. */
@@ -383,14 +390,14 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.rooms.editMessage(message.id, body, now());
+    await this.store.messages.edit(message.id, body, now());
     await this.publish(roomId, { type: 'room.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
     await this.requireMember(actor, roomId);
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.rooms.deleteMessage(message.id, now());
+    await this.store.messages.markDeleted(message.id, now());
     await this.dropAttachment(roomId, message);
     await this.publish(roomId, { type: 'room.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
   }
@@ -400,8 +407,8 @@ export class Rooms {
     await this.requireMember(actor, roomId);
     if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(roomId, messageId);
-    await this.store.rooms.toggleReaction(message.id, actor.id, reaction, now());
-    const counts = (await this.store.rooms.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
+    await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
+    const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
     const reactions = Object.fromEntries(counts);
     await this.publish(roomId, { type: 'room.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
     return reactions;
@@ -417,12 +424,12 @@ export class Rooms {
     if (pin) {
       if (pinned) return message.pinnedAt;
       const since = addSeconds(at, -PIN_LIFETIME_SECONDS);
-      if ((await this.store.rooms.countPins(roomId, since)) >= MAX_PINS) {
+      if ((await this.store.annotations.countPins(roomId, since)) >= MAX_PINS) {
         throw coreError('PIN_LIMIT', { max: MAX_PINS });
       }
       pinnedAt = at;
     }
-    await this.store.rooms.setPinned(message.id, pinnedAt);
+    await this.store.annotations.setPinned(message.id, pinnedAt);
     await this.publish(roomId, { type: 'room.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
     return pinnedAt;
   }
@@ -434,24 +441,24 @@ export class Rooms {
   }
 
   async unreadNotifications(actor: AccountRecord): Promise<number> {
-    return this.store.rooms.unreadNotifications(actor.id);
+    return this.store.notifications.unread(actor.id);
   }
 
   async markNotificationsRead(actor: AccountRecord, ids: readonly number[] | undefined): Promise<number> {
-    return this.store.rooms.markNotificationsRead(actor.id, ids);
+    return this.store.notifications.markRead(actor.id, ids);
   }
 
   async registerDevice(actor: AccountRecord, token: string, deviceType: string): Promise<void> {
-    await this.store.rooms.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
+    await this.store.notifications.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
   }
 
   /** Everything the dialects show about these messages, loaded in a few queries. */
-  async details(messages: readonly RoomMessageRecord[]): Promise<RoomMessageDetail[]> {
+  async details(messages: readonly MessageRecord[]): Promise<RoomMessageDetail[]> {
     const ids = messages.map((m) => m.id);
     const parents = new Map(
-      (await this.store.rooms.findMessages(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
+      (await this.store.messages.findMany(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
     );
-    const [reactions, mentions] = await Promise.all([this.store.rooms.reactionCounts(ids), this.store.rooms.mentions(ids)]);
+    const [reactions, mentions] = await Promise.all([this.store.annotations.reactionCounts(ids), this.store.annotations.mentions(ids)]);
     const at = now();
     const details: RoomMessageDetail[] = [];
     for (const record of messages) {
@@ -479,84 +486,76 @@ export class Rooms {
     input: SendRoomMessage & { attachment: string | null },
   ): Promise<RoomMessageDetail> {
     const room = await this.requireMember(actor, roomId);
-    const { record, mentions } = await this.storeMessage(actor, room, input);
-    return this.announce(actor, room, record, mentions);
+    return this.announce(actor, room, await this.storeMessage(actor, room, input));
   }
 
-  /** Checks and stores a message; nothing is told to anyone yet. */
+  /**
+   * Checks and stores a message with its mentions, their notifications and its attachment's
+   * record, in one write; nothing is told to anyone yet, and nothing is read back.
+   */
   private async storeMessage(
     actor: AccountRecord,
-    room: { id: number; memberIds: readonly number[] },
+    room: { id: number; name: string; memberIds: readonly number[] },
     input: SendRoomMessage & { attachment: string | null },
-  ): Promise<{ record: RoomMessageRecord; mentions: number[] }> {
+    attachment?: AttachmentRecord,
+  ): Promise<Posted> {
     if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
       throw coreError('MESSAGE_TYPE_UNKNOWN', { types: MESSAGE_TYPES });
     }
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     if (input.mentions.length > MAX_MENTIONS) throw coreError('TOO_MANY_MENTIONS', { max: MAX_MENTIONS });
-    if (input.parentId !== null) await this.parentIn(room.id, input.parentId);
-    // Only members can be mentioned; other ids are dropped, as the original stored them.
-    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id));
-    const record = await this.store.rooms.insertMessage(
+    const parent = input.parentId === null ? undefined : await this.parentIn(room.id, input.parentId);
+    const parentSender = parent && (await this.requireAccount(parent.senderId));
+    // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
+    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
+    const createdAt = now();
+    const { message: record, notifications } = await this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
         body: input.body,
         type: input.type,
+        clientSentAt: null,
+        sentAt: createdAt,
         attachment: input.attachment,
         parentId: input.parentId,
-        createdAt: now(),
+        createdAt,
       },
-      mentions,
+      {
+        mentions,
+        notifications: mentions
+          .filter((id) => id !== actor.id)
+          .map((accountId) => ({
+            accountId,
+            eventType: MENTION_EVENT,
+            body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
+            url: null,
+            createdAt,
+          })),
+        attachment,
+      },
     );
     this.onStored('room', 0);
-    return { record, mentions };
+    const detail: RoomMessageDetail = {
+      record,
+      sender: actor,
+      body: record.body,
+      attachment: record.attachment,
+      parent: parent && parentSender ? { record: parent, body: visibleBody(parent), sender: parentSender } : null,
+      reactions: undefined,
+      mentions,
+      pinned: false,
+    };
+    return { detail, notifications };
   }
 
-  /** Broadcasts a stored message, notifies its mentions and pushes it to members who are away. */
+  /** Broadcasts a stored message, tells the mentioned and pushes it to members who are away. */
   private async announce(
     actor: AccountRecord,
     room: { id: number; name: string; memberIds: readonly number[] },
-    record: RoomMessageRecord,
-    mentions: readonly number[],
+    { detail, notifications }: Posted,
   ): Promise<RoomMessageDetail> {
-    const [detail] = await this.details([record]);
-    if (!detail) throw new Error('stored message vanished');
     await this.publish(room.id, { type: 'room.message', conversation: { id: room.id, kind: 'room' }, message: toView(detail) });
-    await this.notifyMentions(actor, room, record, mentions);
-    void this.pushToOffline(actor, room, record).catch(this.push.onError);
-    return detail;
-  }
-
-  /** The file of a deleted message goes with it: its URL is not found from then on. */
-  private async dropAttachment(roomId: number, message: RoomMessageRecord): Promise<void> {
-    const key = message.attachment === null ? undefined : MEDIA_PATH.exec(message.attachment)?.[1];
-    if (key === undefined) return;
-    const record = await this.store.rooms.findAttachment(key);
-    if (record?.conversationId !== roomId) return;
-    await this.files.remove(key);
-    await this.store.rooms.deleteAttachment(key);
-  }
-
-  private async notifyMentions(
-    actor: AccountRecord,
-    room: { id: number; name: string },
-    record: RoomMessageRecord,
-    mentions: readonly number[],
-  ): Promise<void> {
-    const createdAt = now();
-    const notifications = await this.store.rooms.insertNotifications(
-      mentions
-        .filter((id) => id !== actor.id)
-        .map((accountId) => ({
-          accountId,
-          messageId: record.id,
-          eventType: MENTION_EVENT,
-          body: `You were mentioned in ${room.name} chat by ${actor.firstName}`,
-          url: null,
-          createdAt,
-        })),
-    );
     await Promise.all(
       notifications.map((n) =>
         this.bus.publish(notificationTopic(n.accountId), {
@@ -566,14 +565,26 @@ export class Rooms {
         }),
       ),
     );
+    void this.pushToOffline(actor, room, detail.record).catch(this.push.onError);
+    return detail;
+  }
+
+  /** The file of a deleted message goes with it: its URL is not found from then on. */
+  private async dropAttachment(roomId: number, message: MessageRecord): Promise<void> {
+    const key = message.attachment === null ? undefined : MEDIA_PATH.exec(message.attachment)?.[1];
+    if (key === undefined) return;
+    const record = await this.store.attachments.find(key);
+    if (record?.conversationId !== roomId) return;
+    await this.files.remove(key);
+    await this.store.attachments.delete(key);
   }
 
   /** Pushes a stored message to the registered devices of members with no live socket. */
-  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: RoomMessageRecord): Promise<void> {
+  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: MessageRecord): Promise<void> {
     if (!this.push.enabled) return;
     const statuses = await this.presence.statuses(room.memberIds.filter((id) => id !== actor.id));
     const offline = [...statuses].filter(([, status]) => !status.active).map(([id]) => id);
-    const devices = await this.store.rooms.deviceTokens(offline);
+    const devices = await this.store.notifications.deviceTokens(offline);
     await this.push.send({
       conversation: { id: room.id, name: room.name },
       message: { id: record.id, body: record.body, type: record.type, hasAttachment: record.attachment !== null },
@@ -582,21 +593,21 @@ export class Rooms {
   }
 
   /** The parent must be a message of the same room; others are reported as missing. */
-  private async parentIn(roomId: number, parentId: number): Promise<RoomMessageRecord> {
-    const parent = await this.store.rooms.findMessage(parentId);
+  private async parentIn(roomId: number, parentId: number): Promise<MessageRecord> {
+    const parent = await this.store.messages.find(parentId);
     if (!parent || parent.conversationId !== roomId) throw coreError('PARENT_NOT_FOUND');
     return parent;
   }
 
   /** A message of this room that is not deleted; messages of other rooms are reported as missing. */
-  private async liveMessage(roomId: number, messageId: number): Promise<RoomMessageRecord> {
-    const message = await this.store.rooms.findMessage(messageId);
+  private async liveMessage(roomId: number, messageId: number): Promise<MessageRecord> {
+    const message = await this.store.messages.find(messageId);
     if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
     if (message.deletedAt !== null) throw coreError('MESSAGE_DELETED');
     return message;
   }
 
-  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<RoomMessageRecord> {
+  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<MessageRecord> {
     const message = await this.liveMessage(roomId, messageId);
     if (message.senderId !== actor.id) throw coreError('NOT_AUTHOR');
     return message;
@@ -649,11 +660,11 @@ function toView(detail: RoomMessageDetail): RoomMessageView {
   };
 }
 
-function visibleBody(message: RoomMessageRecord): string {
+function visibleBody(message: MessageRecord): string {
   return message.deletedAt === null ? message.body : '';
 }
 
-function isPinned(message: RoomMessageRecord, at: Instant): boolean {
+function isPinned(message: MessageRecord, at: Instant): boolean {
   return message.pinnedAt !== null && message.deletedAt === null && message.pinnedAt >= addSeconds(at, -PIN_LIFETIME_SECONDS);
 }
 

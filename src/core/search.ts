@@ -37,7 +37,7 @@ export class Search {
     if (terms.length === 0) throw coreError('SEARCH_WITHOUT_WORDS');
     if (roomId !== undefined) await this.rooms.requireMember(actor, roomId);
     const { count, ids } = await this.store.search.search({ terms, accountId: actor.id, conversationId: roomId, offset, limit });
-    const records = new Map((await this.store.rooms.findMessages(ids)).map((record) => [record.id, record]));
+    const records = new Map((await this.store.messages.findMany(ids)).map((record) => [record.id, record]));
     const found = ids.flatMap((id) => records.get(id) ?? []);
     return { count, messages: await this.rooms.details(found) };
   }

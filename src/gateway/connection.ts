@@ -6,7 +6,20 @@ import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { CLOSE, DRAIN_WAIT_MS, FRAME_BURST, FRAMES_PER_SECOND, MAX_BUFFERED_BYTES, PACED_SEND_BYTES } from './limits.js';
-import type { SocketSession } from './session.js';
+
+/** What a dialect does with one socket once it is open. */
+export interface SocketSession {
+  /** One text frame from the client. Frames of a socket arrive one at a time, in order. */
+  onFrame(text: string): Promise<void> | void;
+  /** A text frame that is not valid UTF-8, in its turn among the frames: answer it, the socket stays open. */
+  onInvalidText(): Promise<void> | void;
+  /**
+   * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
+   * gets the same event: keep each distinct frame there so it is rendered once, not per socket.
+   */
+  onEvent?(event: DeliveryEvent, rendered: Map<string, string>): void;
+  onClose?(): void;
+}
 
 export class Connection {
   session: SocketSession | undefined;

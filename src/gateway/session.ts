@@ -1,21 +1,8 @@
 // The contract between the gateway and a dialect's socket handlers.
-import type { DeliveryEvent } from '../core/events.js';
 import type { AccountRecord } from '../store/records.js';
-import type { Connection } from './connection.js';
+import type { Connection, SocketSession } from './connection.js';
 
-/** What a dialect does with one socket once it is open. */
-export interface SocketSession {
-  /** One text frame from the client. Frames of a socket arrive one at a time, in order. */
-  onFrame(text: string): Promise<void> | void;
-  /** A text frame that is not valid UTF-8, in its turn among the frames: answer it, the socket stays open. */
-  onInvalidText(): Promise<void> | void;
-  /**
-   * An event on a topic this socket subscribed to. `rendered` is shared by every socket that
-   * gets the same event: keep each distinct frame there so it is rendered once, not per socket.
-   */
-  onEvent?(event: DeliveryEvent, rendered: Map<string, string>): void;
-  onClose?(): void;
-}
+export type { SocketSession };
 
 export interface SocketContext {
   connection: Connection;

@@ -1,8 +1,11 @@
 // The Fastify app: body parsing, the authentication hook, error mapping and health.
 import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../core/core.js';
 import { ValidationError } from '../core/errors.js';
 import { unstorableText } from '../core/text.js';
@@ -13,6 +16,8 @@ import { keyFromRequest, SESSION_COOKIE } from './credentials.js';
 import { DRF_WORDING } from '../dialects/wording.js';
 import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
 import { requestOrigin, type RequestOrigin } from './origin.js';
+import { ErrorBody } from './schemas.js';
+import { openApiInfo } from './api-docs.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,6 +56,8 @@ export interface AppOptions {
   metricsToken: string | undefined;
   /** PARLEY_TRUST_PROXY: proxies whose X-Forwarded-For gives the client's address (log-in limits). */
   trustProxy: string | undefined;
+  /** Told of every route as it is added, the server's own included. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -65,10 +72,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
   // foreign page can make a browser send without asking (CSRF). Uploads add multipart themselves.
   app.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie);
+  // Before any route: it collects every route's schema as the route is added.
+  await app.register(fastifySwagger, { openapi: openApiInfo() });
   const session: CookieSerializeOptions = {
     path: '/',
     httpOnly: true,
@@ -136,17 +146,36 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  const routes = app.withTypeProvider<TypeBoxTypeProvider>();
   // Alive: the process answers. Ready: the store and the bus answer too.
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
-    return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
-  });
+  routes.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Whether the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  const Readiness = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]), store: Type.Boolean(), bus: Type.Boolean() });
+  routes.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Whether the store and the bus answer too', response: { 200: Readiness, 503: Readiness } } },
+    async (_request, reply) => {
+      const [store, bus] = await Promise.all([reachable(core.store.ping()), reachable(core.bus.ping())]);
+      return reply.status(store && bus ? 200 : 503).send({ status: store && bus ? 'ready' : 'unavailable', store, bus });
+    },
+  );
   // Metrics tell anyone who can read them how busy Parley is and who is online: off unless an
   // operator chose a token for the scraper.
   if (metricsToken !== undefined) {
     const expected = digest(metricsToken);
-    app.get('/metrics', { config: { ownCredentials: true } }, async (request, reply) => {
+    const metricsSchema = {
+      tags: ['operations'],
+      summary: 'Prometheus metrics, for a scraper holding PARLEY_METRICS_TOKEN',
+      security: [{ metricsToken: [] }],
+      response: {
+        200: { description: 'The Prometheus text format', content: { [metrics.contentType]: { schema: Type.String() } } },
+        401: ErrorBody,
+      },
+    };
+    routes.get('/metrics', { config: { ownCredentials: true }, schema: metricsSchema }, async (request, reply) => {
       const authorization = request.headers.authorization;
       if (!authorization) throw NOT_AUTHENTICATED;
       const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? '';

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError, isStoreUnavailable, problem, ValidationError } from '../core/errors.js';
 import type { Wording } from '../dialects/wording.js';
+import { NOT_BLANK } from './schemas.js';
 
 /** The `code` of a {"detail": …} body, by the status of the core's refusal. */
 const BODY_CODE: Readonly<Record<number, string>> = {
@@ -43,7 +44,7 @@ interface AjvIssue {
   instancePath?: string;
   keyword?: string;
   message?: string;
-  params?: { missingProperty?: string };
+  params?: { missingProperty?: string; limit?: number; pattern?: string };
 }
 
 type ErrorHandler = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => void;
@@ -108,13 +109,24 @@ function fieldErrors(issues: AjvIssue[], wording: Wording): Record<string, strin
   for (const issue of issues) {
     const missing = issue.params?.missingProperty;
     const field = missing ?? (issue.instancePath?.replace(/^\//, '').replace(/\//g, '.') || 'non_field_errors');
-    const message =
-      issue.keyword === 'required'
-        ? wording.problem(problem('FIELD_REQUIRED'))
-        : issue.keyword === 'type'
-          ? `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`
-          : `Invalid value: ${issue.message ?? 'rejected'}.`;
-    (fields[field] ??= []).push(message);
+    (fields[field] ??= []).push(issueMessage(issue, wording));
   }
   return fields;
+}
+
+/** A schema failure in the dialect's words where the core has the same rule, else DRF's or Ajv's. */
+function issueMessage(issue: AjvIssue, wording: Wording): string {
+  switch (issue.keyword) {
+    case 'required':
+      return wording.problem(problem('FIELD_REQUIRED'));
+    case 'type':
+      return `Not a valid ${issue.message?.replace(/^must be /, '') ?? 'value'}.`;
+    case 'maxLength':
+      return wording.problem(problem('FIELD_TOO_LONG', { max: issue.params?.limit ?? 0 }));
+    case 'maxItems':
+      return `Ensure this field has no more than ${issue.params?.limit} elements.`;
+    case 'pattern':
+      if (issue.params?.pattern === NOT_BLANK) return wording.problem(problem('FIELD_BLANK'));
+  }
+  return `Invalid value: ${issue.message ?? 'rejected'}.`;
 }

@@ -1,5 +1,5 @@
 // Uploaded attachment bytes on disk, under <data dir>/attachments/<key>. The database holds
-// what they are (store.rooms attachments); this holds only the bytes. An upload is written to
+// what they are (store.attachments); this holds only the bytes. An upload is written to
 // attachments/incoming/ first and renamed into place once it is accepted, so that a refused or
 // failed upload never leaves a file where a key could name it.
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 // Times every store call without the store implementations knowing about metrics, and without a
 // list of their methods: any method reached through the store, at any depth, is timed under its
-// path ("insertMessage", "rooms.history", "memberships.addMember"), so a store reshaped into
+// path ("messages.insert", "messages.history", "conversations.addMember"), so a store reshaped into
 // other modules stays measured.
 
 /** Called once per settled store call, with its path and its duration. */

@@ -7,6 +7,7 @@ import * as rooms from './migrations/003-rooms.js';
 import * as messageReferenceIndexes from './migrations/004-message-reference-indexes.js';
 import * as messageSearch from './migrations/005-message-search.js';
 import * as messageVersions from './migrations/006-message-versions.js';
+import * as sendKeys from './migrations/007-send-keys.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-message-reference-indexes': messageReferenceIndexes,
   '005-message-search': messageSearch,
   '006-message-versions': messageVersions,
+  '007-send-keys': sendKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

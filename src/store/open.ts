@@ -5,8 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
-import { SqlStore } from './sql-store.js';
-import type { Store } from './store.js';
+import { SqlStore, type Store } from './store.js';
 
 export interface StoreOptions {
   dataDir: string;

@@ -64,10 +64,135 @@ export interface MessageRecord {
   clientSentAt: string | null;
   /** The client's timestamp read as an instant; equal instants in other formats match it. */
   sentAt: string | null;
+  /** A server path such as /media/<key>/<name>. */
+  attachment: string | null;
+  /** The message this one replies to. */
+  parentId: number | null;
+  createdAt: string;
+  updatedAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  pinnedAt: string | null;
+}
+
+export type NewMessage = Pick<
+  MessageRecord,
+  'conversationId' | 'senderId' | 'body' | 'type' | 'clientSentAt' | 'sentAt' | 'attachment' | 'parentId' | 'createdAt'
+>;
+
+/** An undelivered message with the kind of its conversation. */
+export interface PendingMessage extends MessageRecord {
+  conversationKind: ConversationKind;
+}
+
+export type AccountLookup = 'id' | 'email' | 'username' | 'phone';
+
+export interface NewMember {
+  accountId: number;
+  role: MemberRole;
+}
+
+/** What removing a member did to the conversation. */
+export interface Removal {
+  removed: boolean;
+  /** The member who became admin because no admin was left, if any. */
+  promotedId: number | null;
+  /** True when nobody was left and the conversation went with its messages. */
+  deleted: boolean;
+}
+
+export type RoleChange = 'changed' | 'unchanged' | 'not_member' | 'last_admin';
+
+export interface ConversationWithMembers {
+  conversation: ConversationRecord;
+  members: MemberRecord[];
+}
+
+export interface NewRoom {
+  name: string;
+  description: string | null;
+  avatar: string | null;
+  createdBy: number;
+  active: boolean;
   createdAt: string;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id'>;
+export interface RoomPatch {
+  name?: string;
+  description?: string | null;
+  avatar?: string | null;
+  active?: boolean;
+  createdBy?: number;
+  updatedAt: string;
+}
+
+export interface RoomRow extends ConversationRecord {
+  updatedAt: string;
+  membersCount: number;
+}
+
+export interface ReadState {
+  lastReadAt: string | null;
+  unreadCount: number;
+  lastReadMessageId: number | null;
+  lastMessage: MessageRecord | null;
+}
+
+export interface AttachmentRecord {
+  key: string;
+  conversationId: number;
+  uploaderId: number;
+  fileName: string;
+  contentType: string;
+  size: number;
+  createdAt: string;
+}
+
+export interface NotificationRecord {
+  id: number;
+  accountId: number;
+  messageId: number | null;
+  eventType: string;
+  body: string;
+  url: string | null;
+  isRead: boolean;
+  createdAt: string;
+}
+
+export type NewNotification = Omit<NotificationRecord, 'id' | 'isRead'>;
+
+/** What is written with a message, in its transaction. */
+export interface MessageAddressing {
+  /** One delivery each, kept until they acknowledge. */
+  recipients?: readonly number[];
+  mentions?: readonly number[];
+  /** Notifications about the message; each gets the message's id. */
+  notifications?: ReadonlyArray<Omit<NewNotification, 'messageId'>>;
+  /** The uploaded file the message shows: recorded with it, or not at all. */
+  attachment?: AttachmentRecord;
+  /**
+   * The sender's key for this message: a message stored before with the same key, sender and
+   * conversation makes this one a repeat, stored and delivered once.
+   */
+  sendKey?: string;
+}
+
+export interface StoredMessage {
+  message: MessageRecord;
+  notifications: NotificationRecord[];
+  /**
+   * The message was a repeat: nothing was written, `message` is the one stored first (as it was
+   * sent, when it was dropped since its delivery).
+   */
+  repeated: boolean;
+}
+
+export interface DeviceTokenRecord {
+  token: string;
+  accountId: number;
+  deviceType: string;
+  createdAt: string;
+}
 
 /** Which field a unique constraint protected, when an insert collides. */
 export class UniqueViolation extends Error {

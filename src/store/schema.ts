@@ -124,6 +124,14 @@ export interface MessageVersionsTable {
   replaced_at: string;
 }
 
+export interface SendKeysTable {
+  conversation_id: number;
+  sender_id: number;
+  key: string;
+  message_id: number;
+  created_at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -131,6 +139,7 @@ export interface Database {
   members: MembersTable;
   messages: MessagesTable;
   message_versions: MessageVersionsTable;
+  send_keys: SendKeysTable;
   deliveries: DeliveriesTable;
   match_grades: MatchGradesTable;
   reactions: ReactionsTable;

@@ -1,33 +1,34 @@
-// Persistence behind one interface. The core calls these; nothing above the store writes SQL.
-import type {
-  AccountRecord,
-  ConversationKind,
-  ConversationRecord,
-  MemberRecord,
-  MessageRecord,
-  NewAccount,
-  NewConversation,
-  NewMessage,
-  TokenRecord,
-} from './records.js';
-import type { RoomStore } from './room-store.js';
-import type { MessageSearch } from './search.js';
-import type { MessageVersions } from './versions.js';
+// Persistence behind one interface, one module per aggregate. The core calls these; nothing
+// above the store writes SQL.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { SqlAccountStore, type AccountStore } from './accounts.js';
+import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
+import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
+import { SqlConversationStore, type ConversationStore } from './conversations.js';
+import { GroupCommit } from './group-commit.js';
+import { SqlMessageStore, type MessageStore } from './messages.js';
+import { SqlNotificationStore, type NotificationStore } from './notifications.js';
+import { MessageSearch } from './search.js';
+import { MessageVersions } from './versions.js';
 
-import type { MembershipStore } from './membership-store.js';
-
-export type AccountLookup = 'id' | 'email' | 'username' | 'phone';
-
-export interface PendingMessage extends MessageRecord {
-  conversationKind: ConversationKind;
-}
+/** Group-commit batches in flight at once on PostgreSQL (its pool has more connections). */
+const POSTGRES_PARALLEL_BATCHES = 4;
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
-  /** Groups and match rooms: members that come and go, roles, grades. */
-  readonly memberships: MembershipStore;
-  /** Rooms: history, reactions, mentions, pins, attachments, notifications, device tokens. */
-  readonly rooms: RoomStore;
+  /** Accounts and their tokens. */
+  readonly accounts: AccountStore;
+  /** Conversations of every kind, their members and the members' markers. */
+  readonly conversations: ConversationStore;
+  /** Messages and their deliveries. */
+  readonly messages: MessageStore;
+  /** Reactions, pins and mentions. */
+  readonly annotations: AnnotationStore;
+  /** Notifications and push device tokens. */
+  readonly notifications: NotificationStore;
+  /** What uploaded files are. */
+  readonly attachments: AttachmentStore;
   /** Full-text search over room messages. */
   readonly search: MessageSearch;
   /** The texts that edits replaced. */
@@ -35,64 +36,39 @@ export interface Store {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
-  /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
-  insertAccount(account: NewAccount): Promise<AccountRecord>;
-  findAccount(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
-  setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
-  /** The accounts with these ids or phones, in one query, in no particular order. */
-  findAccounts(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]>;
+export class SqlStore implements Store {
+  readonly accounts: AccountStore;
+  readonly conversations: ConversationStore;
+  readonly messages: MessageStore;
+  readonly annotations: AnnotationStore;
+  readonly notifications: NotificationStore;
+  readonly attachments: AttachmentStore;
+  readonly search: MessageSearch;
+  readonly versions: MessageVersions;
 
-  insertToken(token: TokenRecord): Promise<void>;
-  findToken(keyHash: string): Promise<TokenRecord | undefined>;
-  findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
-  revokeToken(keyHash: string, at: string): Promise<void>;
-  touchToken(keyHash: string, at: string): Promise<void>;
+  constructor(
+    readonly engine: 'sqlite' | 'postgres',
+    private readonly db: Kysely<Database>,
+  ) {
+    // The writes of every message's path (store, acknowledge, markers) share transactions.
+    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES);
+    this.accounts = new SqlAccountStore(db);
+    this.conversations = new SqlConversationStore(engine, db, writes);
+    this.messages = new SqlMessageStore(engine, db, writes);
+    this.annotations = new SqlAnnotationStore(db);
+    this.notifications = new SqlNotificationStore(db);
+    this.attachments = new SqlAttachmentStore(db);
+    this.search = new MessageSearch(engine, db);
+    this.versions = new MessageVersions(db);
+  }
 
-  /**
-   * Creates the conversation with its members unless one with the same pairKey exists, in which
-   * case that one is returned. Safe against a concurrent call for the same pair.
-   */
-  openPairConversation(
-    conversation: NewConversation & { pairKey: string },
-    members: readonly number[],
-  ): Promise<{ conversation: ConversationRecord; created: boolean }>;
-  findConversation(by: 'id' | 'pairKey' | 'key', value: string | number): Promise<ConversationRecord | undefined>;
-  /** Deletes the conversation with everything in it; returns how many messages each sender lost. */
-  deleteConversation(id: number): Promise<Map<number, number>>;
-  listMembers(conversationId: number): Promise<MemberRecord[]>;
-  setMemberMarker(
-    conversationId: number,
-    accountId: number,
-    marker: 'lastReceivedAt' | 'lastSeenAt',
-    at: string,
-  ): Promise<void>;
-  /** Those of `candidates` that are members of a conversation of one of `kinds` with `accountId`. */
-  membersWith(accountId: number, candidates: readonly number[], kinds: readonly ConversationKind[]): Promise<number[]>;
+  async ping(): Promise<void> {
+    await this.db.selectFrom('accounts').select('id').limit(1).execute();
+  }
 
-  /** Stores the message and one delivery per recipient, in one transaction. */
-  insertMessage(message: NewMessage, recipients: readonly number[]): Promise<MessageRecord>;
-  /**
-   * Removes the recipient's delivery of the oldest message in the conversation sent at that
-   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too.
-   * Returns the message acknowledged, or undefined when none was pending for the recipient.
-   */
-  acknowledge(input: {
-    conversationId: number;
-    recipientId: number;
-    sentAt: string;
-    dropWhenDelivered: boolean;
-  }): Promise<MessageRecord | undefined>;
-  /**
-   * One step of a walk through the recipient's undelivered messages in the given kinds of
-   * conversation, oldest first: those among its next `scan` deliveries after message `after`,
-   * and the message id to continue after (null once the walk is done). A step reads at most
-   * `scan` deliveries, however many wait.
-   */
-  pendingPage(
-    recipientId: number,
-    kinds: readonly ConversationKind[],
-    after: number,
-    scan: number,
-  ): Promise<{ messages: PendingMessage[]; next: number | null }>;
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
 }

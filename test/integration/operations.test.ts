@@ -75,7 +75,7 @@ describe('/metrics', () => {
     expect(growth(before, during, 'parley_deliveries_total')).toBe(1);
 
     // Top-level and nested store operations, each a consistent histogram series.
-    for (const operation of ['insertMessage', 'rooms.insertMessage', 'rooms.createRoom']) {
+    for (const operation of ['messages.insert', 'conversations.createRoom', 'accounts.insert']) {
       expect(growth(before, during, 'parley_store_seconds_count', { operation })).toBeGreaterThanOrEqual(1);
       expect(during.value('parley_store_seconds_bucket', { operation, le: '+Inf' })).toBe(during.value('parley_store_seconds_count', { operation }));
       expect(during.value('parley_store_seconds_sum', { operation })).toBeGreaterThan(0);
@@ -99,6 +99,28 @@ describe('/metrics', () => {
       expect(text.families.get(lag)?.type).toBe('gauge');
       expect(text.value(lag)).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('stores a room message with its mention and notification in one group-committed write, and reads nothing back', async () => {
+    const ann = await roomsUser(server, 'Ann', 'A');
+    const bob = await roomsUser(server, 'Bob', 'B');
+    const roomId = await createRoom(server, ann, [bob]);
+    const annRoom = await roomSocket(server, roomId, ann);
+    const before = await metrics();
+    annRoom.send({ action: 'send_message', message: 'hello @bob', mentions: [bob.id] });
+    await annRoom.take((frame) => frame.message === 'hello @bob');
+    const after = await metrics();
+    expect(growth(before, after, 'parley_messages_stored_total', { kind: 'room' })).toBe(1);
+    expect(growth(before, after, 'parley_store_seconds_count', { operation: 'messages.insert' })).toBe(1);
+    const storeCalls = after
+      .samples('parley_store_seconds_count')
+      .filter((sample) => growth(before, after, 'parley_store_seconds_count', { operation: String(sample.labels.operation) }) > 0)
+      .map((sample) => sample.labels.operation);
+    // The membership and the sender come from memory; the message is neither re-read nor annotated.
+    expect(storeCalls).toEqual(['messages.insert']);
+    const unread = await request(server, 'GET', '/api/notifications/unread-count/', { token: bob.token });
+    expect(unread.body).toMatchObject({ unread_count: 1 });
+    await annRoom.close();
   });
 
   it('has a bus latency histogram', async () => {

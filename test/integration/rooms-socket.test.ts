@@ -287,7 +287,7 @@ describe('pin_message', () => {
     await sa.next();
 
     // Pins older than 7 days have expired: they neither show nor count.
-    await server.parley.core.store.rooms.setPinned(ids[2] ?? 0, '2000-01-01T00:00:00.000000Z');
+    await server.parley.core.store.annotations.setPinned(ids[2] ?? 0, '2000-01-01T00:00:00.000000Z');
     const items = await history(b, roomId);
     expect(items.find((m) => m.id === ids[2])).toMatchObject({ is_pinned: false, pinned_at: null });
     expect(items.find((m) => m.id === ids[3]).is_pinned).toBe(true);

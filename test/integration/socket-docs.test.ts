@@ -1,5 +1,6 @@
 // The AsyncAPI document of the sockets is served by the server itself, as the package has it.
 import fs from 'node:fs';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,19 @@ describe('GET /docs/asyncapi.yaml', () => {
     expect(result.headers.get('cache-control')).toBe('no-cache');
     expect(result.text).toBe(document);
     expect(result.text).toMatch(/^asyncapi: 3\.0\.0$/m);
+  });
+
+  it('answers a conditional request with 304 (ETag from @fastify/static)', async () => {
+    const first = await request(server, 'GET', '/docs/asyncapi.yaml');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^(W\/)?"/);
+    // node:http, not fetch: fetch adds `cache-control: no-cache` to a conditional request.
+    const status = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${server.url}/docs/asyncapi.yaml`, { headers: { 'if-none-match': etag ?? '' } }, (response) => resolve(response.resume().statusCode ?? 0))
+        .on('error', reject);
+    });
+    expect(status).toBe(304);
   });
 
   it('serves the same to a caller with credentials', async () => {

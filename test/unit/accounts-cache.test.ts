@@ -30,7 +30,7 @@ describe('Accounts cache', () => {
       const account = await accounts.createByAdmin({ email: 'ann@example.com', password: 'a-long-secret', firstName: 'Ann', lastName: 'Lee', role: 'member', year: null });
       vi.useFakeTimers({ toFake: ['Date'] });
       expect((await accounts.byId(account.id))?.role).toBe('member');
-      await store.rooms.setAccountRole(account.id, 'admin');
+      await store.accounts.setRole(account.id, 'admin');
       vi.advanceTimersByTime(30_000);
       expect((await accounts.byId(account.id))?.role).toBe('member');
       vi.advanceTimersByTime(31_000);

@@ -32,12 +32,12 @@ describe('log-in', () => {
       expect(created.passwordHash).toMatch(/^scrypt\$1024\$8\$1\$/);
       const today = accounts(store, { N: 2048, r: 8, p: 2 });
       expect(await today.login('email', 'old@example.com', 'wrong-password', '127.0.0.1')).toBeUndefined();
-      expect((await store.findAccount('id', created.id))?.passwordHash).toBe(created.passwordHash);
+      expect((await store.accounts.find('id', created.id))?.passwordHash).toBe(created.passwordHash);
       expect(await today.login('email', 'old@example.com', 'an-old-password', '127.0.0.1')).toBeDefined();
-      const rehashed = (await store.findAccount('id', created.id))?.passwordHash ?? '';
+      const rehashed = (await store.accounts.find('id', created.id))?.passwordHash ?? '';
       expect(rehashed).toMatch(/^scrypt\$2048\$8\$2\$/);
       expect(await today.login('email', 'old@example.com', 'an-old-password', '127.0.0.1')).toBeDefined();
-      expect((await store.findAccount('id', created.id))?.passwordHash).toBe(rehashed);
+      expect((await store.accounts.find('id', created.id))?.passwordHash).toBe(rehashed);
     } finally {
       await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,49 +1,43 @@
 // /auth/: sign-up, log-in and log-out, compatible with the original's endpoints.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
 import type { LoginIdentifier } from '../../core/accounts.js';
 import { refuseForeignPages, requireCaller } from '../../http/app.js';
 import { problem, ValidationError } from '../../core/errors.js';
 import { HttpError } from '../../http/errors.js';
+import { answers, Nullable } from '../../http/schemas.js';
+import { phoneRoute } from './schemas.js';
 
-const text = { type: 'string' } as const;
+const text = Type.Optional(Type.String());
 
 const signupSchema = {
-  body: {
-    type: 'object',
-    properties: { email: text, username: text, password: text, ph_num: text, first_name: text, last_name: text },
-  },
-} as const;
+  tags: ['phone'],
+  summary: 'Makes an account and logs it in; sets the session cookie too',
+  body: Type.Object({ email: text, username: text, password: text, ph_num: text, first_name: text, last_name: text }),
+  response: answers({
+    201: Type.Object({
+      response: Type.String(),
+      data: Type.Object({ email: Type.String(), username: Type.String(), ph_num: Nullable(Type.String()) }),
+      token: Type.String(),
+    }),
+  }),
+};
 
 const loginSchema = {
-  body: {
-    type: 'object',
-    required: ['password'],
-    properties: { username: text, email: text, ph_num: text, password: text },
-  },
-} as const;
+  tags: ['phone'],
+  summary: 'Logs in by username, e-mail or phone; sets the session cookie too',
+  body: Type.Object({ username: text, email: text, ph_num: text, password: Type.String() }),
+  response: answers({ 200: Type.Object({ token: Type.String() }) }),
+};
+
+const logoutSchema = phoneRoute('Revokes the key the request came with', {}, { 200: Type.Object({ detail: Type.String() }) });
 
 const BAD_CREDENTIALS = new HttpError(400, { non_field_errors: ['Unable to log in with provided credentials.'] });
 
-interface SignupBody {
-  email?: string;
-  username?: string;
-  password?: string;
-  ph_num?: string;
-  first_name?: string;
-  last_name?: string;
-}
-
-interface LoginBody {
-  username?: string;
-  email?: string;
-  ph_num?: string;
-  password: string;
-}
-
-export function authRoutes(core: Core): FastifyPluginAsync {
+export function authRoutes(core: Core): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.post<{ Body: SignupBody }>('/auth/signup/', { onRequest: refuseForeignPages, schema: signupSchema }, async (request, reply) => {
+    app.post('/auth/signup/', { onRequest: refuseForeignPages, schema: signupSchema }, async (request, reply) => {
       const body = request.body ?? {};
       const { account, token } = await core.accounts.signup({
         email: body.email,
@@ -63,7 +57,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
         });
     });
 
-    app.post<{ Body: LoginBody }>('/auth/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
+    app.post('/auth/login/', { onRequest: refuseForeignPages, schema: loginSchema }, async (request, reply) => {
       const { password } = request.body;
       const identifier: [LoginIdentifier, string] | undefined =
         request.body.username !== undefined
@@ -79,7 +73,7 @@ export function authRoutes(core: Core): FastifyPluginAsync {
       return reply.startSession(session.token).send({ token: session.token });
     });
 
-    app.post('/auth/logout/', { preValidation: requireCaller }, async (request, reply) => {
+    app.post('/auth/logout/', { preValidation: requireCaller, schema: logoutSchema }, async (request, reply) => {
       await core.accounts.logout(request.presentedKey ?? '');
       return reply.endSession().send({ detail: 'Successfully logged out.' });
     });

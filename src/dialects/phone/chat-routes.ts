@@ -1,43 +1,24 @@
 // /chat/ HTTP endpoints of the phone dialect: dialogues, their receipts, and presence.
 // The original reads with PATCH and a JSON body; GET with query parameters works too.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import type { Core } from '../../core/core.js';
 import type { AccountRecord } from '../../store/records.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { httpTimestamp } from './frames.js';
 import { accountByPhone, actingAs } from './http-identity.js';
+import { ActiveInfo, ActiveReport, DialogueDeleted, DialogueOpened, InfoMessage, Pair, PersonalInfo, phoneRoute, User } from './schemas.js';
 
-const phone = { type: 'string', maxLength: 32 } as const;
+const auth = { preValidation: requireCaller };
 
-const pairSchema = {
-  type: 'object',
-  required: ['msg_from', 'msg_to'],
-  properties: { msg_from: phone, msg_to: phone },
-} as const;
-
-const userSchema = {
-  type: 'object',
-  required: ['user_num'],
-  properties: { user_num: phone },
-} as const;
-
-const activeUpdateSchema = {
-  type: 'object',
-  required: ['user_num', 'command'],
-  properties: { user_num: phone, command: { type: 'string', maxLength: 32 }, last_active: { type: 'string' } },
-} as const;
-
-interface Pair {
-  msg_from: string;
-  msg_to: string;
-}
-
-export function chatRoutes(core: Core): FastifyPluginAsync {
+export function chatRoutes(core: Core): FastifyPluginAsyncTypebox {
   const account = (phone: string): Promise<AccountRecord> => accountByPhone(core, phone);
 
   return async (app) => {
-    app.post<{ Body: Pair }>('/chat/special/personal/', { preValidation: requireCaller, schema: { body: pairSchema } }, async (request, reply) => {
+    const openSchema = phoneRoute('Opens the dialogue of two phones, or finds it', { body: Pair }, { 200: DialogueOpened, 201: DialogueOpened });
+    app.post('/chat/special/personal/', { ...auth, schema: openSchema }, async (request, reply) => {
       const me = actingAs(request, request.body.msg_from, 'msg_from');
       const peer = await account(request.body.msg_to);
       const { created } = await core.conversations.openDialogue(me, peer);
@@ -46,7 +27,8 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
         .send({ msg_from: me.phone, msg_to: peer.phone, info: created ? 'created' : 'returned' });
     });
 
-    app.delete<{ Body: Pair }>('/chat/special/personal/', { preValidation: requireCaller, schema: { body: pairSchema } }, async (request, reply) => {
+    const closeSchema = phoneRoute('Deletes the dialogue and its messages', { body: Pair }, { 200: DialogueDeleted });
+    app.delete('/chat/special/personal/', { ...auth, schema: closeSchema }, async (request, reply) => {
       const me = actingAs(request, request.body.msg_from, 'msg_from');
       const peer = await account(request.body.msg_to);
       if (!(await core.conversations.findDialogue(me.id, peer.id))) throw NOT_FOUND;
@@ -59,7 +41,7 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
       });
     });
 
-    const personalInfo = async (request: FastifyRequest, pair: Pair) => {
+    const personalInfo = async (request: FastifyRequest, pair: Static<typeof Pair>) => {
       const me = caller(request);
       if (me.phone !== pair.msg_from && me.phone !== pair.msg_to) {
         throw new HttpError(403, { detail: 'You must be one of the two parties.', code: 'not_a_party' });
@@ -75,10 +57,11 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
         info: 'returned',
       };
     };
-    app.patch<{ Body: Pair }>('/chat/info/personal/', { preValidation: requireCaller, schema: { body: pairSchema } }, (request) =>
+    const receipts = "When msg_from last received and saw msg_to's messages";
+    app.patch('/chat/info/personal/', { ...auth, schema: phoneRoute(receipts, { body: Pair }, { 200: PersonalInfo }) }, (request) =>
       personalInfo(request, request.body),
     );
-    app.get<{ Querystring: Pair }>('/chat/info/personal/', { preValidation: requireCaller, schema: { querystring: pairSchema } }, (request) =>
+    app.get('/chat/info/personal/', { ...auth, schema: phoneRoute(receipts, { querystring: Pair }, { 200: PersonalInfo }) }, (request) =>
       personalInfo(request, request.query),
     );
 
@@ -90,18 +73,17 @@ export function chatRoutes(core: Core): FastifyPluginAsync {
       const status = await core.presence.status(user.id);
       return { info: 'found', active: status.active, last_active: httpTimestamp(status.lastActive) };
     };
-    app.patch<{ Body: { user_num: string } }>('/chat/info/active/', { preValidation: requireCaller, schema: { body: userSchema } }, (request) =>
+    const presence = "A contact's presence";
+    app.patch('/chat/info/active/', { ...auth, schema: phoneRoute(presence, { body: User }, { 200: ActiveInfo }) }, (request) =>
       activeInfo(request, request.body.user_num),
     );
-    app.get<{ Querystring: { user_num: string } }>(
-      '/chat/info/active/',
-      { preValidation: requireCaller, schema: { querystring: userSchema } },
-      (request) => activeInfo(request, request.query.user_num),
+    app.get('/chat/info/active/', { ...auth, schema: phoneRoute(presence, { querystring: User }, { 200: ActiveInfo }) }, (request) =>
+      activeInfo(request, request.query.user_num),
     );
 
-    app.put<{ Body: { user_num: string; command: string } }>(
+    app.put(
       '/chat/info/active/',
-      { preValidation: requireCaller, schema: { body: activeUpdateSchema } },
+      { ...auth, schema: phoneRoute('Reports me active ("activate") or not ("deactivate")', { body: ActiveReport }, { 200: InfoMessage }) },
       async (request) => {
         const me = actingAs(request, request.body.user_num, 'user_num');
         if (request.body.command !== 'activate' && request.body.command !== 'deactivate') {

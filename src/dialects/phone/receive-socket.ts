@@ -6,8 +6,7 @@ import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { FrameError, fetchFrames, storedTimestamp, type Envelope } from './frames.js';
 import { renderDelivery, ROOM_PARTY } from './render.js';
-import type { ConversationKind, MessageRecord } from '../../store/records.js';
-import type { PendingMessage } from '../../store/store.js';
+import type { ConversationKind, MessageRecord, PendingMessage } from '../../store/records.js';
 import { phoneSession } from './session.js';
 
 const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their phone>/';

@@ -1,6 +1,8 @@
 // /chat/ HTTP endpoints of the phone dialect for groups, match rooms and the per-user summary.
 // Bodies and `info` strings are the original's; success is 201 for creates and 200 otherwise.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import type { Core } from '../../core/core.js';
 import { problem, ValidationError } from '../../core/errors.js';
 import { MAX_GROUP_BIO, MAX_GROUP_NAME, type AdminCommand, type Group, type GroupOutcome } from '../../core/groups.js';
@@ -12,25 +14,25 @@ import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { accountByPhone, actingAs } from './http-identity.js';
 import { storedTimestamp } from './frames.js';
 import { ROOM_PARTY } from './render.js';
+import {
+  Grade,
+  GroupAnswer,
+  GroupBody,
+  GroupCommand,
+  GroupDeletion,
+  GroupName,
+  InfoMessage,
+  NewGroup,
+  Pair,
+  phoneRoute,
+  RoomBody,
+  RoomInfo,
+  Self,
+  Summary,
+} from './schemas.js';
 import { PHONE_WORDING } from './wording.js';
 
-const phone = { type: 'string', maxLength: 32 } as const;
-const key = { type: 'string', maxLength: 32 } as const;
-
-const groupCommandSchema = {
-  type: 'object',
-  required: ['command', 'key', 'msg_from'],
-  properties: { command: { type: 'string', maxLength: 32 }, key, msg_from: phone, msg_to: phone },
-} as const;
-const groupDeleteSchema = { type: 'object', required: ['key', 'msg_from'], properties: { key, msg_from: phone } } as const;
-const groupInfoSchema = { type: 'object', required: ['grp_name'], properties: { grp_name: key } } as const;
-const pairSchema = { type: 'object', required: ['msg_from', 'msg_to'], properties: { msg_from: phone, msg_to: phone } } as const;
-const selfSchema = { type: 'object', required: ['msg_from'], properties: { msg_from: phone } } as const;
-const gradeSchema = {
-  type: 'object',
-  required: ['msg_from', 'response'],
-  properties: { msg_from: phone, response: { type: 'string', maxLength: 8 } },
-} as const;
+const auth = { preValidation: requireCaller };
 
 const ADMIN_COMMANDS: Record<AdminCommand, { info: string; message: string }> = {
   add: { info: 'added', message: 'The user has been added sucessfully' },
@@ -52,14 +54,7 @@ const GROUP_REFUSALS: Record<Exclude<GroupOutcome, 'done'>, HttpError> = {
 
 const ROOM_BUSY = new HttpError(409, { info: 'error', message: 'participant(s) are already in room' });
 
-interface GroupCommand {
-  command: string;
-  key: string;
-  msg_from: string;
-  msg_to?: string;
-}
-
-export function specialRoutes(core: Core): FastifyPluginAsync {
+export function specialRoutes(core: Core): FastifyPluginAsyncTypebox {
   const account = (phone: string): Promise<AccountRecord> => accountByPhone(core, phone);
 
   const group = async (groupKey: string): Promise<Group> => {
@@ -74,7 +69,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
     return list;
   };
 
-  const groupBody = async ({ conversation, members }: Group) => ({
+  const groupBody = async ({ conversation, members }: Group): Promise<Static<typeof GroupBody>> => ({
     name: conversation.name,
     key: conversation.key,
     bio: conversation.description,
@@ -87,7 +82,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
     return success;
   };
 
-  const deleteGroup = async (request: FastifyRequest, body: { key: string; msg_from: string }) => {
+  const deleteGroup = async (request: FastifyRequest, body: Static<typeof GroupDeletion>) => {
     const me = actingAs(request, body.msg_from, 'msg_from');
     return settle(await core.groups.delete(me, await group(body.key)), {
       info: 'deleted',
@@ -103,7 +98,7 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
   };
 
   /** A room as the original serialized it; the partner is "room" unless the caller named them. */
-  const roomBody = (conversation: ConversationRecord, active: boolean, participants: Array<string | null>) => ({
+  const roomBody = (conversation: ConversationRecord, active: boolean, participants: Array<string | null>): Static<typeof RoomBody> => ({
     participants,
     active,
     created: storedTimestamp(conversation.createdAt),
@@ -119,7 +114,15 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.post('/chat/special/group/', { preValidation: requireCaller }, async (request, reply: FastifyReply) => {
+    app.post(
+      '/chat/special/group/',
+      {
+        ...auth,
+        schema: phoneRoute('Creates a group: its admins and participants by phone', {}, { 201: GroupAnswer }),
+        // The body is read field by field (readNewGroup), each problem named as the original named it.
+        config: { swaggerTransform: ({ schema, url }) => ({ url, schema: { ...schema, body: NewGroup } }) },
+      },
+      async (request, reply) => {
       const me = caller(request);
       const body = await readNewGroup(request.body, (phones) => core.groups.addableByPhone(me, phones));
       let created: Group;
@@ -130,11 +133,12 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
         throw error;
       }
       return reply.status(201).send({ ...(await groupBody(created)), info: 'created' });
-    });
+      },
+    );
 
-    app.put<{ Body: GroupCommand }>(
+    app.put(
       '/chat/special/group/',
-      { preValidation: requireCaller, schema: { body: groupCommandSchema } },
+      { ...auth, schema: phoneRoute('A command on a group: add, remove, promote, demote, leave or delete', { body: GroupCommand }, { 200: InfoMessage }) },
       async (request) => {
         const { command, msg_from: msgFrom, msg_to: msgTo } = request.body;
         const me = actingAs(request, msgFrom, 'msg_from');
@@ -152,26 +156,27 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Body: { key: string; msg_from: string } }>(
+    app.delete(
       '/chat/special/group/',
-      { preValidation: requireCaller, schema: { body: groupDeleteSchema } },
+      { ...auth, schema: phoneRoute('Deletes a group (its admins only)', { body: GroupDeletion }, { 200: InfoMessage }) },
       (request) => deleteGroup(request, request.body),
     );
 
-    app.patch<{ Body: { grp_name: string } }>(
+    const aboutGroup = 'A group I am in, by its key';
+    app.patch(
       '/chat/info/group/',
-      { preValidation: requireCaller, schema: { body: groupInfoSchema } },
+      { ...auth, schema: phoneRoute(aboutGroup, { body: GroupName }, { 200: GroupAnswer }) },
       (request) => groupInfo(request, request.body.grp_name),
     );
-    app.get<{ Querystring: { grp_name: string } }>(
+    app.get(
       '/chat/info/group/',
-      { preValidation: requireCaller, schema: { querystring: groupInfoSchema } },
+      { ...auth, schema: phoneRoute(aboutGroup, { querystring: GroupName }, { 200: GroupAnswer }) },
       (request) => groupInfo(request, request.query.grp_name),
     );
 
-    app.post<{ Body: { msg_from: string; msg_to: string } }>(
+    app.post(
       '/chat/special/room/',
-      { preValidation: requireCaller, schema: { body: pairSchema } },
+      { ...auth, schema: phoneRoute('Opens a match room with a partner', { body: Pair }, { 201: RoomBody }) },
       async (request, reply) => {
         const me = actingAs(request, request.body.msg_from, 'msg_from');
         const partner = await account(request.body.msg_to);
@@ -181,9 +186,9 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
       },
     );
 
-    app.put<{ Body: { msg_from: string } }>(
+    app.put(
       '/chat/special/room/',
-      { preValidation: requireCaller, schema: { body: selfSchema } },
+      { ...auth, schema: phoneRoute('Ends my match room', { body: Self }, { 200: InfoMessage }) },
       async (request) => {
         const me = actingAs(request, request.body.msg_from, 'msg_from');
         if (!(await core.matches.end(me))) throw NOT_FOUND;
@@ -191,9 +196,9 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
       },
     );
 
-    app.delete<{ Body: { msg_from: string; response: string } }>(
+    app.delete(
       '/chat/special/room/',
-      { preValidation: requireCaller, schema: { body: gradeSchema } },
+      { ...auth, schema: phoneRoute('Grades my ended match room', { body: Grade }, { 200: InfoMessage }) },
       async (request) => {
         const me = actingAs(request, request.body.msg_from, 'msg_from');
         const { response } = request.body;
@@ -215,20 +220,21 @@ export function specialRoutes(core: Core): FastifyPluginAsync {
       },
     );
 
-    app.patch<{ Body: { msg_from: string } }>(
+    const aboutRoom = 'My active match room';
+    app.patch(
       '/chat/info/room/',
-      { preValidation: requireCaller, schema: { body: selfSchema } },
+      { ...auth, schema: phoneRoute(aboutRoom, { body: Self }, { 200: RoomInfo }) },
       (request) => roomInfo(request, request.body.msg_from),
     );
-    app.get<{ Querystring: { msg_from: string } }>(
+    app.get(
       '/chat/info/room/',
-      { preValidation: requireCaller, schema: { querystring: selfSchema } },
+      { ...auth, schema: phoneRoute(aboutRoom, { querystring: Self }, { 200: RoomInfo }) },
       (request) => roomInfo(request, request.query.msg_from),
     );
 
-    app.post<{ Body: { msg_from: string } }>(
+    app.post(
       '/chat/special/special/',
-      { preValidation: requireCaller, schema: { body: selfSchema } },
+      { ...auth, schema: phoneRoute('Everything of mine: dialogues, groups and my match room', { body: Self }, { 200: Summary }) },
       async (request) => {
         const me = actingAs(request, request.body.msg_from, 'msg_from');
         const personal = [];

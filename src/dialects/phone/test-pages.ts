@@ -2,7 +2,10 @@
 // the receive socket and one send socket and have a button per command. The phones come in
 // `json_script` elements as in the original templates; the sockets authenticate with the session
 // cookie, so a page without a session sends its visitor to the client's log-in at `/`.
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
+import { HTML_PAGE } from '../../http/schemas.js';
 
 type PageKind = 'index' | 'personal' | 'group' | 'room';
 
@@ -39,18 +42,30 @@ function withSession(request: FastifyRequest, reply: FastifyReply, html: () => s
   return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html());
 }
 
-export function testPages(): FastifyPluginAsync {
+/** A test page's route: its page, or a redirect to the log-in without a session. */
+function pageSchema<Parts extends { params?: TSchema }>(summary: string, parts: Parts) {
+  return { tags: ['phone'], summary, ...parts, response: { 200: HTML_PAGE, 302: { description: 'No session: to the log-in at `/`, and back' } } };
+}
+
+const phone = Type.String({ description: 'A phone' });
+
+export function testPages(): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/chat/', async (request, reply) => withSession(request, reply, () => page('index', 'Parley test pages', {})));
-    app.get<{ Params: { from: string; to: string } }>('/chat/personal/:from/:to/', async (request, reply) =>
-      withSession(request, reply, () =>
-        page('personal', 'Personal chat', { msg_from: request.params.from, msg_to: request.params.to }),
-      ),
+    app.get('/chat/', { schema: pageSchema('The test pages: links to the others', {}) }, async (request, reply) =>
+      withSession(request, reply, () => page('index', 'Parley test pages', {})),
     );
-    app.get<{ Params: { from: string; grp: string } }>('/chat/group/:from/:grp/', async (request, reply) =>
-      withSession(request, reply, () => page('group', 'Group chat', { msg_from: request.params.from, grp: request.params.grp })),
+    app.get(
+      '/chat/personal/:from/:to/',
+      { schema: pageSchema('Test page of a dialogue', { params: Type.Object({ from: phone, to: phone }) }) },
+      async (request, reply) =>
+        withSession(request, reply, () => page('personal', 'Personal chat', { msg_from: request.params.from, msg_to: request.params.to })),
     );
-    app.get<{ Params: { from: string } }>('/chat/room/:from/', async (request, reply) =>
+    app.get(
+      '/chat/group/:from/:grp/',
+      { schema: pageSchema('Test page of a group', { params: Type.Object({ from: phone, grp: Type.String({ description: "The group's key" }) }) }) },
+      async (request, reply) => withSession(request, reply, () => page('group', 'Group chat', { msg_from: request.params.from, grp: request.params.grp })),
+    );
+    app.get('/chat/room/:from/', { schema: pageSchema('Test page of my match room', { params: Type.Object({ from: phone }) }) }, async (request, reply) =>
       withSession(request, reply, () => page('room', 'Room chat', { msg_from: request.params.from })),
     );
   };

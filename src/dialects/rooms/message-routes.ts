@@ -1,20 +1,44 @@
 // /api/chat/messages/: Parley's additions to the rooms dialect (see docs/compatibility.md):
 // full-text search over the caller's rooms, paged like history, and a message's edit history.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
+import { AUTHENTICATED } from '../../http/api-docs.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
+import { answers } from '../../http/schemas.js';
 import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { editHistory, historyItem } from './render.js';
 import { pagination, searchQuery } from './room-routes.js';
+import { EditHistory, HistoryPage, HistoryQuery, SearchQuery } from './schemas.js';
 
-export function messageRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
+const searchSchema = {
+  tags: ['rooms'],
+  summary: 'Messages of my rooms holding the words, newest first, paged like history',
+  security: AUTHENTICATED,
+  querystring: Type.Object({
+    ...SearchQuery.properties,
+    group_id: Type.Optional(Type.String({ description: 'Only this room' })),
+    ...HistoryQuery.properties,
+  }),
+  response: answers({ 200: HistoryPage }),
+};
+
+const historySchema = {
+  tags: ['rooms'],
+  summary: "A message's earlier versions",
+  security: AUTHENTICATED,
+  params: Type.Object({ id: Type.String({ description: 'The message id' }) }),
+  response: answers({ 200: EditHistory }),
+};
+
+export function messageRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/api/chat/messages/search/', { preValidation: requireCaller }, async (request, reply) => {
+    app.get('/api/chat/messages/search/', { preValidation: requireCaller, schema: searchSchema }, async (request, reply) => {
       const me = caller(request);
-      const query = request.query as Record<string, unknown>;
-      const q = searchQuery(request);
-      const roomId = typeof query.group_id === 'string' ? pathId(query.group_id) : undefined;
+      const { query } = request;
+      const q = searchQuery(query);
+      const roomId = query.group_id === undefined ? undefined : pathId(query.group_id);
       const { page, size } = pagination(query);
       const { count, messages } = await core.search.messages(me, q, roomId, (page - 1) * size, size);
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
@@ -26,7 +50,7 @@ export function messageRoutes(core: Core, options: RoomsHttpOptions): FastifyPlu
       });
     });
 
-    app.get<{ Params: { id: string } }>('/api/chat/messages/:id/history/', { preValidation: requireCaller }, async (request, reply) => {
+    app.get('/api/chat/messages/:id/history/', { preValidation: requireCaller, schema: historySchema }, async (request, reply) => {
       const me = caller(request);
       const view = await core.editHistory.of(me, pathId(request.params.id));
       return reply.send(editHistory(view, await restContext(request, core, options, me.id)));

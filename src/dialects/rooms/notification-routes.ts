@@ -1,33 +1,45 @@
 // /api/notifications/: unread count, mark as read, and push device registration.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
+import { AUTHENTICATED } from '../../http/api-docs.js';
 import { caller, requireCaller } from '../../http/app.js';
+import { answers, Nullable } from '../../http/schemas.js';
+
+const common = { tags: ['rooms'], security: AUTHENTICATED };
+
+const unreadSchema = {
+  ...common,
+  summary: 'How many of my mention notifications are unread',
+  response: answers({ 200: Type.Object({ unread_count: Type.Integer() }) }),
+};
 
 const markSchema = {
-  body: {
-    type: ['object', 'null'],
-    properties: { notification_ids: { type: 'array', maxItems: 1000, items: { type: 'integer', minimum: 1 } } },
-  },
-} as const;
+  ...common,
+  summary: 'Marks these notifications read, or all of them without `notification_ids`',
+  body: Nullable(Type.Object({ notification_ids: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })) })),
+  response: answers({ 200: Type.Object({ updated: Type.Integer({ description: 'How many were unread' }) }) }),
+};
+
+const Device = Type.Object({
+  device_token: Type.String({ minLength: 1, maxLength: 4096 }),
+  device_type: Type.Enum(['android', 'ios'], { type: 'string' }),
+});
 
 const deviceSchema = {
-  body: {
-    type: 'object',
-    required: ['device_token', 'device_type'],
-    properties: {
-      device_token: { type: 'string', minLength: 1, maxLength: 4096 },
-      device_type: { type: 'string', enum: ['android', 'ios'] },
-    },
-  },
-} as const;
+  ...common,
+  summary: 'Registers a device for push notifications',
+  body: Device,
+  response: answers({ 201: Device }),
+};
 
-export function notificationRoutes(core: Core): FastifyPluginAsync {
+export function notificationRoutes(core: Core): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/api/notifications/unread-count/', { preValidation: requireCaller }, async (request, reply) => {
+    app.get('/api/notifications/unread-count/', { preValidation: requireCaller, schema: unreadSchema }, async (request, reply) => {
       return reply.send({ unread_count: await core.rooms.unreadNotifications(caller(request)) });
     });
 
-    app.patch<{ Body: { notification_ids?: number[] } | null }>(
+    app.patch(
       '/api/notifications/mark-as-read/',
       { preValidation: requireCaller, schema: markSchema },
       async (request, reply) => {
@@ -36,7 +48,7 @@ export function notificationRoutes(core: Core): FastifyPluginAsync {
       },
     );
 
-    app.post<{ Body: { device_token: string; device_type: string } }>(
+    app.post(
       '/api/notifications/register-device/',
       { preValidation: requireCaller, schema: deviceSchema },
       async (request, reply) => {

@@ -1,12 +1,14 @@
 // Rooms-dialect shapes: socket frames (UTC) and REST bodies (configured zone), key for key and
 // in the original's key order.
 import type { AccountRecord } from '../../store/records.js';
-import type { RoomRow } from '../../store/room-store.js';
+import type { RoomRow } from '../../store/records.js';
 import type { PersonRef, RoomMessageView } from '../../core/events.js';
 import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
+import type { Static } from 'typebox';
 import { currentStatus, restTimestamp, socketTimestamp, yearLabel } from './format.js';
+import type { EditHistory, HistoryItem, Person, RoomListing, RoomWithReadState, ShortPerson } from './schemas.js';
 
 export interface RestContext {
   timeZone: string;
@@ -49,7 +51,7 @@ export function errorFrame(message: string): string {
   return JSON.stringify({ error: message });
 }
 
-export function restPerson(account: AccountRecord, context: RestContext) {
+export function restPerson(account: AccountRecord, context: RestContext): Static<typeof Person> {
   return {
     id: account.id,
     first_name: account.firstName,
@@ -61,7 +63,7 @@ export function restPerson(account: AccountRecord, context: RestContext) {
   };
 }
 
-export function restMember(member: RoomMember, context: RestContext) {
+export function restMember(member: RoomMember, context: RestContext): Static<typeof Person> {
   return restPerson(member.account, context);
 }
 
@@ -69,11 +71,11 @@ function fullName(account: AccountRecord): string {
   return `${account.firstName} ${account.lastName}`.trim();
 }
 
-function shortPerson(account: AccountRecord | undefined) {
+function shortPerson(account: AccountRecord | undefined): Static<typeof ShortPerson> {
   return account ? { id: account.id, first_name: account.firstName, last_name: account.lastName } : null;
 }
 
-export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext) {
+export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext): Static<typeof HistoryItem> {
   const { record } = detail;
   return {
     id: record.id,
@@ -101,7 +103,7 @@ export function historyItem(detail: RoomMessageDetail, roomId: number, context: 
 }
 
 /** A room in `groups/` and in create/edit answers: with the viewer's read state. */
-export function roomWithReadState(overview: RoomOverview, context: RestContext) {
+export function roomWithReadState(overview: RoomOverview, context: RestContext): Static<typeof RoomWithReadState> {
   const { room } = overview;
   return {
     id: room.id,
@@ -125,7 +127,7 @@ export function roomWithReadState(overview: RoomOverview, context: RestContext) 
 }
 
 /** A room in `groups/list/` and `groups/search/`. */
-export function roomListing(room: RoomRow, creator: AccountRecord | undefined, context: RestContext) {
+export function roomListing(room: RoomRow, creator: AccountRecord | undefined, context: RestContext): Static<typeof RoomListing> {
   return {
     id: room.id,
     name: room.name,
@@ -139,7 +141,7 @@ export function roomListing(room: RoomRow, creator: AccountRecord | undefined, c
 }
 
 /** A message's edit history: its text now, and the texts its edits replaced, oldest first. */
-export function editHistory(view: EditHistoryView, context: RestContext) {
+export function editHistory(view: EditHistoryView, context: RestContext): Static<typeof EditHistory> {
   const { message } = view;
   const deleted = message.deletedAt !== null;
   return {

@@ -3,25 +3,56 @@
 import type { Readable } from 'node:stream';
 import multipart, { type Multipart } from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
 import { servedAs } from '../../core/file-types.js';
 import { CoreError, problem, type ErrorCode } from '../../core/errors.js';
 import type { ReceivedFile } from '../../core/rooms.js';
 import { caller, requireCaller } from '../../http/app.js';
+import { AUTHENTICATED } from '../../http/api-docs.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
+import { answers, Nullable } from '../../http/schemas.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute } from './render.js';
+import { RoomParams } from './schemas.js';
 import { ROOMS_WORDING } from './wording.js';
 
 /** The refusals of a file itself, answered as a field error on `attachment`. */
 const FILE_REFUSALS: ReadonlySet<ErrorCode> = new Set(['FILE_TOO_LARGE', 'NOT_A_MEDIA_TYPE', 'FILE_TYPE_UNKNOWN', 'FILE_TYPE_REFUSED']);
 
-interface RoomParams {
-  id: string;
-}
+/**
+ * The multipart parts, as the OpenAPI document states them. They are read as they stream (the
+ * file is never held in memory), so this schema documents the route and does not validate it.
+ */
+const UploadParts = Type.Object({
+  attachment: Type.String({ format: 'binary', description: 'The one file' }),
+  content: Type.Optional(Type.String({ description: 'The message text' })),
+  parent_message: Type.Optional(Type.String({ description: 'The id of the message this one answers' })),
+});
 
-export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsync {
+const uploadSchema = {
+  tags: ['rooms'],
+  summary: 'Posts a message with a file to a room',
+  security: AUTHENTICATED,
+  params: RoomParams,
+  response: answers({
+    201: Type.Object({ content: Type.String(), attachment: Nullable(Type.String()), parent_message: Nullable(Type.Integer()) }),
+  }),
+};
+
+const mediaSchema = {
+  tags: ['rooms'],
+  summary: 'An uploaded file, at the address its message gave (Range, ETag and conditional requests)',
+  params: Type.Object({ key: Type.String(), name: Type.String() }),
+  response: answers({
+    200: { description: 'The file, typed from its name', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+    206: { description: 'The requested range of the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+  }),
+};
+
+export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(multipart, {
       // One byte over the limit is enough to know the file is too large.
@@ -30,14 +61,16 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
     // Ranges (a video can be seeked), ETag and conditional requests for /media/.
     await app.register(fastifyStatic, { root: core.rooms.attachmentDirectory, serve: false, suppressWarning: true });
 
-    app.post<{ Params: RoomParams }>(
+    app.post(
       '/api/chat/groups/:id/messages/upload/',
       {
+        schema: uploadSchema,
+        config: { swaggerTransform: ({ schema, url }) => ({ url, schema: { ...schema, consumes: ['multipart/form-data'], body: UploadParts } }) },
         // Membership is checked before a byte of the file is read.
         preValidation: async (request) => {
           await requireCaller(request);
           const me = caller(request);
-          const roomId = pathId((request.params as RoomParams).id);
+          const roomId = pathId(request.params.id);
           await core.rooms.requireMember(me, roomId);
         },
       },
@@ -87,7 +120,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
     // Uploaded files, at an unguessable address (as the original's public Cloudinary URLs), with
     // a type from Parley's own table, never inline unless an image, sound or video, and sandboxed.
     // Revalidated on every use (ETag), so that a deleted file stops showing at once.
-    app.get<{ Params: { key: string; name: string } }>('/media/:key/:name', async (request, reply) => {
+    app.get('/media/:key/:name', { schema: mediaSchema }, async (request, reply) => {
       const record = await core.rooms.attachment(request.params.key);
       if (!record) throw NOT_FOUND;
       const { contentType, inline } = servedAs(record.contentType);
