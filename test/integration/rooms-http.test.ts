@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/clients.js';
 import { openDialogue } from '../support/phone.js';
-import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
+import { createRoom, roomSocket, roomsUser, sendAll, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -22,17 +22,6 @@ async function trio(): Promise<{ a: RoomsUser; b: RoomsUser; c: RoomsUser; roomI
   const b = await roomsUser(server, 'Achal', 'Vishnoi');
   const c = await roomsUser(server, 'Carol', 'Out');
   return { a, b, c, roomId: await createRoom(server, a, [b]) };
-}
-
-async function sendAll(user: RoomsUser, roomId: number, texts: string[]): Promise<number[]> {
-  const socket = await roomSocket(server, roomId, user);
-  const ids: number[] = [];
-  for (const text of texts) {
-    socket.send({ message: text });
-    ids.push((await socket.take((f) => f.message === text)).id);
-  }
-  await socket.close();
-  return ids;
 }
 
 describe('accounts', () => {
@@ -193,7 +182,7 @@ describe('membership', () => {
 describe('history', () => {
   it('pages newest first with DRF links, for members of active rooms only', async () => {
     const { a, b, c, roomId } = await trio();
-    const ids = await sendAll(a, roomId, ['one', 'two', 'three']);
+    const ids = await sendAll(server, a, roomId, ['one', 'two', 'three']);
     const page2 = await get(`/api/chat/groups/${roomId}/messages/?page=2&page_size=2`, b);
     expect(page2.body.count).toBe(3);
     expect(page2.body.results.map((m: any) => m.id)).toEqual([ids[0]]);
@@ -219,7 +208,7 @@ describe('history', () => {
 
   it('counts unread messages of others after the last mark-as-read, for members only', async () => {
     const { a, b, c, roomId } = await trio();
-    await sendAll(a, roomId, ['one', 'two']);
+    await sendAll(server, a, roomId, ['one', 'two']);
     const before = (await get('/api/chat/groups/', b)).body[0];
     expect(before).toMatchObject({ unread_count: 2, last_read_timestamp: null, last_read_message_id: null });
     expect((await get('/api/chat/groups/', a)).body[0].unread_count).toBe(0);
@@ -228,7 +217,7 @@ describe('history', () => {
     expect(after.unread_count).toBe(0);
     expect(after.last_read_timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/);
     expect(after.last_read_message_id).toBe(after.last_message.id);
-    const [third] = await sendAll(a, roomId, ['three']);
+    const [third] = await sendAll(server, a, roomId, ['three']);
     const later = (await get('/api/chat/groups/', b)).body[0];
     expect(later).toMatchObject({ unread_count: 1, last_message: { id: third, content: 'three' } });
     expect((await post(`/api/chat/groups/${roomId}/mark-as-read/`, c)).status).toBe(403);

@@ -3,7 +3,7 @@
 // mark-unread. Each with bad input and the wrong caller.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../support/clients.js';
-import { createRoom, roomSocket, roomsUser, type RoomsUser } from '../support/rooms.js';
+import { createRoom, roomSocket, roomsUser, sendAll, type RoomsUser } from '../support/rooms.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -28,17 +28,6 @@ const found = async (user: RoomsUser, query: string): Promise<Page> => {
   return response.body as Page;
 };
 
-async function sendAll(user: RoomsUser, roomId: number, texts: string[]): Promise<number[]> {
-  const socket = await roomSocket(server, roomId, user);
-  const ids: number[] = [];
-  for (const text of texts) {
-    socket.send({ message: text });
-    ids.push((await socket.take((f) => f.message === text)).id);
-  }
-  await socket.close();
-  return ids;
-}
-
 describe('message search', () => {
   it('finds every word as a prefix in the caller’s rooms only, newest first, in history’s shape', async () => {
     const word = `zq${Date.now().toString(36)}`;
@@ -48,10 +37,10 @@ describe('message search', () => {
     const shared = await createRoom(server, a, [b]);
     const own = await createRoom(server, a, []);
     const foreign = await createRoom(server, outsider, []);
-    const [first, second] = await sendAll(a, shared, [`${word}alpha Meeting at noon`, `the ${word}alpha meeting moved`]);
-    const [third] = await sendAll(a, own, [`${word}alpha meeting notes, private`]);
-    await sendAll(outsider, foreign, [`${word}alpha meeting elsewhere`]);
-    await sendAll(a, shared, [`${word}alpha lunch`]);
+    const [first, second] = await sendAll(server, a, shared, [`${word}alpha Meeting at noon`, `the ${word}alpha meeting moved`]);
+    const [third] = await sendAll(server, a, own, [`${word}alpha meeting notes, private`]);
+    await sendAll(server, outsider, foreign, [`${word}alpha meeting elsewhere`]);
+    await sendAll(server, a, shared, [`${word}alpha lunch`]);
 
     const mine = await found(a, `q=${word}ALP+meet`);
     expect(mine.results.map((r) => r.id)).toEqual([third, second, first]);
@@ -71,7 +60,7 @@ describe('message search', () => {
     const word = `ad${Date.now().toString(36)}`;
     const a = await roomsUser(server);
     const room = await createRoom(server, a, []);
-    const [mail, version, tag] = await sendAll(a, room, [`write to ${word}@example.com`, `release ${word}v1.2.3 is out`, `<b>${word}bold</b>`]);
+    const [mail, version, tag] = await sendAll(server, a, room, [`write to ${word}@example.com`, `release ${word}v1.2.3 is out`, `<b>${word}bold</b>`]);
     expect((await found(a, `q=example+${word}`)).results.map((r) => r.id)).toEqual([mail]);
     expect((await found(a, `q=${encodeURIComponent(`${word}@example.com`)}`)).results.map((r) => r.id)).toEqual([mail]);
     expect((await found(a, `q=${word}v1+3`)).results.map((r) => r.id)).toEqual([version]);
@@ -82,7 +71,7 @@ describe('message search', () => {
     const word = `pg${Date.now().toString(36)}`;
     const a = await roomsUser(server);
     const room = await createRoom(server, a, []);
-    const ids = await sendAll(a, room, [1, 2, 3, 4, 5].map((n) => `${word} number ${n}`));
+    const ids = await sendAll(server, a, room, [1, 2, 3, 4, 5].map((n) => `${word} number ${n}`));
     const first = await found(a, `q=${word}&page_size=2`);
     expect(first.count).toBe(5);
     expect(first.results.map((r) => r.id)).toEqual([ids[4], ids[3]]);
@@ -186,7 +175,7 @@ describe('mark unread', () => {
     const a = await roomsUser(server);
     const b = await roomsUser(server);
     const room = await createRoom(server, a, [b]);
-    const [, second] = await sendAll(a, room, ['one', 'two', 'three', 'four']);
+    const [, second] = await sendAll(server, a, room, ['one', 'two', 'three', 'four']);
     expect((await request(server, 'POST', `/api/chat/groups/${room}/mark-as-read/`, { token: b.token })).status).toBe(200);
     expect(await stateOf(b, room)).toMatchObject({ unread_count: 0 });
     const marked = await markUnread(b, room, { message_id: second });
@@ -203,8 +192,8 @@ describe('mark unread', () => {
     const outsider = await roomsUser(server);
     const room = await createRoom(server, a, []);
     const other = await createRoom(server, outsider, []);
-    const [theirs] = await sendAll(outsider, other, ['elsewhere']);
-    const [mine] = await sendAll(a, room, ['here']);
+    const [theirs] = await sendAll(server, outsider, other, ['elsewhere']);
+    const [mine] = await sendAll(server, a, room, ['here']);
     expect((await markUnread(undefined, room, { message_id: mine })).status).toBe(401);
     expect((await markUnread(outsider, room, { message_id: mine })).status).toBe(403);
     expect((await markUnread(a, room, { message_id: theirs })).status).toBe(404);

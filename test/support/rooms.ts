@@ -63,3 +63,15 @@ export async function roomSocket(server: Endpoint, roomId: number | string, user
   if (answer.error !== 'Unknown action') throw new Error(`unexpected first frame ${JSON.stringify(answer)}`);
   return socket;
 }
+
+/** Sends each text over a room socket of the user's, one after the other; the stored ids, in order. */
+export async function sendAll(server: Endpoint, user: RoomsUser, roomId: number, texts: readonly string[]): Promise<number[]> {
+  const socket = await roomSocket(server, roomId, user);
+  const ids: number[] = [];
+  for (const text of texts) {
+    socket.send({ message: text });
+    ids.push((await socket.take((f) => f.message === text)).id);
+  }
+  await socket.close();
+  return ids;
+}
