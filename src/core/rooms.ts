@@ -78,12 +78,15 @@ export interface SendRoomMessage {
   type: string;
   mentions: readonly number[];
   parentId: number | null;
+  /** The client's id for the message: a send repeating one (same sender and room) is that message again. */
+  clientId?: string;
 }
 
-/** A message just stored, as shown, with the notifications written with it. */
+/** A message just stored (or, when `repeated`, stored before), as shown, with the notifications written with it. */
 interface Posted {
   detail: RoomMessageDetail;
   notifications: NotificationRecord[];
+  repeated: boolean;
 }
 
 /** An uploaded file on disk, accepted for its size and type, waiting for its message. */
@@ -334,8 +337,15 @@ export class Rooms {
     return { count, messages: await this.details(messages) };
   }
 
-  async send(actor: AccountRecord, roomId: number, input: SendRoomMessage): Promise<RoomMessageDetail> {
-    return this.post(actor, roomId, { ...input, attachment: null });
+  /**
+   * Stores and broadcasts the message; a repeat of one sent with the same client id is neither
+   * stored nor broadcast again (`repeated`: the sender alone is answered, with the first one).
+   */
+  async send(actor: AccountRecord, roomId: number, input: SendRoomMessage): Promise<{ event: MessageCreated; repeated: boolean }> {
+    const room = await this.requireMember(actor, roomId, 'post');
+    const posted = await this.storeMessage(actor, room, { ...input, attachment: null });
+    if (posted.repeated) return { event: created(room.id, posted.detail), repeated: true };
+    return { event: created(room.id, await this.announce(actor, room, posted)), repeated: false };
   }
 
   /** Takes one of the actor's upload places until the returned release is called; refused when all are taken. */
@@ -524,15 +534,6 @@ export class Rooms {
     return details;
   }
 
-  private async post(
-    actor: AccountRecord,
-    roomId: number,
-    input: SendRoomMessage & { attachment: string | null },
-  ): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId, 'post');
-    return this.announce(actor, room, await this.storeMessage(actor, room, input));
-  }
-
   /**
    * Checks and stores a message with its mentions, their notifications and its attachment's
    * record, in one write; nothing is told to anyone yet, and nothing is read back.
@@ -554,7 +555,7 @@ export class Rooms {
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
     const notice = this.mentionNotice({ roomName: room.name, by: actor });
-    const { message: record, notifications } = await this.store.messages.insert(
+    const { message: record, notifications, repeated } = await this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
@@ -572,8 +573,13 @@ export class Rooms {
           .filter((id) => id !== actor.id)
           .map((accountId) => ({ accountId, ...notice, url: null, createdAt })),
         attachment,
+        sendKey: input.clientId,
       },
     );
+    if (repeated) {
+      const [first] = await this.details([record]);
+      if (first) return { detail: first, notifications: [], repeated };
+    }
     this.onStored('room', 0);
     const detail: RoomMessageDetail = {
       record,
@@ -585,7 +591,7 @@ export class Rooms {
       mentions,
       pinned: false,
     };
-    return { detail, notifications };
+    return { detail, notifications, repeated: false };
   }
 
   /** Broadcasts a stored message, tells the mentioned and pushes it to members who are away. */

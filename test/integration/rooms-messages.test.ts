@@ -205,3 +205,36 @@ describe('mark unread', () => {
     expect((await request(server, 'POST', `/api/chat/groups/${room}/mark-as-unread/`, { token: a.token, raw: '{"message_id":' })).status).toBe(400);
   });
 });
+
+describe('send_message with a client id', () => {
+  it('stores a repeat once: the sender is answered with the first message, the others get it once', async () => {
+    const a = await roomsUser(server);
+    const b = await roomsUser(server);
+    const room = await createRoom(server, a, [b]);
+    const sa = await roomSocket(server, room, a);
+    const sb = await roomSocket(server, room, b);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      sa.send({ message: 'exactly once', client_id: 'c-1:x' });
+      const frame = await sa.take((f) => f.message === 'exactly once');
+      expect(frame).toMatchObject({ is_self: true, room });
+      ids.push(frame.id);
+    }
+    expect(new Set(ids).size).toBe(1);
+    expect((await sb.take((f) => f.message === 'exactly once')).id).toBe(ids[0]);
+    expect(await sb.quiet()).toEqual([]);
+    // Another client id, or none, is another message; another sender's same id too.
+    sa.send({ message: 'exactly once', client_id: 'c-2' });
+    expect((await sa.take((f) => f.message === 'exactly once')).id).not.toBe(ids[0]);
+    sb.send({ message: 'from b', client_id: 'c-1:x' });
+    expect((await sb.take((f) => f.message === 'from b')).id).toBeGreaterThan(ids[0]!);
+    const history = await request(server, 'GET', `/api/chat/groups/${room}/messages/`, { token: a.token });
+    expect((history.body as { results: Array<{ content: string }> }).results.map((r) => r.content)).toEqual(['from b', 'exactly once', 'exactly once']);
+    for (const bad of ['', 'x'.repeat(65), 'has space', 7, ['x']]) {
+      sa.send({ message: 'refused', client_id: bad });
+      expect(await sa.take((f) => 'error' in f)).toEqual({ error: "'client_id' must be 1 to 64 letters, digits or - _ . : characters." });
+    }
+    await sa.close();
+    await sb.close();
+  });
+});

@@ -9,7 +9,7 @@ import { conversationTopic } from '../../core/events.js';
 import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { decodeRoomFrame, FrameRefusal, type RoomCommand } from './decode.js';
-import { errorFrame, roomEventFrame } from './encode.js';
+import { errorFrame, messageFrame, roomEventFrame } from './encode.js';
 import { ROOMS_WORDING } from './wording.js';
 
 export interface RoomsSocketOptions {
@@ -38,7 +38,13 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
         },
         async onFrame(text) {
           try {
-            await run(core, actor, roomId, decodeRoomFrame(text, roomId));
+            const command = decodeRoomFrame(text, roomId);
+            if (command.action === 'send') {
+              const { body, type, mentions, parentId, clientId } = command;
+              const { event, repeated } = await core.rooms.send(actor, roomId, { body, type, mentions, parentId, clientId });
+              // A repeat was broadcast the first time: the sender alone is answered again.
+              if (repeated) send(messageFrame(event, roomId, true, viewer.baseUrl));
+            } else await run(core, actor, roomId, command);
           } catch (error) {
             if (error instanceof FrameRefusal) send(errorFrame(error.message));
             else if (error instanceof CoreError) send(errorFrame(ROOMS_WORDING.error(error)));
@@ -66,11 +72,10 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
   };
 }
 
-type Runner<A extends RoomCommand['action']> = (core: Core, actor: AccountRecord, roomId: number, command: Extract<RoomCommand, { action: A }>) => Promise<unknown>;
+type Runner<A extends Exclude<RoomCommand['action'], 'send'>> = (core: Core, actor: AccountRecord, roomId: number, command: Extract<RoomCommand, { action: A }>) => Promise<unknown>;
 
 /** Which core call each command is. */
-const RUN: { [A in RoomCommand['action']]: Runner<A> } = {
-  send: (core, actor, roomId, { body, type, mentions, parentId }) => core.rooms.send(actor, roomId, { body, type, mentions, parentId }),
+const RUN: { [A in Exclude<RoomCommand['action'], 'send'>]: Runner<A> } = {
   edit: (core, actor, roomId, { messageId, body }) => core.rooms.edit(actor, roomId, messageId, body),
   react: (core, actor, roomId, { messageId, reaction }) => core.rooms.react(actor, roomId, messageId, reaction),
   delete: (core, actor, roomId, { messageId }) => core.rooms.remove(actor, roomId, messageId),
@@ -78,6 +83,6 @@ const RUN: { [A in RoomCommand['action']]: Runner<A> } = {
   typing: (core, actor, roomId, { typing }) => core.rooms.typing(actor, roomId, typing),
 };
 
-async function run(core: Core, actor: AccountRecord, roomId: number, command: RoomCommand): Promise<void> {
-  await (RUN[command.action] as Runner<RoomCommand['action']>)(core, actor, roomId, command);
+async function run(core: Core, actor: AccountRecord, roomId: number, command: Exclude<RoomCommand, { action: 'send' }>): Promise<void> {
+  await (RUN[command.action] as Runner<typeof command.action>)(core, actor, roomId, command);
 }

@@ -4,7 +4,7 @@ import { unstorableText } from '../../core/text.js';
 import { ROOMS_WORDING } from './wording.js';
 
 export type RoomCommand =
-  | { action: 'send'; body: string; type: string; mentions: number[]; parentId: number | null }
+  | { action: 'send'; body: string; type: string; mentions: number[]; parentId: number | null; clientId?: string }
   | { action: 'edit'; messageId: number; body: string }
   | { action: 'react'; messageId: number; reaction: string }
   | { action: 'delete'; messageId: number }
@@ -15,6 +15,9 @@ export type RoomCommand =
 export class FrameRefusal extends Error {}
 
 type Frame = Record<string, unknown>;
+
+/** A client's id for a message it sends (Parley's addition): what a UUID or a counter is written with. */
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Each action word of the original, and how its frame reads; a frame with no action sends. */
 const ACTIONS: Record<string, (frame: Frame, roomId: number) => RoomCommand> = {
@@ -31,7 +34,11 @@ const ACTIONS: Record<string, (frame: Frame, roomId: number) => RoomCommand> = {
     if (!Array.isArray(mentions) || !mentions.every(isId)) throw new FrameRefusal("'mentions' must be a list of user ids.");
     const parent = frame.parent_message_id ?? null;
     if (parent !== null && !isId(parent)) throw new FrameRefusal("'parent_message_id' must be a message id or null.");
-    return { action: 'send', body, type, mentions, parentId: parent };
+    const clientId = frame.client_id ?? undefined;
+    if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
+      throw new FrameRefusal("'client_id' must be 1 to 64 letters, digits or - _ . : characters.");
+    }
+    return { action: 'send', body, type, mentions, parentId: parent, clientId };
   },
   edit_message(frame) {
     const id = messageId(frame.message_id);
