@@ -1,12 +1,13 @@
 // Messages of every kind and their deliveries: what is written on the message path (the
 // message, its deliveries and mentions) goes through group commit.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { GroupCommit } from './group-commit.js';
 import { insertAttachment } from './attachments.js';
 import { insertNotifications } from './notifications.js';
-import { toMessage } from './rows.js';
+import { isForeignKeyViolation, toMessage } from './rows.js';
+import { ReferenceGone } from './records.js';
 
 export interface MessageStore {
   /**
@@ -49,75 +50,87 @@ export class SqlMessageStore implements MessageStore {
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
     const { recipients = [], mentions = [], notifications = [], attachment, sendKey } = addressed;
-    return this.writes.run(async (trx) => {
-      if (sendKey !== undefined) {
-        // The key is claimed first, so that of two sends with one key (in one batch, or in two
-        // transactions racing on PostgreSQL) exactly one stores the message.
-        const key = { conversation_id: message.conversationId, sender_id: message.senderId, key: sendKey };
-        const claimed = await trx
-          .insertInto('send_keys')
-          .values({ ...key, message_id: 0, created_at: message.createdAt })
-          .onConflict((conflict) => conflict.columns(['conversation_id', 'sender_id', 'key']).doNothing())
-          .returning('key')
-          .executeTakeFirst();
-        if (!claimed) {
-          const first = await trx
-            .selectFrom('send_keys')
-            .select(['message_id', 'created_at'])
-            .where('conversation_id', '=', key.conversation_id)
-            .where('sender_id', '=', key.sender_id)
-            .where('key', '=', key.key)
-            .executeTakeFirstOrThrow();
-          const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
-          const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
-          return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
-        }
+    try {
+      return await this.writes.run((trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey }));
+    } catch (error) {
+      // The conversation (or the sender) was deleted after the caller checked it.
+      if (isForeignKeyViolation(error)) throw new ReferenceGone();
+      throw error;
+    }
+  }
+
+  private async write(
+    trx: Transaction<Database>,
+    message: NewMessage,
+    { recipients, mentions, notifications, attachment, sendKey }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey'>> & Pick<MessageAddressing, 'attachment' | 'sendKey'>,
+  ): Promise<StoredMessage> {
+    if (sendKey !== undefined) {
+      // The key is claimed first, so that of two sends with one key (in one batch, or in two
+      // transactions racing on PostgreSQL) exactly one stores the message.
+      const key = { conversation_id: message.conversationId, sender_id: message.senderId, key: sendKey };
+      const claimed = await trx
+        .insertInto('send_keys')
+        .values({ ...key, message_id: 0, created_at: message.createdAt })
+        .onConflict((conflict) => conflict.columns(['conversation_id', 'sender_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!claimed) {
+        const first = await trx
+          .selectFrom('send_keys')
+          .select(['message_id', 'created_at'])
+          .where('conversation_id', '=', key.conversation_id)
+          .where('sender_id', '=', key.sender_id)
+          .where('key', '=', key.key)
+          .executeTakeFirstOrThrow();
+        const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
+        const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
+        return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
       }
-      if (attachment) await insertAttachment(trx, attachment);
-      const row = await trx
-        .insertInto('messages')
-        .values({
-          conversation_id: message.conversationId,
-          sender_id: message.senderId,
-          body: message.body,
-          type: message.type,
-          client_sent_at: message.clientSentAt,
-          sent_at: message.sentAt,
-          created_at: message.createdAt,
-          attachment: message.attachment,
-          parent_id: message.parentId,
-          updated_at: message.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      if (sendKey !== undefined) {
-        await trx
-          .updateTable('send_keys')
-          .set({ message_id: row.id })
-          .where('conversation_id', '=', message.conversationId)
-          .where('sender_id', '=', message.senderId)
-          .where('key', '=', sendKey)
-          .execute();
-      }
-      if (recipients.length > 0) {
-        await trx
-          .insertInto('deliveries')
-          .values(recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
-          .execute();
-      }
-      if (mentions.length > 0) {
-        await trx
-          .insertInto('mentions')
-          .values(mentions.map((accountId) => ({ message_id: row.id, account_id: accountId })))
-          .execute();
-      }
-      const stored = toMessage(row);
-      return {
-        message: stored,
-        notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
-        repeated: false,
-      };
-    });
+    }
+    if (attachment) await insertAttachment(trx, attachment);
+    const row = await trx
+      .insertInto('messages')
+      .values({
+        conversation_id: message.conversationId,
+        sender_id: message.senderId,
+        body: message.body,
+        type: message.type,
+        client_sent_at: message.clientSentAt,
+        sent_at: message.sentAt,
+        created_at: message.createdAt,
+        attachment: message.attachment,
+        parent_id: message.parentId,
+        updated_at: message.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (sendKey !== undefined) {
+      await trx
+        .updateTable('send_keys')
+        .set({ message_id: row.id })
+        .where('conversation_id', '=', message.conversationId)
+        .where('sender_id', '=', message.senderId)
+        .where('key', '=', sendKey)
+        .execute();
+    }
+    if (recipients.length > 0) {
+      await trx
+        .insertInto('deliveries')
+        .values(recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
+        .execute();
+    }
+    if (mentions.length > 0) {
+      await trx
+        .insertInto('mentions')
+        .values(mentions.map((accountId) => ({ message_id: row.id, account_id: accountId })))
+        .execute();
+    }
+    const stored = toMessage(row);
+    return {
+      message: stored,
+      notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
+      repeated: false,
+    };
   }
 
   async forgetSendKeys(before: string): Promise<number> {

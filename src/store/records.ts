@@ -195,6 +195,14 @@ export interface DeviceTokenRecord {
 }
 
 /** Which field a unique constraint protected, when an insert collides. */
+/** A write referred to a conversation (or account) deleted meanwhile. */
+export class ReferenceGone extends Error {
+  constructor() {
+    super('a referenced row was deleted meanwhile');
+    this.name = 'ReferenceGone';
+  }
+}
+
 export class UniqueViolation extends Error {
   constructor(readonly field: string) {
     super(`unique violation on ${field}`);

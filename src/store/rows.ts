@@ -174,6 +174,12 @@ export function toDeviceToken(row: Selectable<DeviceTokensTable>): DeviceTokenRe
 }
 
 /** Recognises a unique-constraint failure from either driver and names the column. */
+/** Whether the database refused a write for a foreign key whose row is gone. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
 export function uniqueViolation(error: unknown): UniqueViolation | undefined {
   if (!(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
