@@ -4,6 +4,8 @@
 // are only what an edge without wording of its own shows. Field names in params and in
 // ValidationError are the domain's (phone, firstName, clientSentAt…); dialects rename them.
 
+import { ReferenceGone } from '../store/records.js';
+
 interface Definition<P> {
   status: number;
   sentence: (params: P) => string;
@@ -128,6 +130,19 @@ export function sentence(problem: Coded): string {
 /** U+D800 as the Unicode standard writes a code point. */
 export function codePointName(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase()}`;
+}
+
+/**
+ * The write, with a conversation deleted between the caller's checks and the write refused as
+ * not found (`code`), not as a failure.
+ */
+export async function unlessGone<T>(code: 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND', write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof ReferenceGone) throw coreError(code);
+    throw error;
+  }
 }
 
 /** Whether an error means the database could not be reached (a 503, not the caller's fault). */

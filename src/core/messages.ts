@@ -4,7 +4,7 @@ import type { Bus } from '../bus/bus.js';
 import type { AccountRecord, ConversationKind, MessageRecord, PendingMessage } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
-import { coreError } from './errors.js';
+import { coreError, unlessGone } from './errors.js';
 import { KINDS, allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
 import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
 import { conversationRef, participantOf, refOf, type CoreEvent } from './events.js';
@@ -51,7 +51,7 @@ export class Messages {
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const sentAt = requireInstant(input.clientSentAt, 'clientSentAt');
     const recipients = otherMembers(membership, input.actor.id);
-    const { message, repeated } = await this.store.messages.insert(
+    const { message, repeated } = await unlessGone('CONVERSATION_NOT_FOUND', this.store.messages.insert(
       {
         conversationId: membership.conversation.id,
         senderId: input.actor.id,
@@ -66,7 +66,7 @@ export class Messages {
       // The client's timestamp is its key for the message: a resend of one not acknowledged to it
       // (its msg_sent lost) is the same message again.
       { recipients, mentions: [], sendKey: sentAt },
-    );
+    ));
     if (repeated) return message;
     this.onStored(membership.conversation.kind, recipients.length);
     const event: CoreEvent = {

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
-import { ReferenceGone, UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type NotificationRecord, type RoomRow } from '../store/records.js';
+import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type NotificationRecord, type RoomRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { coreError, problem, ValidationError, type Problem } from './errors.js';
+import { coreError, problem, unlessGone, ValidationError, type Problem } from './errors.js';
 import { ContentSniffer, essence } from './file-types.js';
 import {
   notificationTopic,
@@ -555,7 +555,7 @@ export class Rooms {
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
     const notice = this.mentionNotice({ roomName: room.name, by: actor });
-    const { message: record, notifications, repeated } = await storedOrGone(this.store.messages.insert(
+    const { message: record, notifications, repeated } = await unlessGone('ROOM_NOT_FOUND', this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
@@ -732,14 +732,4 @@ function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(-100);
   return cleaned === '' ? 'file' : cleaned;
-}
-
-/** A room deleted between the checks and the write is a room not found, not a failure. */
-async function storedOrGone<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (error instanceof ReferenceGone) throw coreError('ROOM_NOT_FOUND');
-    throw error;
-  }
 }
