@@ -684,8 +684,12 @@ function credential(random: Random, world: HttpWorld): Credential {
   return { headers: {} };
 }
 
-/** Sends the request; the status, or why there was none. */
-async function send(method: string, url: string, headers: Record<string, string>, body: Body | undefined): Promise<{ status: number; text: string } | string> {
+/**
+ * Sends the request; the status, or why there was none. A kept-alive connection that closes as
+ * the request goes out is the race every HTTP/1.1 client retries (RFC 9112 §9.3.1): the request
+ * is sent once more, and only a second failure counts.
+ */
+async function send(method: string, url: string, headers: Record<string, string>, body: Body | undefined, retried = false): Promise<{ status: number; text: string } | string> {
   const all = { ...headers };
   if (body?.contentType !== undefined) all['content-type'] = body.contentType;
   try {
@@ -698,8 +702,13 @@ async function send(method: string, url: string, headers: Record<string, string>
     });
     return { status: response.status, text: await response.text() };
   } catch (error) {
-    return `no answer: ${(error as Error).message}`;
+    if (!retried && connectionClosed(error)) return send(method, url, headers, body, true);
+    return `no answer: ${(error as Error).message}${retried ? ' (sent twice)' : ''}`;
   }
+}
+
+function connectionClosed(error: unknown): boolean {
+  return (error as { cause?: { code?: string } }).cause?.code === 'UND_ERR_SOCKET';
 }
 
 /** An upload whose client goes away mid-body: the server must let go of it (and its place). */
@@ -757,7 +766,8 @@ async function fuzzHttp(random: Random, name: string, routes: Route[], corpus: M
  * failure would still show, in the log).
  */
 async function keepRoom(world: HttpWorld): Promise<void> {
-  const members = await request(server, 'GET', `/api/chat/groups/${world.roomId}/members/`, { token: world.main.token });
+  const look = () => request(server, 'GET', `/api/chat/groups/${world.roomId}/members/`, { token: world.main.token });
+  const members = await look().catch((error: unknown) => (connectionClosed(error) ? look() : Promise.reject(error)));
   if (members.status === 200) return;
   world.roomId = await createRoom(server, world.main, [world.other]).catch(() => world.roomId);
 }
