@@ -108,9 +108,9 @@ export class Messages {
       recipientId: input.actor.id,
       sentAt,
       dropWhenDelivered: dropsDelivered(membership.conversation.kind),
+      receivedAt: at,
     });
     if (!message) return false;
-    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
     const audience = KINDS[membership.conversation.kind].receipts === 'members' ? otherMembers(membership, input.actor.id) : [message.senderId];
     const event = this.receipt('received', membership, input);
     await fanOut(this.bus, membership.conversation, audience, event);

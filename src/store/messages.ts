@@ -27,10 +27,11 @@ export interface MessageStore {
   markDeleted(id: number, at: string): Promise<void>;
   /**
    * Removes the recipient's delivery of the oldest message in the conversation sent at that
-   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too.
-   * Returns the message acknowledged, or undefined when none was pending for the recipient.
+   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too. In the same
+   * write the recipient's received-marker moves to `receivedAt`. Returns the message
+   * acknowledged, or undefined (and nothing written) when none was pending for the recipient.
    */
-  acknowledge(input: { conversationId: number; recipientId: number; sentAt: string; dropWhenDelivered: boolean }): Promise<MessageRecord | undefined>;
+  acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined>;
   /**
    * One step of a walk through the recipient's undelivered messages in the given kinds of
    * conversation, oldest first: those among its next `scan` deliveries after message `after`,
@@ -46,6 +47,14 @@ type MessageRow = Selectable<MessagesTable>;
 
 /** Deliveries of up to this many recipients are written by a statement compiled once per count. */
 const COMPILED_RECIPIENT_COUNTS = 16;
+
+export interface Acknowledgement {
+  conversationId: number;
+  recipientId: number;
+  sentAt: string;
+  dropWhenDelivered: boolean;
+  receivedAt: string;
+}
 
 export class SqlMessageStore implements MessageStore {
   /** The message path's statements, compiled once (see statements.ts). */
@@ -187,14 +196,15 @@ export class SqlMessageStore implements MessageStore {
     await this.db.updateTable('messages').set({ deleted_at: at, updated_at: at, pinned_at: null }).where('id', '=', id).execute();
   }
 
-  async acknowledge(input: { conversationId: number; recipientId: number; sentAt: string; dropWhenDelivered: boolean }): Promise<MessageRecord | undefined> {
-    const { acknowledged, removeDelivery, dropDelivered } = this.statements;
+  async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {
+    const { acknowledged, removeDelivery, dropDelivered, markReceived } = this.statements;
     return this.writes.run(async (trx) => {
       const row = await acknowledged.first(trx, input.conversationId, input.sentAt, input.recipientId);
       if (!row) return undefined;
       const removed = await removeDelivery.run(trx, row.id, input.recipientId);
       if (Number(removed.numAffectedRows ?? 0) === 0) return undefined;
       if (input.dropWhenDelivered) await dropDelivered.run(trx, row.id);
+      await markReceived.run(trx, input.receivedAt, input.conversationId, input.recipientId);
       return toMessage(row);
     });
   }
@@ -350,6 +360,14 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         .deleteFrom('messages')
         .where('id', '=', messageId)
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', messageId))))
+        .compile(),
+    ),
+    markReceived: new Statement<[at: string, conversationId: number, accountId: number], unknown>(db, 3, (db, at, conversationId, accountId) =>
+      db
+        .updateTable('members')
+        .set({ last_received_at: at })
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', accountId)
         .compile(),
     ),
     count: new Statement<[conversationId: number], { count: number }>(db, 1, (db, conversationId) =>
