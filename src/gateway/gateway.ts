@@ -118,8 +118,8 @@ export class Gateway {
     // The place is taken before the handshake and given back when the connection goes, however it goes.
     const address = addressKey(request.socket.remoteAddress ?? '');
     const over = account && this.quota.take(account.id, address);
-    if (account && !over) socket.once('close', () => this.quota.release(account.id, address));
-    const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
+    if (account && !over) this.releaseOnClose(socket, account.id, address);
+    const ws = await this.handshake(request, socket, head);
     if (!account || key === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
       return;
@@ -128,7 +128,17 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, url);
+    await this.open(ws, account, key, match.route, params, url.origin);
+  }
+
+  // The two closures an open socket keeps are made apart from upgrade(): a closure there would
+  // keep upgrade's whole scope, the request with its headers and its URL with the token in it.
+  private releaseOnClose(socket: Duplex, accountId: number, address: string): void {
+    socket.once('close', () => this.quota.release(accountId, address));
+  }
+
+  private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
+    return new Promise((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
   }
 
   private presentedKey(request: IncomingMessage, url: URL): string | undefined {
@@ -166,7 +176,7 @@ export class Gateway {
     this.byToken.delete(connection.tokenHash);
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string): Promise<void> {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
@@ -195,7 +205,7 @@ export class Gateway {
         connection,
         account,
         params,
-        url,
+        origin,
         subscribe: async (topic) => {
           if (!connection.open || topics.has(topic)) return;
           topics.add(topic);

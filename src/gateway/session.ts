@@ -9,7 +9,8 @@ export interface SocketContext {
   account: AccountRecord;
   /** The route pattern's capture groups. */
   params: string[];
-  url: URL;
+  /** The origin the client used (from its Host header), for absolute URLs in frames. */
+  origin: string;
   /** Delivers events of this topic to this socket until it closes; resolves once in effect. */
   subscribe(topic: string): Promise<void>;
 }

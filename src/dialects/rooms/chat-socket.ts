@@ -29,7 +29,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       }
       if (!membership.memberIds.includes(actor.id)) throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this room');
       await context.subscribe(conversationTopic(roomId));
-      const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.url.origin };
+      const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.origin };
       const send = (frame: string): void => context.connection.send(frame);
 
       return {
