@@ -226,9 +226,9 @@ export class Messages {
 
   /**
    * The actor acknowledges the message sent at `ref`: its delivery is removed (the message too
-   * when nobody else is waiting for it and its kind drops delivered messages), the actor's
-   * received-marker moves to `at`, and the kind's receipt audience is told. Returns false when
-   * no message sent at that instant was pending for the actor.
+   * when nobody else is waiting for it and its kind drops delivered messages) and the actor's
+   * received-marker moves to `at`, in one write; then the kind's receipt audience is told.
+   * Returns false when no message sent at that instant was pending for the actor.
    */
   async acknowledge(input: ReceiptInput): Promise<boolean> {
     const membership = await this.member(input, 'acknowledge');
@@ -239,9 +239,9 @@ export class Messages {
       recipientId: input.actor.id,
       sentAt,
       dropWhenDelivered: dropsDelivered(membership.conversation.kind),
+      receivedAt: at,
     });
     if (!message) return false;
-    await this.store.conversations.setMarker(membership.conversation.id, input.actor.id, 'lastReceivedAt', at);
     await this.receipt('received', membership, input, message.senderId);
     return true;
   }

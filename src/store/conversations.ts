@@ -2,6 +2,7 @@
 // Members rows are written through rows.ts' memberRows only.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { Statement } from './statements.js';
 import {
   UniqueViolation,
   type ConversationKind,
@@ -95,7 +96,12 @@ export class SqlConversationStore implements ConversationStore {
     private readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly writes: GroupCommit<Database>,
-  ) {}
+  ) {
+    this.markers = { received: markerStatement(db, 'last_received_at'), seen: markerStatement(db, 'last_seen_at') };
+  }
+
+  /** The marker writes of every acknowledgement and read, compiled once (see statements.ts). */
+  private readonly markers: Record<'received' | 'seen', Statement<[at: string, conversationId: number, accountId: number], unknown>>;
 
   async openPair(
     conversation: NewConversation & { pairKey: string },
@@ -349,15 +355,8 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async setMarker(conversationId: number, accountId: number, marker: 'lastReceivedAt' | 'lastSeenAt', at: string): Promise<void> {
-    const column = marker === 'lastReceivedAt' ? 'last_received_at' : 'last_seen_at';
-    await this.writes.run((trx) =>
-      trx
-        .updateTable('members')
-        .set({ [column]: at })
-        .where('conversation_id', '=', conversationId)
-        .where('account_id', '=', accountId)
-        .execute(),
-    );
+    const statement = marker === 'lastReceivedAt' ? this.markers.received : this.markers.seen;
+    await this.writes.run((trx) => statement.run(trx, at, conversationId, accountId));
   }
 
   async readState(conversationId: number, accountId: number): Promise<ReadState> {
@@ -497,4 +496,10 @@ async function listMembers(db: Kysely<Database>, conversationId: number): Promis
 
 async function setMemberRole(trx: Transaction<Database>, conversationId: number, accountId: number, role: MemberRole): Promise<void> {
   await trx.updateTable('members').set({ role }).where('conversation_id', '=', conversationId).where('account_id', '=', accountId).execute();
+}
+
+function markerStatement(db: Kysely<Database>, column: 'last_received_at' | 'last_seen_at'): Statement<[at: string, conversationId: number, accountId: number], unknown> {
+  return new Statement(db, 3, (db, at, conversationId, accountId) =>
+    db.updateTable('members').set({ [column]: at }).where('conversation_id', '=', conversationId).where('account_id', '=', accountId).compile(),
+  );
 }
