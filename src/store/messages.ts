@@ -212,9 +212,10 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }> {
-    const total = await this.statements.count.first(this.db, conversationId);
-    const rows = await this.statements.page.run(this.db, conversationId, limit, offset);
-    return { count: Number(total?.count ?? 0), messages: rows.rows.map(toMessage) };
+    // The count rides along with the page's rows; only a page past the end asks for it apart.
+    const { rows } = await this.statements.page.run(this.db, conversationId, conversationId, limit, offset);
+    const count = rows[0] ? rows[0].total : (await this.statements.count.first(this.db, conversationId))?.count;
+    return { count: Number(count ?? 0), messages: rows.map(toMessage) };
   }
 
   async edit(id: number, body: string, at: string): Promise<void> {
@@ -465,8 +466,25 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         .where('conversation_id', '=', conversationId)
         .compile(),
     ),
-    page: new Statement<[conversationId: number, limit: number, offset: number], MessageRow>(db, 3, (db, conversationId, limit, offset) =>
-      db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).offset(offset).compile(),
+    page: new Statement<[conversationId: number, counted: number, limit: number, offset: number], MessageRow & { total: number }>(
+      db,
+      4,
+      (db, conversationId, counted, limit, offset) =>
+        db
+          .selectFrom('messages')
+          .selectAll()
+          .select((eb) =>
+            eb
+              .selectFrom('messages as counted')
+              .select((inner) => inner.fn.countAll<number>().as('count'))
+              .where('counted.conversation_id', '=', counted)
+              .as('total'),
+          )
+          .where('conversation_id', '=', conversationId)
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .compile(),
     ),
   };
 }
