@@ -15,6 +15,7 @@ import {
   participantOf,
   type MessageCreated,
 } from './events.js';
+import { logEntry } from './changes.js';
 import { allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
 import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
 import { textProblem } from './text.js';
@@ -87,6 +88,8 @@ interface Posted {
   detail: RoomMessageDetail;
   notifications: NotificationRecord[];
   repeated: boolean;
+  /** Its position in the room's change log (not for a repeat). */
+  position?: number;
 }
 
 /** An uploaded file on disk, accepted for its size and type, waiting for its message. */
@@ -291,18 +294,29 @@ export class Rooms {
 
   /** Makes the accounts members; every process reads the room's members again. */
   private async enrol(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
-    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    const conversation = { id: roomId, kind: 'room' } as const;
+    const joined = (accountId: number) => ({ type: 'room.joined', conversation, accountId }) as const;
+    const added = await this.store.conversations.addMembers(
+      conversation,
+      accountIds.map((accountId) => ({ accountId, role: 'member' as const })),
+      now(),
+      (accountId) => logEntry(joined(accountId)),
+    );
     await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const { accountId, position } of added) await this.publish(roomId, { ...joined(accountId), position });
     return this.room(roomId);
   }
 
   /** Takes the accounts out of the room; every process reads its members again, and their sockets on it close. */
   private async drop(roomId: number, accountIds: readonly number[]): Promise<void> {
-    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, dropsDelivered('room'));
-    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    const left = (accountId: number) => ({ type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId }) as const;
+    const removed: Array<{ accountId: number; position: number | undefined }> = [];
     for (const accountId of accountIds) {
-      await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
+      const removal = await this.store.conversations.removeMember(roomId, accountId, dropsDelivered('room'), undefined, logEntry(left(accountId)));
+      if (removal.removed) removed.push({ accountId, position: removal.position });
     }
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const { accountId, position } of removed) await this.publish(roomId, { ...left(accountId), position });
   }
 
   async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {
@@ -444,16 +458,18 @@ export class Rooms {
     await this.requireMember(actor, roomId, 'edit');
     if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.messages.edit(message.id, body, now());
-    await this.publish(roomId, { type: 'message.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body });
+    const event = { type: 'message.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body } as const;
+    const position = await this.store.messages.edit(message.id, body, now(), logEntry(event));
+    await this.publish(roomId, { ...event, position });
   }
 
   async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
     await this.requireMember(actor, roomId, 'delete');
     const message = await this.ownMessage(actor, roomId, messageId);
-    await this.store.messages.markDeleted(message.id, now());
+    const event = { type: 'message.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id } as const;
+    const position = await this.store.messages.markDeleted(message.id, now(), logEntry(event));
     await this.dropAttachment(roomId, message);
-    await this.publish(roomId, { type: 'message.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id });
+    await this.publish(roomId, { ...event, position });
   }
 
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
@@ -461,11 +477,12 @@ export class Rooms {
     await this.requireMember(actor, roomId, 'react');
     if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(roomId, messageId);
-    await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now());
-    const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
-    const reactions = Object.fromEntries(counts);
-    await this.publish(roomId, { type: 'message.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions });
-    return reactions;
+    const reacted = (counts: Map<string, number>) =>
+      ({ type: 'message.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions: Object.fromEntries(counts) }) as const;
+    const toggled = await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now(), (counts) => logEntry(reacted(counts)));
+    const event = reacted(toggled.reactions);
+    await this.publish(roomId, { ...event, position: toggled.position });
+    return event.reactions;
   }
 
   /** Pins (at most MAX_PINS live pins per room; pins expire) or unpins a message. */
@@ -473,19 +490,21 @@ export class Rooms {
     await this.requireMember(actor, roomId, 'pin');
     const message = await this.liveMessage(roomId, messageId);
     const at = now();
-    let pinnedAt: string | null = null;
+    const pinned = (pinnedAt: string | null) => ({ type: 'message.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt }) as const;
+    let position: number | undefined;
     if (pin) {
       if (isPinned(message, at)) return message.pinnedAt;
-      const pinned = await this.store.annotations.pin(roomId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS });
-      if (pinned === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
+      const pinning = await this.store.annotations.pin(roomId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS }, logEntry(pinned(at)));
+      if (pinning.pinnedAt === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
       // Pinned by a concurrent request in the meantime: that one told the room.
-      if (pinned !== at) return pinned;
-      pinnedAt = at;
+      if (pinning.pinnedAt !== at) return pinning.pinnedAt;
+      position = pinning.position;
     } else {
-      await this.store.annotations.setPinned(message.id, null);
+      position = await this.store.annotations.setPinned(message.id, null, logEntry(pinned(null)));
     }
-    await this.publish(roomId, { type: 'message.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt });
-    return pinnedAt;
+    const event = pinned(pin ? at : null);
+    await this.publish(roomId, { ...event, position });
+    return event.pinnedAt;
   }
 
   /** Tells the room that the actor started or stopped typing. Never touches the store. */
@@ -555,7 +574,17 @@ export class Rooms {
     const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
     const createdAt = now();
     const notice = this.mentionNotice({ roomName: room.name, by: actor });
-    const { message: record, notifications, repeated } = await unlessGone('ROOM_NOT_FOUND', this.store.messages.insert(
+    const detailOf = (record: MessageRecord): RoomMessageDetail => ({
+      record,
+      sender: actor,
+      body: record.body,
+      attachment: record.attachment,
+      parent: parent && parentSender ? { record: parent, body: visibleBody(parent), sender: parentSender } : null,
+      reactions: undefined,
+      mentions,
+      pinned: false,
+    });
+    const { message: record, notifications, repeated, position } = await unlessGone('ROOM_NOT_FOUND', this.store.messages.insert(
       {
         conversationId: room.id,
         senderId: actor.id,
@@ -574,6 +603,7 @@ export class Rooms {
           .map((accountId) => ({ accountId, ...notice, url: null, createdAt })),
         attachment,
         sendKey: input.clientId,
+        change: (stored) => logEntry(created(room.id, detailOf(stored))),
       },
     ));
     if (repeated) {
@@ -581,26 +611,16 @@ export class Rooms {
       if (first) return { detail: first, notifications: [], repeated };
     }
     this.onStored('room', 0);
-    const detail: RoomMessageDetail = {
-      record,
-      sender: actor,
-      body: record.body,
-      attachment: record.attachment,
-      parent: parent && parentSender ? { record: parent, body: visibleBody(parent), sender: parentSender } : null,
-      reactions: undefined,
-      mentions,
-      pinned: false,
-    };
-    return { detail, notifications, repeated: false };
+    return { detail: detailOf(record), notifications, repeated: false, position };
   }
 
   /** Broadcasts a stored message, tells the mentioned and pushes it to members who are away. */
   private async announce(
     actor: AccountRecord,
     room: { id: number; name: string; memberIds: readonly number[] },
-    { detail, notifications }: Posted,
+    { detail, notifications, position }: Posted,
   ): Promise<RoomMessageDetail> {
-    await this.publish(room.id, created(room.id, detail));
+    await this.publish(room.id, { ...created(room.id, detail), position });
     await Promise.all(
       notifications.map((n) =>
         this.bus.publish(notificationTopic(n.accountId), {

@@ -5,6 +5,7 @@ import type { Database } from './schema.js';
 import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { GroupCommit } from './group-commit.js';
 import { insertAttachment } from './attachments.js';
+import { appendChange, type Change } from './changes.js';
 import { insertNotifications } from './notifications.js';
 import { isForeignKeyViolation, toMessage } from './rows.js';
 import { ReferenceGone } from './records.js';
@@ -21,9 +22,10 @@ export interface MessageStore {
   findMany(ids: readonly number[]): Promise<MessageRecord[]>;
   /** One page of the conversation's history, newest first, and the total count. */
   history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }>;
-  edit(id: number, body: string, at: string): Promise<void>;
-  /** Soft delete: the row stays (history keeps its place), unpinned. */
-  markDeleted(id: number, at: string): Promise<void>;
+  /** Changes the text; with `change`, logs it in the same transaction and answers its position. */
+  edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined>;
+  /** Soft delete: the row stays (history keeps its place), unpinned. Logs `change` as edit does. */
+  markDeleted(id: number, at: string, change?: Change): Promise<number | undefined>;
   /**
    * Removes the recipient's delivery of the oldest message in the conversation sent at that
    * instant; when `dropWhenDelivered` and no delivery remains, the message goes too.
@@ -49,9 +51,9 @@ export class SqlMessageStore implements MessageStore {
   ) {}
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
-    const { recipients = [], mentions = [], notifications = [], attachment, sendKey } = addressed;
+    const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
     try {
-      return await this.writes.run((trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey }));
+      return await this.writes.run((trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }));
     } catch (error) {
       // The conversation (or the sender) was deleted after the caller checked it.
       if (isForeignKeyViolation(error)) throw new ReferenceGone();
@@ -62,7 +64,8 @@ export class SqlMessageStore implements MessageStore {
   private async write(
     trx: Transaction<Database>,
     message: NewMessage,
-    { recipients, mentions, notifications, attachment, sendKey }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey'>> & Pick<MessageAddressing, 'attachment' | 'sendKey'>,
+    { recipients, mentions, notifications, attachment, sendKey, change }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey' | 'change'>> &
+      Pick<MessageAddressing, 'attachment' | 'sendKey' | 'change'>,
   ): Promise<StoredMessage> {
     if (sendKey !== undefined) {
       // The key is claimed first, so that of two sends with one key (in one batch, or in two
@@ -130,6 +133,7 @@ export class SqlMessageStore implements MessageStore {
       message: stored,
       notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
       repeated: false,
+      position: change && (await appendChange(trx, this.engine, change(stored))),
     };
   }
 
@@ -166,12 +170,18 @@ export class SqlMessageStore implements MessageStore {
     return { count: Number(total.count), messages: rows.map(toMessage) };
   }
 
-  async edit(id: number, body: string, at: string): Promise<void> {
-    await this.db.updateTable('messages').set({ body, edited_at: at, updated_at: at }).where('id', '=', id).execute();
+  async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ body, edited_at: at, updated_at: at }).where('id', '=', id).execute();
+      return change && appendChange(trx, this.engine, change);
+    });
   }
 
-  async markDeleted(id: number, at: string): Promise<void> {
-    await this.db.updateTable('messages').set({ deleted_at: at, updated_at: at, pinned_at: null }).where('id', '=', id).execute();
+  async markDeleted(id: number, at: string, change?: Change): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ deleted_at: at, updated_at: at, pinned_at: null }).where('id', '=', id).execute();
+      return change && appendChange(trx, this.engine, change);
+    });
   }
 
   async acknowledge(input: { conversationId: number; recipientId: number; sentAt: string; dropWhenDelivered: boolean }): Promise<MessageRecord | undefined> {
