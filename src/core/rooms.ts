@@ -104,6 +104,8 @@ export interface Upload {
   file: ReceivedFile;
   body: string;
   parentId: number | null;
+  /** As SendRoomMessage's: a repeat keeps no second file and is the first message again. */
+  clientId?: string;
 }
 
 export class Rooms {
@@ -426,6 +428,7 @@ export class Rooms {
           mentions: [],
           parentId: upload.parentId,
           attachment: mediaPath(key, file.fileName),
+          clientId: upload.clientId,
         },
         {
           key,
@@ -440,6 +443,11 @@ export class Rooms {
     } catch (error) {
       await this.files.remove(key);
       throw error;
+    }
+    // A repeat stored nothing (its send key was taken, so no attachment record either): the file goes.
+    if (stored.repeated) {
+      await this.files.remove(key);
+      return stored.detail;
     }
     return this.announce(actor, room, stored);
   }
