@@ -10,12 +10,14 @@ import { LoginThrottle, type LoginCounters } from './login-throttle.js';
 import { PasswordHasher, type ScryptCost } from './passwords.js';
 import { Groups } from './groups.js';
 import { Matches } from './matches.js';
-import { Messages, type MessageStored } from './messages.js';
+import { MessageViews } from './message-views.js';
+import { Messages, type MentionNotice, type MessageStored } from './messages.js';
 import type { Presence } from './presence.js';
 import { PushWebhook, type PushTarget } from './push.js';
-import { Rooms, type MentionNotice, type UploadLimits } from './rooms.js';
+import { Rooms } from './rooms.js';
 import { Search } from './search.js';
 import { EditHistory } from './edit-history.js';
+import { Uploads, type UploadLimits } from './uploads.js';
 
 export interface CoreOptions {
   /** How long a match room lasts before it ends by itself. */
@@ -41,6 +43,8 @@ export class Core {
   readonly accounts: Accounts;
   readonly conversations: Conversations;
   readonly messages: Messages;
+  readonly views: MessageViews;
+  readonly uploads: Uploads;
   readonly groups: Groups;
   readonly matches: Matches;
   readonly rooms: Rooms;
@@ -57,23 +61,24 @@ export class Core {
   ) {
     this.accounts = new Accounts(store, bus, new PasswordHasher(options.passwordCost), new LoginThrottle(options.loginCounters));
     this.conversations = new Conversations(store, bus);
-    const onMessageStored = options.onMessageStored ?? (() => undefined);
-    this.messages = new Messages(store, bus, this.conversations, onMessageStored);
-    this.groups = new Groups(store, bus, this.conversations, this.accounts);
-    this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
-    this.rooms = new Rooms(
+    const files = new AttachmentFiles(options.dataDir);
+    this.views = new MessageViews(store, this.accounts);
+    this.messages = new Messages({
       store,
       bus,
-      this.accounts,
-      this.conversations,
+      conversations: this.conversations,
+      views: this.views,
       presence,
-      new PushWebhook(options.push, options.onBackgroundError),
-      new AttachmentFiles(options.dataDir),
-      options.uploadLimits,
-      onMessageStored,
-      options.mentionNotice,
-    );
-    this.search = new Search(store, this.rooms);
+      push: new PushWebhook(options.push, options.onBackgroundError),
+      files,
+      onStored: options.onMessageStored ?? (() => undefined),
+      mentionNotice: options.mentionNotice,
+    });
+    this.uploads = new Uploads(store, this.messages, files, options.uploadLimits);
+    this.groups = new Groups(store, bus, this.conversations, this.accounts);
+    this.matches = new Matches(store, bus, this.accounts, this.conversations, options.matchRoomHours);
+    this.rooms = new Rooms(store, bus, this.accounts, this.conversations, this.messages, files);
+    this.search = new Search(store, this.views, this.rooms);
     this.editHistory = new EditHistory(store, this.rooms);
     this.changes = new ChangeReplay(store);
     // Invalidations published while the bus was away never arrived, and another process writing

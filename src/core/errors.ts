@@ -134,13 +134,13 @@ export function codePointName(codePoint: number): string {
 
 /**
  * The write, with a conversation deleted between the caller's checks and the write refused as
- * not found (`code`), not as a failure.
+ * not found, not as a failure.
  */
-export async function unlessGone<T>(code: 'ROOM_NOT_FOUND' | 'CONVERSATION_NOT_FOUND', write: Promise<T>): Promise<T> {
+export async function unlessGone<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
-    if (error instanceof ReferenceGone) throw coreError(code);
+    if (error instanceof ReferenceGone) throw coreError('CONVERSATION_NOT_FOUND');
     throw error;
   }
 }

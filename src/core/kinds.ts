@@ -8,8 +8,13 @@ import { accountTopic, conversationTopic, type CoreEvent } from './events.js';
 export type Retention = 'drop-when-delivered' | 'history';
 /** Publish an event to each recipient's own topic, or once to the conversation's topic. */
 export type Fanout = 'per-recipient' | 'topic';
-/** Who hears that a member acknowledged a message: every other member, or its sender only. */
-export type ReceiptAudience = 'members' | 'sender';
+/**
+ * Who hears that a member received or read messages: every other member, the message's sender
+ * only, or nobody (the read marker is kept, not announced).
+ */
+export type ReceiptAudience = 'members' | 'sender' | 'none';
+/** Whether a stored message is pushed to the registered devices of members with no live socket. */
+export type Push = 'offline-members' | 'none';
 
 export type MessageAction =
   | 'post'
@@ -28,20 +33,25 @@ export interface KindPolicy {
   retention: Retention;
   fanout: Fanout;
   receipts: ReceiptAudience;
+  push: Push;
+  /** Whether the conversation takes no more actions once made inactive (a closed room). */
+  closes: boolean;
   actions: ReadonlySet<MessageAction>;
 }
 
 const STORE_AND_FORWARD: ReadonlySet<MessageAction> = new Set(['post', 'acknowledge', 'markRead', 'typing']);
 
 export const KINDS: Readonly<Record<ConversationKind, KindPolicy>> = {
-  dialogue: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', actions: STORE_AND_FORWARD },
+  dialogue: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', push: 'none', closes: false, actions: STORE_AND_FORWARD },
   // In a group every other member follows the receipts.
-  group: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'members', actions: STORE_AND_FORWARD },
-  match: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', actions: STORE_AND_FORWARD },
+  group: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'members', push: 'none', closes: false, actions: STORE_AND_FORWARD },
+  match: { retention: 'drop-when-delivered', fanout: 'per-recipient', receipts: 'sender', push: 'none', closes: false, actions: STORE_AND_FORWARD },
   room: {
     retention: 'history',
     fanout: 'topic',
-    receipts: 'members',
+    receipts: 'none',
+    push: 'offline-members',
+    closes: true,
     actions: new Set(['post', 'reply', 'mention', 'attach', 'edit', 'delete', 'react', 'pin', 'markRead', 'typing']),
   },
 };

@@ -1,64 +1,24 @@
-// Rooms: conversations of kind 'room' with permanent history. Membership and authorship are
-// checked here, so every dialect shares the rules; events go out once on the room's topic.
-import { randomBytes } from 'node:crypto';
+// Rooms: conversations of kind 'room' with permanent history, managed by their creator and
+// admins: creation, settings, members, ownership, and a member's notifications. What is posted
+// in a room goes through the one message pipeline (messages.ts); events go out once on the
+// room's topic.
 import type { Bus } from '../bus/bus.js';
-import type { AttachmentFiles, IncomingFile } from '../store/attachment-files.js';
-import { UniqueViolation, type AccountRecord, type AttachmentRecord, type MemberRole, type MessageRecord, type NotificationRecord, type RoomRow } from '../store/records.js';
+import type { AttachmentFiles } from '../store/attachment-files.js';
+import { UniqueViolation, type AccountRecord, type MemberRole, type MessageRecord, type RoomRow } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
-import { coreError, problem, unlessGone, ValidationError, type Problem } from './errors.js';
-import { ContentSniffer, essence } from './file-types.js';
-import {
-  notificationTopic,
-  type CoreEvent,
-  participantOf,
-  type MessageCreated,
-} from './events.js';
+import { coreError, problem, ValidationError, type Problem } from './errors.js';
+import type { CoreEvent } from './events.js';
 import { logEntry } from './changes.js';
-import { allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
-import { MAX_BODY_LENGTH, type MessageStored } from './messages.js';
-import { textProblem } from './text.js';
-import type { Presence } from './presence.js';
-import type { PushWebhook } from './push.js';
-import { addSeconds, justBefore, now, type Instant } from './time.js';
+import { dropsDelivered, fanOut } from './kinds.js';
+import { visibleBody } from './message-views.js';
+import type { Messages } from './messages.js';
+import { now } from './time.js';
 
-export const REACTIONS = ['Like', 'Cool', 'HaHa', 'Heart', 'Anger', 'Smile', 'Sad'] as const;
-export const MESSAGE_TYPES = ['text', 'image', 'file'] as const;
-export const MAX_PINS = 3;
-export const PIN_LIFETIME_SECONDS = 7 * 24 * 3600;
 export const MAX_ROOM_NAME = 50;
 export const MAX_ROOM_DESCRIPTION = 1000;
-export const MAX_MENTIONS = 100;
 const ROOM_NAME_TAKEN = problem('TAKEN', { entity: 'room', field: 'name' });
-
-/**
- * How the notification of a mention reads, fixed when it is stored: the dialect's words. Given
- * the room's name and who mentioned.
- */
-export type MentionNotice = (mention: { roomName: string; by: AccountRecord }) => { eventType: string; body: string };
-
-export interface UploadLimits {
-  maxBytes: number;
-  /** Exact content types or `type/*`. */
-  types: readonly string[];
-  /** Uploads one account may have in progress at once (in this process). */
-  perAccount: number;
-}
-
-/** A stored message with everything a dialect shows about it. */
-export interface RoomMessageDetail {
-  record: MessageRecord;
-  sender: AccountRecord;
-  /** '' once the message is deleted: deleted content is never shown. */
-  body: string;
-  attachment: string | null;
-  parent: { record: MessageRecord; body: string; sender: AccountRecord } | null;
-  reactions: Map<string, number> | undefined;
-  mentions: number[];
-  /** Pinned within the last PIN_LIFETIME_SECONDS; older pins have expired. */
-  pinned: boolean;
-}
 
 export interface RoomOverview {
   room: RoomRow;
@@ -74,55 +34,14 @@ export interface RoomMember {
   role: MemberRole;
 }
 
-export interface SendRoomMessage {
-  body: string;
-  type: string;
-  mentions: readonly number[];
-  parentId: number | null;
-  /** The client's id for the message: a send repeating one (same sender and room) is that message again. */
-  clientId?: string;
-}
-
-/** A message just stored (or, when `repeated`, stored before), as shown, with the notifications written with it. */
-interface Posted {
-  detail: RoomMessageDetail;
-  notifications: NotificationRecord[];
-  repeated: boolean;
-  /** Its position in the room's change log (not for a repeat). */
-  position?: number;
-}
-
-/** An uploaded file on disk, accepted for its size and type, waiting for its message. */
-export interface ReceivedFile {
-  incoming: IncomingFile;
-  fileName: string;
-  /** Decided from the file's bytes, never taken from the client. */
-  contentType: string;
-}
-
-export interface Upload {
-  file: ReceivedFile;
-  body: string;
-  parentId: number | null;
-  /** As SendRoomMessage's: a repeat keeps no second file and is the first message again. */
-  clientId?: string;
-}
-
 export class Rooms {
-  /** Uploads in progress, per account. */
-  private readonly uploading = new Map<number, number>();
-
   constructor(
     private readonly store: Store,
     private readonly bus: Bus<CoreEvent>,
     private readonly accounts: Accounts,
     private readonly conversations: Conversations,
-    private readonly presence: Presence,
-    private readonly push: PushWebhook,
+    private readonly messages: Messages,
     private readonly files: AttachmentFiles,
-    readonly uploadLimits: UploadLimits,
-    private readonly onStored: MessageStored,
-    private readonly mentionNotice: MentionNotice,
   ) {}
 
   /** The room if it exists and is a room (active or not). */
@@ -132,21 +51,9 @@ export class Rooms {
     return room;
   }
 
-  /**
-   * Refuses unless the room exists, is active, its kind allows `action` (see kinds.ts; a
-   * conversation of another kind is no room), and the actor is a member.
-   */
-  async requireMember(
-    actor: AccountRecord,
-    roomId: number,
-    action: MessageAction = 'post',
-  ): Promise<{ id: number; name: string; memberIds: readonly number[] }> {
-    const membership = await this.conversations.membership(roomId);
-    if (!membership || membership.conversation.kind !== 'room' || !allows(membership.conversation.kind, action) || !membership.conversation.active) {
-      throw coreError('ROOM_NOT_FOUND');
-    }
-    if (!membership.memberIds.includes(actor.id)) throw coreError('NOT_A_MEMBER');
-    return { id: roomId, name: membership.conversation.name ?? '', memberIds: membership.memberIds };
+  /** Refuses unless the room exists and is active (else not found) and the actor is a member. */
+  async requireMember(actor: AccountRecord, roomId: number): Promise<void> {
+    await this.messages.member({ actor, conversationId: roomId, kind: 'room' }, 'post');
   }
 
   async isMember(actor: AccountRecord, roomId: number): Promise<boolean> {
@@ -333,194 +240,6 @@ export class Rooms {
     return owner;
   }
 
-  async markRead(actor: AccountRecord, roomId: number): Promise<void> {
-    await this.requireMember(actor, roomId, 'markRead');
-    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', now());
-  }
-
-  /** Moves the actor's read marker back to just before the message: it and what follows are unread again. */
-  async markUnread(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId, 'markRead');
-    const message = await this.store.messages.find(messageId);
-    if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
-    await this.store.conversations.setMarker(roomId, actor.id, 'lastSeenAt', justBefore(message.createdAt as Instant));
-  }
-
-  /** One page of history, newest first. */
-  async history(actor: AccountRecord, roomId: number, offset: number, limit: number): Promise<{ count: number; messages: RoomMessageDetail[] }> {
-    await this.requireMember(actor, roomId);
-    const { count, messages } = await this.store.messages.history(roomId, offset, limit);
-    return { count, messages: await this.details(messages) };
-  }
-
-  /**
-   * Stores and broadcasts the message; a repeat of one sent with the same client id is neither
-   * stored nor broadcast again (`repeated`: the sender alone is answered, with the first one).
-   */
-  async send(actor: AccountRecord, roomId: number, input: SendRoomMessage): Promise<{ event: MessageCreated; repeated: boolean }> {
-    const room = await this.requireMember(actor, roomId, 'post');
-    const posted = await this.storeMessage(actor, room, { ...input, attachment: null });
-    if (posted.repeated) return { event: created(room.id, posted.detail), repeated: true };
-    return { event: created(room.id, await this.announce(actor, room, posted)), repeated: false };
-  }
-
-  /** Takes one of the actor's upload places until the returned release is called; refused when all are taken. */
-  reserveUpload(actor: AccountRecord): () => void {
-    const inProgress = this.uploading.get(actor.id) ?? 0;
-    if (inProgress >= this.uploadLimits.perAccount) {
-      throw coreError('UPLOADS_BUSY', { max: this.uploadLimits.perAccount });
-    }
-    this.uploading.set(actor.id, inProgress + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.uploading.get(actor.id) ?? 1) - 1;
-      if (left > 0) this.uploading.set(actor.id, left);
-      else this.uploading.delete(actor.id);
-    };
-  }
-
-  /**
-   * Streams an uploaded file to disk and names its type from its bytes; the declared type must be
-   * a well-formed media type and nothing more. Too large or of no accepted type: refused, and
-   * nothing stays on disk.
-   */
-  async receiveFile(source: AsyncIterable<Buffer>, fileName: string, declaredType: string): Promise<ReceivedFile> {
-    const sniffer = new ContentSniffer();
-    const incoming = await this.files.receive(source, this.uploadLimits.maxBytes, (chunk) => sniffer.push(chunk));
-    if (incoming === 'too_large') throw coreError('FILE_TOO_LARGE', { maxBytes: this.uploadLimits.maxBytes });
-    const contentType = essence(declaredType) === undefined ? undefined : sniffer.type(declaredType);
-    if (contentType === undefined || !this.uploadLimits.types.some((allowed) => typeMatches(allowed, contentType))) {
-      await this.files.discard(incoming);
-      throw essence(declaredType) === undefined
-        ? coreError('NOT_A_MEDIA_TYPE', { declared: declaredType })
-        : contentType === undefined
-          ? coreError('FILE_TYPE_UNKNOWN')
-          : coreError('FILE_TYPE_REFUSED', { type: contentType });
-    }
-    return { incoming, fileName: safeFileName(fileName), contentType };
-  }
-
-  /** Throws a received file away (its upload was refused after all). */
-  async discardFile(file: ReceivedFile): Promise<void> {
-    await this.files.discard(file.incoming);
-  }
-
-  /** Keeps the received file and posts it as an image or file message: both are stored, or neither. */
-  async upload(actor: AccountRecord, roomId: number, upload: Upload): Promise<RoomMessageDetail> {
-    const room = await this.requireMember(actor, roomId, 'attach');
-    // The edges check every text they decode, but multipart fields reach here unread: the same rule.
-    const unstorable = textProblem(upload.body);
-    if (unstorable) throw coreError('TEXT_UNSTORABLE', { field: 'body', problem: unstorable });
-    const { file } = upload;
-    const key = randomBytes(16).toString('hex');
-    await this.files.keep(file.incoming, key);
-    let stored: Posted;
-    try {
-      // The attachment's record is written in the message's transaction: both or neither.
-      stored = await this.storeMessage(
-        actor,
-        room,
-        {
-          body: upload.body,
-          type: file.contentType.startsWith('image/') ? 'image' : 'file',
-          mentions: [],
-          parentId: upload.parentId,
-          attachment: mediaPath(key, file.fileName),
-          clientId: upload.clientId,
-        },
-        {
-          key,
-          conversationId: roomId,
-          uploaderId: actor.id,
-          fileName: file.fileName,
-          contentType: file.contentType,
-          size: file.incoming.size,
-          createdAt: now(),
-        },
-      );
-    } catch (error) {
-      await this.files.remove(key);
-      throw error;
-    }
-    // A repeat stored nothing (its send key was taken, so no attachment record either): the file goes.
-    if (stored.repeated) {
-      await this.files.remove(key);
-      return stored.detail;
-    }
-    return this.announce(actor, room, stored);
-  }
-
-  /** An uploaded file that is still shown by a message, for serving. */
-  async attachment(key: string): Promise<AttachmentRecord | undefined> {
-    return this.store.attachments.find(key);
-  }
-
-  /** Where the uploaded files are, for serving. */
-  get attachmentDirectory(): string {
-    return this.files.directory;
-  }
-
-  async edit(actor: AccountRecord, roomId: number, messageId: number, body: string): Promise<void> {
-    await this.requireMember(actor, roomId, 'edit');
-    if (body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
-    const message = await this.ownMessage(actor, roomId, messageId);
-    const event = { type: 'message.edited', conversation: { id: roomId, kind: 'room' }, messageId: message.id, body } as const;
-    const position = await this.store.messages.edit(message.id, body, now(), logEntry(event));
-    await this.publish(roomId, { ...event, position });
-  }
-
-  async remove(actor: AccountRecord, roomId: number, messageId: number): Promise<void> {
-    await this.requireMember(actor, roomId, 'delete');
-    const message = await this.ownMessage(actor, roomId, messageId);
-    const event = { type: 'message.deleted', conversation: { id: roomId, kind: 'room' }, messageId: message.id } as const;
-    const position = await this.store.messages.markDeleted(message.id, now(), logEntry(event));
-    await this.dropAttachment(roomId, message);
-    await this.publish(roomId, { ...event, position });
-  }
-
-  /** Toggles the actor's reaction; returns the message's counts afterwards. */
-  async react(actor: AccountRecord, roomId: number, messageId: number, reaction: string): Promise<Record<string, number>> {
-    await this.requireMember(actor, roomId, 'react');
-    if (!(REACTIONS as readonly string[]).includes(reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
-    const message = await this.liveMessage(roomId, messageId);
-    const reacted = (counts: Map<string, number>) =>
-      ({ type: 'message.reacted', conversation: { id: roomId, kind: 'room' }, messageId: message.id, reactions: Object.fromEntries(counts) }) as const;
-    const toggled = await this.store.annotations.toggleReaction(message.id, actor.id, reaction, now(), (counts) => logEntry(reacted(counts)));
-    const event = reacted(toggled.reactions);
-    await this.publish(roomId, { ...event, position: toggled.position });
-    return event.reactions;
-  }
-
-  /** Pins (at most MAX_PINS live pins per room; pins expire) or unpins a message. */
-  async pin(actor: AccountRecord, roomId: number, messageId: number, pin: boolean): Promise<string | null> {
-    await this.requireMember(actor, roomId, 'pin');
-    const message = await this.liveMessage(roomId, messageId);
-    const at = now();
-    const pinned = (pinnedAt: string | null) => ({ type: 'message.pinned', conversation: { id: roomId, kind: 'room' }, messageId: message.id, pinnedAt }) as const;
-    let position: number | undefined;
-    if (pin) {
-      if (isPinned(message, at)) return message.pinnedAt;
-      const pinning = await this.store.annotations.pin(roomId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS }, logEntry(pinned(at)));
-      if (pinning.pinnedAt === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
-      // Pinned by a concurrent request in the meantime: that one told the room.
-      if (pinning.pinnedAt !== at) return pinning.pinnedAt;
-      position = pinning.position;
-    } else {
-      position = await this.store.annotations.setPinned(message.id, null, logEntry(pinned(null)));
-    }
-    const event = pinned(pin ? at : null);
-    await this.publish(roomId, { ...event, position });
-    return event.pinnedAt;
-  }
-
-  /** Tells the room that the actor started or stopped typing. Never touches the store. */
-  async typing(actor: AccountRecord, roomId: number, typing: boolean): Promise<void> {
-    await this.requireMember(actor, roomId, 'typing');
-    await this.publish(roomId, { type: 'typing', conversation: { id: roomId, kind: 'room' }, by: participantOf(actor), at: now(), typing });
-  }
-
   async unreadNotifications(actor: AccountRecord): Promise<number> {
     return this.store.notifications.unread(actor.id);
   }
@@ -531,159 +250,6 @@ export class Rooms {
 
   async registerDevice(actor: AccountRecord, token: string, deviceType: string): Promise<void> {
     await this.store.notifications.upsertDeviceToken({ token, accountId: actor.id, deviceType, createdAt: now() });
-  }
-
-  /** Everything the dialects show about these messages, loaded in a few queries. */
-  async details(messages: readonly MessageRecord[]): Promise<RoomMessageDetail[]> {
-    const ids = messages.map((m) => m.id);
-    const parents = new Map(
-      (await this.store.messages.findMany(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
-    );
-    const [reactions, mentions] = await Promise.all([this.store.annotations.reactionCounts(ids), this.store.annotations.mentions(ids)]);
-    const at = now();
-    const details: RoomMessageDetail[] = [];
-    for (const record of messages) {
-      const sender = await this.requireAccount(record.senderId);
-      const parentRecord = record.parentId === null ? undefined : parents.get(record.parentId);
-      details.push({
-        record,
-        sender,
-        body: visibleBody(record),
-        attachment: record.deletedAt === null ? record.attachment : null,
-        parent: parentRecord
-          ? { record: parentRecord, body: visibleBody(parentRecord), sender: await this.requireAccount(parentRecord.senderId) }
-          : null,
-        reactions: reactions.get(record.id),
-        mentions: mentions.get(record.id) ?? [],
-        pinned: isPinned(record, at),
-      });
-    }
-    return details;
-  }
-
-  /**
-   * Checks and stores a message with its mentions, their notifications and its attachment's
-   * record, in one write; nothing is told to anyone yet, and nothing is read back.
-   */
-  private async storeMessage(
-    actor: AccountRecord,
-    room: { id: number; name: string; memberIds: readonly number[] },
-    input: SendRoomMessage & { attachment: string | null },
-    attachment?: AttachmentRecord,
-  ): Promise<Posted> {
-    if (!(MESSAGE_TYPES as readonly string[]).includes(input.type)) {
-      throw coreError('MESSAGE_TYPE_UNKNOWN', { types: MESSAGE_TYPES });
-    }
-    if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
-    if (input.mentions.length > MAX_MENTIONS) throw coreError('TOO_MANY_MENTIONS', { max: MAX_MENTIONS });
-    const parent = input.parentId === null ? undefined : await this.parentIn(room.id, input.parentId);
-    const parentSender = parent && (await this.requireAccount(parent.senderId));
-    // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
-    const mentions = [...new Set(input.mentions)].filter((id) => room.memberIds.includes(id)).sort((a, b) => a - b);
-    const createdAt = now();
-    const notice = this.mentionNotice({ roomName: room.name, by: actor });
-    const detailOf = (record: MessageRecord): RoomMessageDetail => ({
-      record,
-      sender: actor,
-      body: record.body,
-      attachment: record.attachment,
-      parent: parent && parentSender ? { record: parent, body: visibleBody(parent), sender: parentSender } : null,
-      reactions: undefined,
-      mentions,
-      pinned: false,
-    });
-    const { message: record, notifications, repeated, position } = await unlessGone('ROOM_NOT_FOUND', this.store.messages.insert(
-      {
-        conversationId: room.id,
-        senderId: actor.id,
-        body: input.body,
-        type: input.type,
-        clientSentAt: null,
-        sentAt: createdAt,
-        attachment: input.attachment,
-        parentId: input.parentId,
-        createdAt,
-      },
-      {
-        mentions,
-        notifications: mentions
-          .filter((id) => id !== actor.id)
-          .map((accountId) => ({ accountId, ...notice, url: null, createdAt })),
-        attachment,
-        sendKey: input.clientId,
-        change: (stored) => logEntry(created(room.id, detailOf(stored))),
-      },
-    ));
-    if (repeated) {
-      const [first] = await this.details([record]);
-      if (first) return { detail: first, notifications: [], repeated };
-    }
-    this.onStored('room', 0);
-    return { detail: detailOf(record), notifications, repeated: false, position };
-  }
-
-  /** Broadcasts a stored message, tells the mentioned and pushes it to members who are away. */
-  private async announce(
-    actor: AccountRecord,
-    room: { id: number; name: string; memberIds: readonly number[] },
-    { detail, notifications, position }: Posted,
-  ): Promise<RoomMessageDetail> {
-    await this.publish(room.id, { ...created(room.id, detail), position });
-    await Promise.all(
-      notifications.map((n) =>
-        this.bus.publish(notificationTopic(n.accountId), {
-          type: 'notification',
-          conversation: { id: room.id, kind: 'room' },
-          notification: { id: n.id, eventType: n.eventType, body: n.body, url: n.url, createdAt: n.createdAt },
-        }),
-      ),
-    );
-    void this.pushToOffline(actor, room, detail.record).catch(this.push.onError);
-    return detail;
-  }
-
-  /** The file of a deleted message goes with it: its URL is not found from then on. */
-  private async dropAttachment(roomId: number, message: MessageRecord): Promise<void> {
-    const key = message.attachment === null ? undefined : MEDIA_PATH.exec(message.attachment)?.[1];
-    if (key === undefined) return;
-    const record = await this.store.attachments.find(key);
-    if (record?.conversationId !== roomId) return;
-    await this.files.remove(key);
-    await this.store.attachments.delete(key);
-  }
-
-  /** Pushes a stored message to the registered devices of members with no live socket. */
-  private async pushToOffline(actor: AccountRecord, room: { id: number; name: string; memberIds: readonly number[] }, record: MessageRecord): Promise<void> {
-    if (!this.push.enabled) return;
-    const statuses = await this.presence.statuses(room.memberIds.filter((id) => id !== actor.id));
-    const offline = [...statuses].filter(([, status]) => !status.active).map(([id]) => id);
-    const devices = await this.store.notifications.deviceTokens(offline);
-    await this.push.send({
-      conversation: { id: room.id, name: room.name },
-      message: { id: record.id, body: record.body, type: record.type, hasAttachment: record.attachment !== null },
-      devices: devices.map((d) => ({ token: d.token, deviceType: d.deviceType, accountId: d.accountId })),
-    });
-  }
-
-  /** The parent must be a message of the same room; others are reported as missing. */
-  private async parentIn(roomId: number, parentId: number): Promise<MessageRecord> {
-    const parent = await this.store.messages.find(parentId);
-    if (!parent || parent.conversationId !== roomId) throw coreError('PARENT_NOT_FOUND');
-    return parent;
-  }
-
-  /** A message of this room that is not deleted; messages of other rooms are reported as missing. */
-  private async liveMessage(roomId: number, messageId: number): Promise<MessageRecord> {
-    const message = await this.store.messages.find(messageId);
-    if (!message || message.conversationId !== roomId) throw coreError('MESSAGE_NOT_FOUND');
-    if (message.deletedAt !== null) throw coreError('MESSAGE_DELETED');
-    return message;
-  }
-
-  private async ownMessage(actor: AccountRecord, roomId: number, messageId: number): Promise<MessageRecord> {
-    const message = await this.liveMessage(roomId, messageId);
-    if (message.senderId !== actor.id) throw coreError('NOT_AUTHOR');
-    return message;
   }
 
   private async requireManager(actor: AccountRecord, room: RoomRow, action: 'edit' | 'delete' | 'addMembers'): Promise<void> {
@@ -701,63 +267,8 @@ export class Rooms {
     return ids.filter((id) => !allowed.has(id)).map((id) => problem('ACCOUNT_UNKNOWN', { id }));
   }
 
-  private async requireAccount(id: number): Promise<AccountRecord> {
-    const account = await this.accounts.byId(id);
-    if (!account) throw new Error(`account ${id} vanished`);
-    return account;
-  }
-
   private async publish(roomId: number, event: CoreEvent): Promise<void> {
     await fanOut(this.bus, { id: roomId, kind: 'room' }, [], event);
   }
 }
 
-/** The event of a message just stored in a room. */
-function created(roomId: number, detail: RoomMessageDetail): MessageCreated {
-  return {
-    type: 'message.created',
-    conversation: { id: roomId, kind: 'room' },
-    sender: participantOf(detail.sender),
-    message: {
-      id: detail.record.id,
-      body: detail.body,
-      type: detail.record.type,
-      clientSentAt: null,
-      sentAt: detail.record.sentAt,
-      attachment: detail.attachment,
-      parent: detail.parent && {
-        id: detail.parent.record.id,
-        body: detail.parent.body,
-        createdAt: detail.parent.record.createdAt,
-        sender: participantOf(detail.parent.sender),
-      },
-      createdAt: detail.record.createdAt,
-    },
-  };
-}
-
-function visibleBody(message: MessageRecord): string {
-  return message.deletedAt === null ? message.body : '';
-}
-
-function isPinned(message: MessageRecord, at: Instant): boolean {
-  return message.pinnedAt !== null && message.deletedAt === null && message.pinnedAt >= addSeconds(at, -PIN_LIFETIME_SECONDS);
-}
-
-/** Where an uploaded file is served; the key in it names the file. */
-const MEDIA_PATH = /^\/media\/([0-9a-f]{32})\//;
-
-function mediaPath(key: string, fileName: string): string {
-  return `/media/${key}/${encodeURIComponent(fileName)}`;
-}
-
-function typeMatches(allowed: string, contentType: string): boolean {
-  return allowed.endsWith('/*') ? contentType.startsWith(allowed.slice(0, -1)) : allowed === contentType;
-}
-
-/** A file name safe to put in a URL path and a Content-Disposition header. */
-function safeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(-100);
-  return cleaned === '' ? 'file' : cleaned;
-}

@@ -3,7 +3,8 @@
 import type { AccountRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { coreError } from './errors.js';
-import type { RoomMessageDetail, Rooms } from './rooms.js';
+import type { MessageDetail, MessageViews } from './message-views.js';
+import type { Rooms } from './rooms.js';
 
 /** A query's words beyond these are ignored: each adds an index lookup. */
 export const MAX_SEARCH_TERMS = 8;
@@ -19,6 +20,7 @@ export function searchTerms(query: string): string[] {
 export class Search {
   constructor(
     private readonly store: Store,
+    private readonly views: MessageViews,
     private readonly rooms: Rooms,
   ) {}
 
@@ -32,13 +34,13 @@ export class Search {
     roomId: number | undefined,
     offset: number,
     limit: number,
-  ): Promise<{ count: number; messages: RoomMessageDetail[] }> {
+  ): Promise<{ count: number; messages: MessageDetail[] }> {
     const terms = searchTerms(query);
     if (terms.length === 0) throw coreError('SEARCH_WITHOUT_WORDS');
     if (roomId !== undefined) await this.rooms.requireMember(actor, roomId);
     const { count, ids } = await this.store.search.search({ terms, accountId: actor.id, conversationId: roomId, offset, limit });
     const records = new Map((await this.store.messages.findMany(ids)).map((record) => [record.id, record]));
     const found = ids.flatMap((id) => records.get(id) ?? []);
-    return { count, messages: await this.rooms.details(found) };
+    return { count, messages: await this.views.details(found) };
   }
 }

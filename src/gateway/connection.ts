@@ -1,6 +1,7 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
 // them to its session one at a time, in order.
 import { isUtf8 } from 'node:buffer';
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
@@ -69,11 +70,13 @@ export class Connection {
 
   send(frame: string): void {
     if (!this.open) return;
-    if (this.socket.bufferedAmount + frame.length > MAX_BUFFERED_BYTES) {
+    const bytes = frameBytes(frame);
+    if (this.socket.bufferedAmount + bytes.length > MAX_BUFFERED_BYTES) {
       this.close(CLOSE.tooSlow, 'too slow: send buffer full');
       return;
     }
-    this.socket.send(frame);
+    corkUntilTickEnds(this.socket);
+    this.socket.send(bytes, { binary: false });
     this.metrics.framesOut.inc({ dialect: this.dialect });
   }
 
@@ -143,4 +146,32 @@ export class Connection {
     this.tokens -= 1;
     return true;
   }
+}
+
+/**
+ * The frame sent last, as bytes: a broadcast sends one frame (the same string) to many sockets in
+ * a row, so it is encoded once, not once per socket.
+ */
+let lastFrame: { text: string; bytes: Buffer } | undefined;
+
+function frameBytes(frame: string): Buffer {
+  if (lastFrame?.text !== frame) lastFrame = { text: frame, bytes: Buffer.from(frame, 'utf8') };
+  return lastFrame.bytes;
+}
+
+/** Sockets corked in this tick: every frame written to one of them before the tick ends leaves in one write. */
+const corked = new Set<Writable>();
+
+function corkUntilTickEnds(socket: WebSocket): void {
+  // ws keeps its net.Socket as _socket; without it (never, once open) frames go uncorked.
+  const raw = (socket as unknown as { _socket?: Writable })._socket;
+  if (!raw || corked.has(raw)) return;
+  if (corked.size === 0) process.nextTick(uncorkAll);
+  corked.add(raw);
+  raw.cork();
+}
+
+function uncorkAll(): void {
+  for (const raw of corked) raw.uncork();
+  corked.clear();
 }

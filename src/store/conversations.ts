@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { appendChange, type Change } from './changes.js';
+import { Statement } from './statements.js';
 import {
   UniqueViolation,
   type ConversationKind,
@@ -106,7 +107,12 @@ export class SqlConversationStore implements ConversationStore {
     private readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly writes: GroupCommit<Database>,
-  ) {}
+  ) {
+    this.markers = { received: markerStatement(db, 'last_received_at'), seen: markerStatement(db, 'last_seen_at') };
+  }
+
+  /** The marker writes of every acknowledgement and read, compiled once (see statements.ts). */
+  private readonly markers: Record<'received' | 'seen', Statement<[at: string, conversationId: number, accountId: number], unknown>>;
 
   async openPair(
     conversation: NewConversation & { pairKey: string },
@@ -382,15 +388,8 @@ export class SqlConversationStore implements ConversationStore {
   }
 
   async setMarker(conversationId: number, accountId: number, marker: 'lastReceivedAt' | 'lastSeenAt', at: string): Promise<void> {
-    const column = marker === 'lastReceivedAt' ? 'last_received_at' : 'last_seen_at';
-    await this.writes.run((trx) =>
-      trx
-        .updateTable('members')
-        .set({ [column]: at })
-        .where('conversation_id', '=', conversationId)
-        .where('account_id', '=', accountId)
-        .execute(),
-    );
+    const statement = marker === 'lastReceivedAt' ? this.markers.received : this.markers.seen;
+    await this.writes.run((trx) => statement.run(trx, at, conversationId, accountId));
   }
 
   async readState(conversationId: number, accountId: number): Promise<ReadState> {
@@ -530,4 +529,10 @@ async function listMembers(db: Kysely<Database>, conversationId: number): Promis
 
 async function setMemberRole(trx: Transaction<Database>, conversationId: number, accountId: number, role: MemberRole): Promise<void> {
   await trx.updateTable('members').set({ role }).where('conversation_id', '=', conversationId).where('account_id', '=', accountId).execute();
+}
+
+function markerStatement(db: Kysely<Database>, column: 'last_received_at' | 'last_seen_at'): Statement<[at: string, conversationId: number, accountId: number], unknown> {
+  return new Statement(db, 3, (db, at, conversationId, accountId) =>
+    db.updateTable('members').set({ [column]: at }).where('conversation_id', '=', conversationId).where('account_id', '=', accountId).compile(),
+  );
 }

@@ -1,7 +1,7 @@
 // Messages of every kind and their deliveries: what is written on the message path (the
 // message, its deliveries and mentions) goes through group commit.
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database, MessagesTable } from './schema.js';
 import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { GroupCommit } from './group-commit.js';
 import { insertAttachment } from './attachments.js';
@@ -9,6 +9,7 @@ import { appendChange, type Change } from './changes.js';
 import { insertNotifications } from './notifications.js';
 import { isForeignKeyViolation, toMessage } from './rows.js';
 import { ReferenceGone } from './records.js';
+import { Statement } from './statements.js';
 
 export interface MessageStore {
   /**
@@ -28,10 +29,11 @@ export interface MessageStore {
   markDeleted(id: number, at: string, change?: Change): Promise<number | undefined>;
   /**
    * Removes the recipient's delivery of the oldest message in the conversation sent at that
-   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too.
-   * Returns the message acknowledged, or undefined when none was pending for the recipient.
+   * instant; when `dropWhenDelivered` and no delivery remains, the message goes too. In the same
+   * write the recipient's received-marker moves to `receivedAt`. Returns the message
+   * acknowledged, or undefined (and nothing written) when none was pending for the recipient.
    */
-  acknowledge(input: { conversationId: number; recipientId: number; sentAt: string; dropWhenDelivered: boolean }): Promise<MessageRecord | undefined>;
+  acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined>;
   /**
    * One step of a walk through the recipient's undelivered messages in the given kinds of
    * conversation, oldest first: those among its next `scan` deliveries after message `after`,
@@ -43,12 +45,31 @@ export interface MessageStore {
   pendingRecipients(messageIds: readonly number[]): Promise<Map<number, number[]>>;
 }
 
+type MessageRow = Selectable<MessagesTable>;
+
+/** Deliveries of up to this many recipients are written by a statement compiled once per count. */
+const COMPILED_RECIPIENT_COUNTS = 16;
+
+export interface Acknowledgement {
+  conversationId: number;
+  recipientId: number;
+  sentAt: string;
+  dropWhenDelivered: boolean;
+  receivedAt: string;
+}
+
 export class SqlMessageStore implements MessageStore {
+  /** The message path's statements, compiled once (see statements.ts). */
+  private readonly statements;
+  private readonly deliveryInserts = new Map<number, Statement<number[], unknown>>();
+
   constructor(
     private readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
     private readonly writes: GroupCommit<Database>,
-  ) {}
+  ) {
+    this.statements = compileStatements(engine, db);
+  }
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
     const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
@@ -67,60 +88,39 @@ export class SqlMessageStore implements MessageStore {
     { recipients, mentions, notifications, attachment, sendKey, change }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey' | 'change'>> &
       Pick<MessageAddressing, 'attachment' | 'sendKey' | 'change'>,
   ): Promise<StoredMessage> {
+    // The key is claimed first, with the id the message will have, in one statement, so that of
+    // two sends with one key (in one batch, or in two transactions racing on PostgreSQL) exactly
+    // one stores the message.
+    let id: number | null = null;
     if (sendKey !== undefined) {
-      // The key is claimed first, so that of two sends with one key (in one batch, or in two
-      // transactions racing on PostgreSQL) exactly one stores the message.
-      const key = { conversation_id: message.conversationId, sender_id: message.senderId, key: sendKey };
-      const claimed = await trx
-        .insertInto('send_keys')
-        .values({ ...key, message_id: 0, created_at: message.createdAt })
-        .onConflict((conflict) => conflict.columns(['conversation_id', 'sender_id', 'key']).doNothing())
-        .returning('key')
-        .executeTakeFirst();
-      if (!claimed) {
-        const first = await trx
-          .selectFrom('send_keys')
-          .select(['message_id', 'created_at'])
-          .where('conversation_id', '=', key.conversation_id)
-          .where('sender_id', '=', key.sender_id)
-          .where('key', '=', key.key)
-          .executeTakeFirstOrThrow();
-        const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
-        const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
-        return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
-      }
+      const claimed = await this.statements.claimKey.first(trx, message.conversationId, message.senderId, sendKey, message.createdAt);
+      if (!claimed) return this.repeat(trx, message, sendKey);
+      id = Number(claimed.message_id);
     }
     if (attachment) await insertAttachment(trx, attachment);
-    const row = await trx
-      .insertInto('messages')
-      .values({
-        conversation_id: message.conversationId,
-        sender_id: message.senderId,
-        body: message.body,
-        type: message.type,
-        client_sent_at: message.clientSentAt,
-        sent_at: message.sentAt,
-        created_at: message.createdAt,
-        attachment: message.attachment,
-        parent_id: message.parentId,
-        updated_at: message.createdAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (sendKey !== undefined) {
-      await trx
-        .updateTable('send_keys')
-        .set({ message_id: row.id })
-        .where('conversation_id', '=', message.conversationId)
-        .where('sender_id', '=', message.senderId)
-        .where('key', '=', sendKey)
-        .execute();
-    }
-    if (recipients.length > 0) {
-      await trx
-        .insertInto('deliveries')
-        .values(recipients.map((recipient) => ({ message_id: row.id, recipient_id: recipient })))
-        .execute();
+    const values = [
+      id,
+      message.conversationId,
+      message.senderId,
+      message.body,
+      message.type,
+      message.clientSentAt,
+      message.sentAt,
+      message.createdAt,
+      message.attachment,
+      message.parentId,
+    ] as const;
+    let row: MessageRow;
+    if (this.engine === 'postgres') {
+      // The message and its deliveries in one round trip.
+      const result = await this.statements.insertWithDeliveries.first(trx, ...values, [...recipients]);
+      if (!result) throw new Error('message insert returned no row');
+      row = result;
+    } else {
+      const result = await this.statements.insertMessage.first(trx, ...values);
+      if (!result) throw new Error('message insert returned no row');
+      row = result;
+      if (recipients.length > 0) await this.insertDeliveries(trx, Number(row.id), recipients);
     }
     if (mentions.length > 0) {
       await trx
@@ -131,10 +131,43 @@ export class SqlMessageStore implements MessageStore {
     const stored = toMessage(row);
     return {
       message: stored,
-      notifications: await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
+      notifications: notifications.length === 0 ? [] : await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
       repeated: false,
       position: change && (await appendChange(trx, this.engine, change(stored))),
     };
+  }
+
+  /** A send whose key was claimed before: the message stored first, as it is or as it was sent. */
+  private async repeat(trx: Transaction<Database>, message: NewMessage, sendKey: string): Promise<StoredMessage> {
+    const first = await trx
+      .selectFrom('send_keys')
+      .select(['message_id', 'created_at'])
+      .where('conversation_id', '=', message.conversationId)
+      .where('sender_id', '=', message.senderId)
+      .where('key', '=', sendKey)
+      .executeTakeFirstOrThrow();
+    const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
+    const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
+    return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
+  }
+
+  private async insertDeliveries(trx: Transaction<Database>, messageId: number, recipients: readonly number[]): Promise<void> {
+    const rows = recipients.map((recipient) => ({ message_id: messageId, recipient_id: recipient }));
+    if (recipients.length > COMPILED_RECIPIENT_COUNTS) {
+      await trx.insertInto('deliveries').values(rows).execute();
+      return;
+    }
+    let statement = this.deliveryInserts.get(recipients.length);
+    if (!statement) {
+      statement = new Statement<number[], unknown>(this.db, recipients.length * 2, (db, ...ids) =>
+        db
+          .insertInto('deliveries')
+          .values(recipients.map((_, i) => ({ message_id: ids[2 * i]!, recipient_id: ids[2 * i + 1]! })))
+          .compile(),
+      );
+      this.deliveryInserts.set(recipients.length, statement);
+    }
+    await statement.run(trx, ...rows.flatMap((row) => [row.message_id, row.recipient_id]));
   }
 
   async forgetSendKeys(before: string): Promise<number> {
@@ -154,20 +187,9 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }> {
-    const total = await this.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirstOrThrow();
-    const rows = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    return { count: Number(total.count), messages: rows.map(toMessage) };
+    const total = await this.statements.count.first(this.db, conversationId);
+    const rows = await this.statements.page.run(this.db, conversationId, limit, offset);
+    return { count: Number(total?.count ?? 0), messages: rows.rows.map(toMessage) };
   }
 
   async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
@@ -184,36 +206,15 @@ export class SqlMessageStore implements MessageStore {
     });
   }
 
-  async acknowledge(input: { conversationId: number; recipientId: number; sentAt: string; dropWhenDelivered: boolean }): Promise<MessageRecord | undefined> {
-    const postgres = this.engine === 'postgres';
+  async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {
+    const { acknowledged, removeDelivery, dropDelivered, markReceived } = this.statements;
     return this.writes.run(async (trx) => {
-      const row = await trx
-        .selectFrom('messages')
-        .innerJoin('deliveries', 'deliveries.message_id', 'messages.id')
-        .selectAll('messages')
-        .where('messages.conversation_id', '=', input.conversationId)
-        .where('messages.sent_at', '=', input.sentAt)
-        .where('deliveries.recipient_id', '=', input.recipientId)
-        .orderBy('messages.id')
-        .limit(1)
-        // Two acknowledgements of one message must not both see the other's delivery remaining.
-        .$if(postgres, (qb) => qb.forUpdate('messages'))
-        .executeTakeFirst();
+      const row = await acknowledged.first(trx, input.conversationId, input.sentAt, input.recipientId);
       if (!row) return undefined;
-      const removed = await trx
-        .deleteFrom('deliveries')
-        .where('message_id', '=', row.id)
-        .where('recipient_id', '=', input.recipientId)
-        .executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 0) return undefined;
-      if (input.dropWhenDelivered) {
-        // One statement: the message goes only when no delivery of it remains.
-        await trx
-          .deleteFrom('messages')
-          .where('id', '=', row.id)
-          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', row.id))))
-          .execute();
-      }
+      const removed = await removeDelivery.run(trx, row.id, input.recipientId);
+      if (Number(removed.numAffectedRows ?? 0) === 0) return undefined;
+      if (input.dropWhenDelivered) await dropDelivered.run(trx, row.id);
+      await markReceived.run(trx, input.receivedAt, input.conversationId, input.recipientId);
       return toMessage(row);
     });
   }
@@ -279,5 +280,115 @@ function asStored(message: NewMessage): Omit<MessageRecord, 'id' | 'createdAt' |
     editedAt: null,
     deletedAt: null,
     pinnedAt: null,
+  };
+}
+
+/** The statements of the message path, compiled once for the store's engine. */
+function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) {
+  const postgres = engine === 'postgres';
+  type MessageValues = [
+    id: number | null,
+    conversationId: number,
+    senderId: number,
+    body: string,
+    type: string,
+    clientSentAt: string | null,
+    sentAt: string | null,
+    createdAt: string,
+    attachment: string | null,
+    parentId: number | null,
+  ];
+  // The id the message will get: SQLite's single connection writes one message at a time inside
+  // the batch's transaction, so the next one takes the autoincrement sequence's next value.
+  const nextMessageId = postgres
+    ? sql<number>`nextval(pg_get_serial_sequence('messages', 'id'))`
+    : sql<number>`(select coalesce((select seq from sqlite_sequence where name = 'messages'), 0) + 1)`;
+  return {
+    claimKey: new Statement<[conversationId: number, senderId: number, key: string, createdAt: string], { message_id: number }>(
+      db,
+      4,
+      (db, conversationId, senderId, key, createdAt) =>
+        db
+          .insertInto('send_keys')
+          .values({ conversation_id: conversationId, sender_id: senderId, key, message_id: nextMessageId, created_at: createdAt })
+          .onConflict((conflict) => conflict.columns(['conversation_id', 'sender_id', 'key']).doNothing())
+          .returning('message_id')
+          .compile(),
+    ),
+    insertMessage: new Statement<MessageValues, MessageRow>(db, 10, (db, id, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId) =>
+      db
+        .insertInto('messages')
+        .values({
+          id: id as number,
+          conversation_id: conversationId,
+          sender_id: senderId,
+          body,
+          type,
+          client_sent_at: clientSentAt,
+          sent_at: sentAt,
+          created_at: createdAt,
+          attachment,
+          parent_id: parentId,
+          updated_at: createdAt,
+        })
+        .returningAll()
+        .compile(),
+    ),
+    insertWithDeliveries: new Statement<[...MessageValues, recipients: number[]], MessageRow>(
+      db,
+      11,
+      (db, id, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
+        sql<MessageRow>`with stored as (
+            insert into messages (id, conversation_id, sender_id, body, type, client_sent_at, sent_at, created_at, attachment, parent_id, updated_at)
+            values (coalesce(${id}::bigint, ${nextMessageId}), ${conversationId}, ${senderId}, ${body}, ${type}, ${clientSentAt}, ${sentAt}, ${createdAt}, ${attachment}, ${parentId}::bigint, ${createdAt})
+            returning *
+          ), delivered as (
+            insert into deliveries (message_id, recipient_id) select stored.id, recipient from stored, unnest(${recipients}::bigint[]) as recipient
+          )
+          select * from stored`.compile(db),
+    ),
+    acknowledged: new Statement<[conversationId: number, sentAt: string, recipientId: number], MessageRow>(db, 3, (db, conversationId, sentAt, recipientId) =>
+      db
+        .selectFrom('messages')
+        .innerJoin('deliveries', 'deliveries.message_id', 'messages.id')
+        .selectAll('messages')
+        .where('messages.conversation_id', '=', conversationId)
+        .where('messages.sent_at', '=', sentAt)
+        .where('deliveries.recipient_id', '=', recipientId)
+        .orderBy('messages.id')
+        .limit(1)
+        // Two acknowledgements of one message must not both see the other's delivery remaining.
+        .$if(postgres, (qb) => qb.forUpdate('messages'))
+        .compile(),
+    ),
+    removeDelivery: new Statement<[messageId: number, recipientId: number], unknown>(db, 2, (db, messageId, recipientId) =>
+      db.deleteFrom('deliveries').where('message_id', '=', messageId).where('recipient_id', '=', recipientId).compile(),
+    ),
+    // One statement: the message goes only when no delivery of it remains.
+    dropDelivered: new Statement<[messageId: number], unknown>(db, 1, (db, messageId) =>
+      db
+        .deleteFrom('messages')
+        .where('id', '=', messageId)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', messageId))))
+        .compile(),
+    ),
+    markReceived: new Statement<[at: string, conversationId: number, accountId: number], unknown>(db, 3, (db, at, conversationId, accountId) =>
+      db
+        .updateTable('members')
+        .set({ last_received_at: at })
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', accountId)
+        .compile(),
+    ),
+    count: new Statement<[conversationId: number], { count: number }>(db, 1, (db, conversationId) =>
+      db
+        .selectFrom('messages')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('conversation_id', '=', conversationId)
+        .compile(),
+    ),
+    page: new Statement<[conversationId: number, limit: number, offset: number], MessageRow>(db, 3, (db, conversationId, limit, offset) =>
+      db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).offset(offset).compile(),
+    ),
   };
 }

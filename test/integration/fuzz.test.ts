@@ -142,6 +142,24 @@ class FuzzSocket {
     return this.frames.splice(0);
   }
 
+  /**
+   * Settles once the server has read every frame sent before (its pong follows them), or the
+   * socket closed: what those frames earned has arrived by then, however loaded the machine.
+   */
+  settled(): Promise<void> {
+    if (this.ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.ws.off('pong', done);
+        this.ws.off('close', done);
+        resolve();
+      };
+      this.ws.on('pong', done);
+      this.ws.on('close', done);
+      this.ws.ping();
+    });
+  }
+
   close(): Promise<void> {
     if (this.closeCode !== undefined) return Promise.resolve();
     const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
@@ -434,7 +452,8 @@ async function fuzzNotifications(random: Random, kind: SocketKind, until: number
     await socket.send(frame.bytes, frame.binary);
     await look();
   }
-  await sleep(300);
+  await socket.settled();
+  await sleep(50);
   await look();
   return { socket, frames: iteration };
 }

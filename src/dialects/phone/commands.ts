@@ -74,7 +74,7 @@ export function sendSocketRoute(
         const conversationId = await to.conversation(frame, command);
         switch (command.action) {
           case 'post': {
-            const message = await core.messages.send({ actor, conversationId, body: command.body, clientSentAt: command.clientSentAt });
+            const message = (await core.messages.post({ actor, conversationId, body: command.body, clientSentAt: command.clientSentAt })).detail.record;
             // Groups confirm with the server-normalized instant, the others with the client's string.
             const shown = kind === 'group' && message.sentAt !== null ? storedTimestamp(message.sentAt) : command.clientSentAt;
             context.connection.send(sentFrame(kind, { from: spec.sentFrom(own, to.name), to: to.name }, shown));

@@ -1,5 +1,6 @@
 // The room socket /ws/chat/<room id>/?token=…[&since=<position>]: authenticated members of an
-// existing, active room only; with `since`, what the socket missed comes first (resume.ts). Frames are decoded (decode.ts) into commands for core.rooms, which checks every
+// existing, active room only; with `since`, what the socket missed comes first (resume.ts).
+// Frames are decoded (decode.ts) into commands for core.messages, which checks every
 // rule, and events encoded (encode.ts); refusals come back as {"error": "…"} on this socket only,
 // and the socket stays open.
 import type { AccountRecord } from '../../store/records.js';
@@ -45,7 +46,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
             const command = decodeRoomFrame(text, roomId);
             if (command.action === 'send') {
               const { body, type, mentions, parentId, clientId } = command;
-              const { event, repeated } = await core.rooms.send(actor, roomId, { body, type, mentions, parentId, clientId });
+              const { event, repeated } = await core.messages.post({ actor, conversationId: roomId, kind: 'room', body, type, mentions, parentId, clientId });
               // A repeat was broadcast the first time: the sender alone is answered again.
               if (repeated) send(messageFrame(event, roomId, true, viewer.baseUrl));
             } else await run(core, actor, roomId, command);
@@ -81,11 +82,11 @@ type Runner<A extends Exclude<RoomCommand['action'], 'send'>> = (core: Core, act
 
 /** Which core call each command is. */
 const RUN: { [A in Exclude<RoomCommand['action'], 'send'>]: Runner<A> } = {
-  edit: (core, actor, roomId, { messageId, body }) => core.rooms.edit(actor, roomId, messageId, body),
-  react: (core, actor, roomId, { messageId, reaction }) => core.rooms.react(actor, roomId, messageId, reaction),
-  delete: (core, actor, roomId, { messageId }) => core.rooms.remove(actor, roomId, messageId),
-  pin: (core, actor, roomId, { messageId, pin }) => core.rooms.pin(actor, roomId, messageId, pin),
-  typing: (core, actor, roomId, { typing }) => core.rooms.typing(actor, roomId, typing),
+  edit: (core, actor, roomId, { messageId, body }) => core.messages.edit({ actor, conversationId: roomId, kind: 'room', messageId, body }),
+  react: (core, actor, roomId, { messageId, reaction }) => core.messages.react({ actor, conversationId: roomId, kind: 'room', messageId, reaction }),
+  delete: (core, actor, roomId, { messageId }) => core.messages.remove({ actor, conversationId: roomId, kind: 'room', messageId }),
+  pin: (core, actor, roomId, { messageId, pin }) => core.messages.pin({ actor, conversationId: roomId, kind: 'room', messageId, pin }),
+  typing: (core, actor, roomId, { typing }) => core.messages.typing({ actor, conversationId: roomId, kind: 'room', typing }),
 };
 
 async function run(core: Core, actor: AccountRecord, roomId: number, command: Exclude<RoomCommand, { action: 'send' }>): Promise<void> {

@@ -2,7 +2,7 @@
 // original's FCM notification, which its Android client opens on the room's chat) and the words
 // of a mention's notification.
 import type { PushNotice } from '../../core/push.js';
-import type { MentionNotice } from '../../core/rooms.js';
+import type { MentionNotice } from '../../core/messages.js';
 
 /** Push bodies are cut like the original's: the first 50 characters and "...". */
 const PUSH_BODY_CHARS = 50;

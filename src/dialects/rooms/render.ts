@@ -2,7 +2,8 @@
 // order; the socket frames are encode.ts's.
 import type { AccountRecord } from '../../store/records.js';
 import type { RoomRow } from '../../store/records.js';
-import type { RoomMember, RoomMessageDetail, RoomOverview } from '../../core/rooms.js';
+import type { MessageDetail } from '../../core/message-views.js';
+import type { RoomMember, RoomOverview } from '../../core/rooms.js';
 import type { EditHistoryView } from '../../core/edit-history.js';
 import type { PresenceStatus } from '../../core/presence.js';
 import type { Static } from 'typebox';
@@ -46,7 +47,7 @@ function shortPerson(account: AccountRecord | undefined): Static<typeof ShortPer
   return account ? { id: account.id, first_name: account.firstName, last_name: account.lastName } : null;
 }
 
-export function historyItem(detail: RoomMessageDetail, roomId: number, context: RestContext): Static<typeof HistoryItem> {
+export function historyItem(detail: MessageDetail, roomId: number, context: RestContext): Static<typeof HistoryItem> {
   const { record } = detail;
   return {
     id: record.id,

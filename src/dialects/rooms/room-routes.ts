@@ -120,7 +120,7 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       '/api/chat/groups/:id/mark-as-read/',
       rooms('Marks the whole room read', { params: RoomParams, response: answers({ 200: MessageBody }) }),
       async (request, reply) => {
-        await core.rooms.markRead(caller(request), pathId(request.params.id));
+        await core.messages.markRead({ actor: caller(request), conversationId: pathId(request.params.id), kind: 'room' });
         return reply.send({ message: 'Room marked as read.' });
       },
     );
@@ -130,7 +130,7 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       '/api/chat/groups/:id/mark-as-unread/',
       rooms('Marks the room unread from this message on', { params: RoomParams, body: MarkUnread, response: answers({ 200: MessageBody }) }),
       async (request, reply) => {
-        await core.rooms.markUnread(caller(request), pathId(request.params.id), request.body.message_id);
+        await core.messages.markUnread({ actor: caller(request), conversationId: pathId(request.params.id), kind: 'room', messageId: request.body.message_id });
         return reply.send({ message: 'Room marked as unread.' });
       },
     );
@@ -139,7 +139,7 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       const me = caller(request);
       const roomId = pathId(params.id);
       const { page, size } = pagination(query);
-      const { count, messages } = await core.rooms.history(me, roomId, (page - 1) * size, size);
+      const { count, messages } = await core.messages.history({ actor: me, conversationId: roomId, kind: 'room', offset: (page - 1) * size, limit: size });
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
       const context = await restContext(request, core, options, me.id, messages.map((detail) => detail.sender.id));
       return {

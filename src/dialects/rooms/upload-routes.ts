@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import type { Core } from '../../core/core.js';
 import { servedAs } from '../../core/file-types.js';
 import { CoreError, problem, type ErrorCode } from '../../core/errors.js';
-import type { ReceivedFile } from '../../core/rooms.js';
+import type { ReceivedFile } from '../../core/uploads.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
@@ -63,10 +63,10 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
   return async (app) => {
     await app.register(multipart, {
       // One byte over the limit is enough to know the file is too large.
-      limits: { fileSize: core.rooms.uploadLimits.maxBytes + 1, files: 1, fields: 10, fieldSize: 70_000, parts: 20 },
+      limits: { fileSize: core.uploads.limits.maxBytes + 1, files: 1, fields: 10, fieldSize: 70_000, parts: 20 },
     });
     // Ranges (a video can be seeked), ETag and conditional requests for /media/.
-    await app.register(fastifyStatic, { root: core.rooms.attachmentDirectory, serve: false, suppressWarning: true });
+    await app.register(fastifyStatic, { root: core.uploads.directory, serve: false, suppressWarning: true });
 
     app.post(
       '/api/chat/groups/:id/messages/upload/',
@@ -78,14 +78,14 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
           await requireCaller(request);
           const me = caller(request);
           const roomId = pathId(request.params.id);
-          await core.rooms.requireMember(me, roomId);
+          await core.uploads.requireMember({ actor: me, conversationId: roomId, kind: 'room' });
         },
       },
       async (request, reply) => {
         const me = caller(request);
         const roomId = pathId(request.params.id);
         if (!request.isMultipart()) throw new HttpError(400, { attachment: ['Send the file as multipart/form-data.'] });
-        const release = core.rooms.reserveUpload(me);
+        const release = core.uploads.reserve(me.id);
         // The file on disk until its message is stored; whatever goes wrong before, it is removed.
         let file: ReceivedFile | undefined;
         try {
@@ -96,7 +96,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
                 await skipPart(part.file);
                 throw new HttpError(400, { [part.fieldname]: ['Only one file, in the field "attachment", is accepted.'] });
               }
-              file = await core.rooms.receiveFile(wholePart(part.file), part.filename, part.mimetype);
+              file = await core.uploads.receive(wholePart(part.file), part.filename, part.mimetype);
             } else if (typeof part.value === 'string') {
               fields[part.fieldname] = part.value;
             }
@@ -109,7 +109,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
           const parentId = rawParent === '' || rawParent === 'null' ? null : Number(rawParent);
           const clientId = fields.client_id;
           if (clientId !== undefined && !CLIENT_ID.test(clientId)) throw new HttpError(400, { client_id: [`This field ${CLIENT_ID_RULE}`] });
-          const detail = await core.rooms.upload(me, roomId, { file, body: fields.content ?? '', parentId, clientId });
+          const detail = await core.uploads.post({ actor: me, conversationId: roomId, kind: 'room', file, body: fields.content ?? '', parentId, clientId });
           file = undefined;
           const context = await restContext(request, core, options, me.id);
           return reply.status(201).send({
@@ -118,9 +118,9 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
             parent_message: detail.record.parentId,
           });
         } catch (error) {
-          throw uploadRefusal(error, core.rooms.uploadLimits.maxBytes);
+          throw uploadRefusal(error, core.uploads.limits.maxBytes);
         } finally {
-          if (file) await core.rooms.discardFile(file);
+          if (file) await core.uploads.discard(file);
           release();
         }
       },
@@ -130,7 +130,7 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
     // a type from Parley's own table, never inline unless an image, sound or video, and sandboxed.
     // Revalidated on every use (ETag), so that a deleted file stops showing at once.
     app.get('/media/:key/:name', { schema: mediaSchema }, async (request, reply) => {
-      const record = await core.rooms.attachment(request.params.key);
+      const record = await core.uploads.attachment(request.params.key);
       if (!record) throw NOT_FOUND;
       const { contentType, inline } = servedAs(record.contentType);
       return reply

@@ -11,6 +11,7 @@ const MANAGER_REFUSALS = {
 export const ROOMS_WORDING = DRF_WORDING.extend(
   {
     ROOM_NOT_FOUND: () => 'Not found.',
+    CONVERSATION_NOT_FOUND: () => 'Not found.',
     NOT_A_MEMBER: () => 'You are not a member of this room.',
     NOT_MANAGER: ({ action }) => MANAGER_REFUSALS[action],
     OWNER_CANNOT_LEAVE: () => 'You are the group creator. Transfer ownership before leaving.',
