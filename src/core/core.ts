@@ -3,6 +3,7 @@ import type { Bus } from '../bus/bus.js';
 import { AttachmentFiles } from '../store/attachment-files.js';
 import type { Store } from '../store/store.js';
 import { Accounts } from './accounts.js';
+import { ChangeReplay } from './changes.js';
 import { Conversations } from './conversations.js';
 import type { CoreEvent } from './events.js';
 import { LoginThrottle, type LoginCounters } from './login-throttle.js';
@@ -49,6 +50,8 @@ export class Core {
   readonly rooms: Rooms;
   readonly search: Search;
   readonly editHistory: EditHistory;
+  /** What a resuming socket missed, from the change log. */
+  readonly changes: ChangeReplay;
 
   constructor(
     readonly store: Store,
@@ -77,6 +80,7 @@ export class Core {
     this.rooms = new Rooms(store, bus, this.accounts, this.conversations, this.messages, files);
     this.search = new Search(store, this.views, this.rooms);
     this.editHistory = new EditHistory(store, this.rooms);
+    this.changes = new ChangeReplay(store);
     // Invalidations published while the bus was away never arrived, and another process writing
     // the same SQLite file (the command line) publishes none here: forget everything cached.
     bus.onResumed(() => this.dropCaches());

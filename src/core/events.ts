@@ -40,14 +40,16 @@ export interface MessageCreated {
     parent: { id: number; body: string; createdAt: string; sender: Participant } | null;
     createdAt: string;
   };
+  /** Where the change sits in its conversation's change log, in kinds that keep one (see changes.ts). */
+  position?: number;
 }
 
 /** What happened to a stored message afterwards, whatever the kind of its conversation. */
 export type MessageChanged =
-  | { type: 'message.edited'; conversation: ConversationRef; messageId: number; body: string }
-  | { type: 'message.reacted'; conversation: ConversationRef; messageId: number; reactions: Record<string, number> }
-  | { type: 'message.deleted'; conversation: ConversationRef; messageId: number }
-  | { type: 'message.pinned'; conversation: ConversationRef; messageId: number; pinnedAt: string | null };
+  | { type: 'message.edited'; conversation: ConversationRef; messageId: number; body: string; position?: number }
+  | { type: 'message.reacted'; conversation: ConversationRef; messageId: number; reactions: Record<string, number>; position?: number }
+  | { type: 'message.deleted'; conversation: ConversationRef; messageId: number; position?: number }
+  | { type: 'message.pinned'; conversation: ConversationRef; messageId: number; pinnedAt: string | null; position?: number };
 
 /** A member acknowledged (received) or read messages of a conversation. */
 export interface ReceiptEvent {
@@ -105,10 +107,14 @@ export interface MatchEvent {
   at: string;
 }
 
-/** Someone stopped being a member, or the room went away (deleted or deactivated). */
+/** Someone became or stopped being a member, or the room went away (deleted or deactivated). */
 export type RoomMembershipEvent =
-  | { type: 'room.left'; conversation: ConversationRef; accountId: number }
+  | { type: 'room.joined'; conversation: ConversationRef; accountId: number; position?: number }
+  | { type: 'room.left'; conversation: ConversationRef; accountId: number; position?: number }
   | { type: 'room.closed'; conversation: ConversationRef };
+
+/** The events a conversation's change log holds (see changes.ts). */
+export type LoggedEvent = MessageCreated | MessageChanged | Extract<RoomMembershipEvent, { type: 'room.joined' | 'room.left' }>;
 
 /** A notification for one account (a mention), published on its notifications topic. */
 export interface NotificationCreated {

@@ -61,6 +61,14 @@ export function dropsDelivered(kind: ConversationKind): boolean {
   return KINDS[kind].retention === 'drop-when-delivered';
 }
 
+/**
+ * Whether every change to a conversation of the kind is logged at a position (changes.ts), for
+ * sockets that resume: kinds that keep their history. The others replay what is undelivered.
+ */
+export function logsChanges(kind: ConversationKind): boolean {
+  return KINDS[kind].retention === 'history';
+}
+
 export function allows(kind: ConversationKind, action: MessageAction): boolean {
   return KINDS[kind].actions.has(action);
 }

@@ -5,11 +5,13 @@ import { setImmediate } from 'node:timers/promises';
 import type { Bus } from '../bus/bus.js';
 import type { AttachmentFiles } from '../store/attachment-files.js';
 import type { AccountRecord, AttachmentRecord, ConversationKind, MessageRecord, NotificationRecord, PendingMessage } from '../store/records.js';
+import type { Change } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import type { Conversations, Membership } from './conversations.js';
 import { coreError, unlessGone } from './errors.js';
 import { conversationRef, notificationTopic, participantOf, refOf, type CoreEvent, type MessageChanged, type MessageCreated } from './events.js';
-import { KINDS, allows, dropsDelivered, fanOut, type MessageAction } from './kinds.js';
+import { logEntry } from './changes.js';
+import { KINDS, allows, dropsDelivered, fanOut, logsChanges, type MessageAction } from './kinds.js';
 import { FETCH_PAGE_SIZE, REPEAT_WINDOW_SECONDS } from './limits.js';
 import { createdEvent, isPinned, MessageViews, type MessageDetail, PIN_LIFETIME_SECONDS } from './message-views.js';
 import type { Presence } from './presence.js';
@@ -121,6 +123,17 @@ export class Messages {
     const recipients = dropsDelivered(conversation.kind) ? otherMembers(membership, input.actor.id) : [];
     const createdAt = now();
     const notice = mentions.length > 0 ? this.deps.mentionNotice({ roomName: conversation.name ?? '', by: input.actor }) : undefined;
+    const parentView = parent ? await this.views.parent(parent) : null;
+    const detailOf = (message: MessageRecord): MessageDetail => ({
+      record: message,
+      sender: input.actor,
+      body: message.body,
+      attachment: message.attachment,
+      parent: parentView,
+      reactions: undefined,
+      mentions,
+      pinned: false,
+    });
     const stored = await unlessGone(this.store.messages.insert(
       {
         conversationId: conversation.id,
@@ -143,6 +156,7 @@ export class Messages {
         // A client that names no id for its message names it by its timestamp: a resend of one
         // not acknowledged to it is the same message again.
         sendKey: input.clientId ?? clientSentAt,
+        change: logsChanges(conversation.kind) ? (message) => logEntry(createdEvent(conversation, detailOf(message))) : undefined,
       },
     ));
     const { message } = stored;
@@ -152,17 +166,8 @@ export class Messages {
       return { detail: first, event: createdEvent(conversation, first), repeated: true };
     }
     this.deps.onStored(conversation.kind, recipients.length);
-    const detail: MessageDetail = {
-      record: message,
-      sender: input.actor,
-      body: message.body,
-      attachment: message.attachment,
-      parent: parent ? await this.views.parent(parent) : null,
-      reactions: undefined,
-      mentions,
-      pinned: false,
-    };
-    const event = createdEvent(conversation, detail);
+    const detail = detailOf(message);
+    const event: MessageCreated = { ...createdEvent(conversation, detail), position: stored.position };
     await fanOut(this.bus, conversation, recipients, event);
     await this.notify(stored.notifications, conversation.id, conversation.kind);
     if (KINDS[conversation.kind].push === 'offline-members') void this.pushToOffline(input.actor, membership, message).catch(this.deps.push.onError);
@@ -179,17 +184,19 @@ export class Messages {
     const membership = await this.member(input, 'edit');
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(input);
-    await this.store.messages.edit(message.id, input.body, now());
-    await this.changed(membership, { type: 'message.edited', conversation: conversationRef(membership.conversation), messageId: message.id, body: input.body });
+    const event = { type: 'message.edited', conversation: conversationRef(membership.conversation), messageId: message.id, body: input.body } as const;
+    const position = await this.store.messages.edit(message.id, input.body, now(), this.logged(membership, event));
+    await this.changed(membership, { ...event, position });
   }
 
   /** The author deletes a live message; its file goes with it. */
   async remove(input: Address & { messageId: number }): Promise<void> {
     const membership = await this.member(input, 'delete');
     const message = await this.ownMessage(input);
-    await this.store.messages.markDeleted(message.id, now());
+    const event = { type: 'message.deleted', conversation: conversationRef(membership.conversation), messageId: message.id } as const;
+    const position = await this.store.messages.markDeleted(message.id, now(), this.logged(membership, event));
     await this.dropAttachment(message);
-    await this.changed(membership, { type: 'message.deleted', conversation: conversationRef(membership.conversation), messageId: message.id });
+    await this.changed(membership, { ...event, position });
   }
 
   /** Toggles the actor's reaction; returns the message's counts afterwards. */
@@ -197,11 +204,15 @@ export class Messages {
     const membership = await this.member(input, 'react');
     if (!(REACTIONS as readonly string[]).includes(input.reaction)) throw coreError('REACTION_UNKNOWN', { reactions: REACTIONS });
     const message = await this.liveMessage(input);
-    await this.store.annotations.toggleReaction(message.id, input.actor.id, input.reaction, now());
-    const counts = (await this.store.annotations.reactionCounts([message.id])).get(message.id) ?? new Map<string, number>();
-    const reactions = Object.fromEntries(counts);
-    await this.changed(membership, { type: 'message.reacted', conversation: conversationRef(membership.conversation), messageId: message.id, reactions });
-    return reactions;
+    const reacted = (counts: Map<string, number>) =>
+      ({ type: 'message.reacted', conversation: conversationRef(membership.conversation), messageId: message.id, reactions: Object.fromEntries(counts) }) as const;
+    // The counts are read in the reaction's transaction, so the logged change is what it made.
+    const toggled = await this.store.annotations.toggleReaction(message.id, input.actor.id, input.reaction, now(), (counts) =>
+      logEntry(reacted(counts)),
+    );
+    const event = reacted(toggled.reactions);
+    await this.changed(membership, { ...event, position: toggled.position });
+    return event.reactions;
   }
 
   /** Pins (at most MAX_PINS live pins per conversation; pins expire) or unpins a message. */
@@ -209,19 +220,23 @@ export class Messages {
     const membership = await this.member(input, 'pin');
     const message = await this.liveMessage(input);
     const at = now();
-    let pinnedAt: string | null = null;
+    const pinned = (pinnedAt: string | null) =>
+      ({ type: 'message.pinned', conversation: conversationRef(membership.conversation), messageId: message.id, pinnedAt }) as const;
+    let position: number | undefined;
     if (input.pin) {
       if (isPinned(message, at)) return message.pinnedAt;
-      const pinned = await this.store.annotations.pin(message.conversationId, message.id, at, { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS });
-      if (pinned === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
+      const window = { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS };
+      const pinning = await this.store.annotations.pin(message.conversationId, message.id, at, window, this.logged(membership, pinned(at)));
+      if (pinning.pinnedAt === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
       // Pinned by a concurrent request in the meantime: that one told the conversation.
-      if (pinned !== at) return pinned;
-      pinnedAt = at;
+      if (pinning.pinnedAt !== at) return pinning.pinnedAt;
+      position = pinning.position;
     } else {
-      await this.store.annotations.setPinned(message.id, null);
+      position = await this.store.annotations.setPinned(message.id, null, this.logged(membership, pinned(null)));
     }
-    await this.changed(membership, { type: 'message.pinned', conversation: conversationRef(membership.conversation), messageId: message.id, pinnedAt });
-    return pinnedAt;
+    const event = pinned(input.pin ? at : null);
+    await this.changed(membership, { ...event, position });
+    return event.pinnedAt;
   }
 
   /**
@@ -322,6 +337,11 @@ export class Messages {
 
   private require(kind: ConversationKind, action: MessageAction): void {
     if (!allows(kind, action)) throw coreError('CONVERSATION_NOT_FOUND');
+  }
+
+  /** The change-log entry of an event, in kinds that keep a change log (kinds.ts logsChanges). */
+  private logged(membership: Membership, event: MessageChanged): Change | undefined {
+    return logsChanges(membership.conversation.kind) ? logEntry(event) : undefined;
   }
 
   private async changed(membership: Membership, event: MessageChanged): Promise<void> {

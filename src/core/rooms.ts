@@ -10,6 +10,7 @@ import type { Accounts } from './accounts.js';
 import type { Conversations } from './conversations.js';
 import { coreError, problem, ValidationError, type Problem } from './errors.js';
 import type { CoreEvent } from './events.js';
+import { logEntry } from './changes.js';
 import { dropsDelivered, fanOut } from './kinds.js';
 import { visibleBody } from './message-views.js';
 import type { Messages } from './messages.js';
@@ -202,18 +203,29 @@ export class Rooms {
 
   /** Makes the accounts members; every process reads the room's members again. */
   private async enrol(roomId: number, accountIds: readonly number[]): Promise<RoomRow> {
-    await this.store.conversations.addMembers({ id: roomId, kind: 'room' }, accountIds.map((accountId) => ({ accountId, role: 'member' as const })), now());
+    const conversation = { id: roomId, kind: 'room' } as const;
+    const joined = (accountId: number) => ({ type: 'room.joined', conversation, accountId }) as const;
+    const added = await this.store.conversations.addMembers(
+      conversation,
+      accountIds.map((accountId) => ({ accountId, role: 'member' as const })),
+      now(),
+      (accountId) => logEntry(joined(accountId)),
+    );
     await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const { accountId, position } of added) await this.publish(roomId, { ...joined(accountId), position });
     return this.room(roomId);
   }
 
   /** Takes the accounts out of the room; every process reads its members again, and their sockets on it close. */
   private async drop(roomId: number, accountIds: readonly number[]): Promise<void> {
-    for (const accountId of accountIds) await this.store.conversations.removeMember(roomId, accountId, dropsDelivered('room'));
-    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    const left = (accountId: number) => ({ type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId }) as const;
+    const removed: Array<{ accountId: number; position: number | undefined }> = [];
     for (const accountId of accountIds) {
-      await this.publish(roomId, { type: 'room.left', conversation: { id: roomId, kind: 'room' }, accountId });
+      const removal = await this.store.conversations.removeMember(roomId, accountId, dropsDelivered('room'), undefined, logEntry(left(accountId)));
+      if (removal.removed) removed.push({ accountId, position: removal.position });
     }
+    await this.conversations.invalidate({ id: roomId, pairKey: null });
+    for (const { accountId, position } of removed) await this.publish(roomId, { ...left(accountId), position });
   }
 
   async transferOwnership(actor: AccountRecord, roomId: number, newOwnerId: number): Promise<AccountRecord> {

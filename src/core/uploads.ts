@@ -31,6 +31,8 @@ export interface Upload extends Address {
   file: ReceivedFile;
   body: string;
   parentId: number | null;
+  /** As a post's: a repeat keeps no second file and is the first message again. */
+  clientId?: string;
 }
 
 export class Uploads {
@@ -121,8 +123,11 @@ export class Uploads {
         body: upload.body,
         type: file.contentType.startsWith('image/') ? 'image' : 'file',
         parentId: upload.parentId,
+        clientId: upload.clientId,
         attachment: { path: mediaPath(key, file.fileName), record },
       });
+      // A repeat stored nothing (its send key was taken first, so no attachment record either): the file goes.
+      if (posted.repeated) await this.files.remove(key);
       return posted.detail;
     } catch (error) {
       await this.files.remove(key);

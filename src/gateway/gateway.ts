@@ -14,7 +14,10 @@ import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
-import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
+import { SocketRefusal, type SocketContext, type SocketRoute, type SocketSession } from './session.js';
+
+/** What an open session's context.url becomes (see SocketContext.url). */
+const OPENED_URL = new URL('http://parley.invalid/');
 
 export interface GatewayLogger {
   error(details: object, message: string): void;
@@ -128,7 +131,7 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, url.origin);
+    await this.open(ws, account, key, match.route, params, url);
   }
 
   // The two closures an open socket keeps are made apart from upgrade(): a closure there would
@@ -176,7 +179,7 @@ export class Gateway {
     this.byToken.delete(connection.tokenHash);
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string): Promise<void> {
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
@@ -201,17 +204,20 @@ export class Gateway {
     try {
       // A revocation between the authentication and now found no connection to close: look again.
       if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
-      session = await route.open({
+      const context: SocketContext = {
         connection,
         account,
         params,
-        origin,
+        url,
+        origin: url.origin,
         subscribe: async (topic) => {
           if (!connection.open || topics.has(topic)) return;
           topics.add(topic);
           await this.registry.subscribe(connection, topic);
         },
-      });
+      };
+      session = await route.open(context);
+      context.url = OPENED_URL;
     } catch (error) {
       if (error instanceof SocketRefusal) connection.close(error.code, error.message);
       else {

@@ -6,6 +6,8 @@ export const CLOSE = {
   goingAway: 1001,
   /** The server could not open the session (store unreachable, say); 1011 is never used. */
   tryAgainLater: 1013,
+  /** A parameter of the socket's URL is not one the route reads (the reason says which). */
+  badRequest: 4400,
   unauthenticated: 4401,
   forbidden: 4403,
   notFound: 4404,

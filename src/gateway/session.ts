@@ -9,6 +9,11 @@ export interface SocketContext {
   account: AccountRecord;
   /** The route pattern's capture groups. */
   params: string[];
+  /**
+   * The upgrade URL, to be read in open() only: once the session is open it is replaced by a
+   * placeholder, so that an idle socket does not keep its URL (and the token in its query).
+   */
+  url: URL;
   /** The origin the client used (from its Host header), for absolute URLs in frames. */
   origin: string;
   /** Delivers events of this topic to this socket until it closes; resolves once in effect. */

@@ -2,6 +2,7 @@
 // Members rows are written through rows.ts' memberRows only.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { appendChange, type Change } from './changes.js';
 import { Statement } from './statements.js';
 import {
   UniqueViolation,
@@ -71,8 +72,16 @@ export interface ConversationStore {
    * request that raced its actor's demotion cannot act on the rights it had before.
    */
   addMember(conversation: ConversationRef, member: NewMember, joinedAt: string, capacity: number, guard?: AdminGuard): Promise<'added' | 'member' | 'full' | 'not_admin'>;
-  /** Adds those that are not members yet. */
-  addMembers(conversation: ConversationRef, members: readonly NewMember[], at: string): Promise<void>;
+  /**
+   * Adds those that are not members yet; with `change`, logs one change per account added, in
+   * the same transaction. Answers the accounts added, with their change's position.
+   */
+  addMembers(
+    conversation: ConversationRef,
+    members: readonly NewMember[],
+    at: string,
+    change?: (accountId: number) => Change,
+  ): Promise<Array<{ accountId: number; position: number | undefined }>>;
   /**
    * Removes the member with their pending deliveries there; when `dropUndelivered`, messages
    * nobody waits for any more go too. When no admin remains the longest-standing member becomes
@@ -80,6 +89,8 @@ export interface ConversationStore {
    */
   removeMember(conversationId: number, accountId: number, dropUndelivered: boolean): Promise<Removal>;
   removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: AdminGuard): Promise<Removal | 'not_admin'>;
+  /** As above, logging `change` in the same transaction when the member was removed (its position in `position`). */
+  removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: undefined, change: Change): Promise<Removal>;
   /** Changes a member's role; never takes the role of the last admin away. */
   setRole(conversationId: number, accountId: number, role: MemberRole, guard?: AdminGuard): Promise<RoleChange | 'not_admin'>;
   setMarker(conversationId: number, accountId: number, marker: 'lastReceivedAt' | 'lastSeenAt', at: string): Promise<void>;
@@ -298,18 +309,39 @@ export class SqlConversationStore implements ConversationStore {
     });
   }
 
-  async addMembers(conversation: ConversationRef, members: readonly NewMember[], at: string): Promise<void> {
-    if (members.length === 0) return;
-    await this.db
-      .insertInto('members')
-      .values(memberRows(conversation.id, conversation.kind, members, at))
-      .onConflict((oc) => oc.columns(['conversation_id', 'account_id']).doNothing())
-      .execute();
+  async addMembers(
+    conversation: ConversationRef,
+    members: readonly NewMember[],
+    at: string,
+    change?: (accountId: number) => Change,
+  ): Promise<Array<{ accountId: number; position: number | undefined }>> {
+    if (members.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .insertInto('members')
+        .values(memberRows(conversation.id, conversation.kind, members, at))
+        .onConflict((oc) => oc.columns(['conversation_id', 'account_id']).doNothing())
+        .returning('account_id')
+        .execute();
+      const added: Array<{ accountId: number; position: number | undefined }> = [];
+      for (const row of rows) {
+        const accountId = Number(row.account_id);
+        added.push({ accountId, position: change && (await appendChange(trx, this.engine, change(accountId))) });
+      }
+      return added;
+    });
   }
 
   removeMember(conversationId: number, accountId: number, dropUndelivered: boolean): Promise<Removal>;
   removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: AdminGuard): Promise<Removal | 'not_admin'>;
-  async removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard?: AdminGuard): Promise<Removal | 'not_admin'> {
+  removeMember(conversationId: number, accountId: number, dropUndelivered: boolean, guard: undefined, change: Change): Promise<Removal>;
+  async removeMember(
+    conversationId: number,
+    accountId: number,
+    dropUndelivered: boolean,
+    guard?: AdminGuard,
+    change?: Change,
+  ): Promise<Removal | 'not_admin'> {
     return this.db.transaction().execute(async (trx) => {
       if (!(await this.lock(trx, conversationId, guard))) return 'not_admin';
       const removed = await trx
@@ -318,6 +350,7 @@ export class SqlConversationStore implements ConversationStore {
         .where('account_id', '=', accountId)
         .executeTakeFirst();
       if (Number(removed.numDeletedRows) === 0) return { removed: false, promotedId: null, deleted: false };
+      const position = change && (await appendChange(trx, this.engine, change));
       const inConversation = trx.selectFrom('messages').select('id').where('conversation_id', '=', conversationId);
       await trx.deleteFrom('deliveries').where('recipient_id', '=', accountId).where('message_id', 'in', inConversation).execute();
       if (dropUndelivered) {
@@ -333,11 +366,11 @@ export class SqlConversationStore implements ConversationStore {
       const [longestStanding] = remaining;
       if (!longestStanding) {
         await trx.deleteFrom('conversations').where('id', '=', conversationId).execute();
-        return { removed: true, promotedId: null, deleted: true };
+        return { removed: true, promotedId: null, deleted: true, position };
       }
-      if (remaining.some((m) => m.role === 'admin')) return { removed: true, promotedId: null, deleted: false };
+      if (remaining.some((m) => m.role === 'admin')) return { removed: true, promotedId: null, deleted: false, position };
       await setMemberRole(trx, conversationId, longestStanding.accountId, 'admin');
-      return { removed: true, promotedId: longestStanding.accountId, deleted: false };
+      return { removed: true, promotedId: longestStanding.accountId, deleted: false, position };
     });
   }
 

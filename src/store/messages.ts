@@ -5,6 +5,7 @@ import type { Database, MessagesTable } from './schema.js';
 import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { GroupCommit } from './group-commit.js';
 import { insertAttachment } from './attachments.js';
+import { appendChange, type Change } from './changes.js';
 import { insertNotifications } from './notifications.js';
 import { isForeignKeyViolation, toMessage } from './rows.js';
 import { ReferenceGone } from './records.js';
@@ -22,9 +23,10 @@ export interface MessageStore {
   findMany(ids: readonly number[]): Promise<MessageRecord[]>;
   /** One page of the conversation's history, newest first, and the total count. */
   history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }>;
-  edit(id: number, body: string, at: string): Promise<void>;
-  /** Soft delete: the row stays (history keeps its place), unpinned. */
-  markDeleted(id: number, at: string): Promise<void>;
+  /** Changes the text; with `change`, logs it in the same transaction and answers its position. */
+  edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined>;
+  /** Soft delete: the row stays (history keeps its place), unpinned. Logs `change` as edit does. */
+  markDeleted(id: number, at: string, change?: Change): Promise<number | undefined>;
   /**
    * Removes the recipient's delivery of the oldest message in the conversation sent at that
    * instant; when `dropWhenDelivered` and no delivery remains, the message goes too. In the same
@@ -70,9 +72,11 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
-    const { recipients = [], mentions = [], notifications = [], attachment, sendKey } = addressed;
+    const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
     try {
-      return await this.writes.run(message.conversationId, (trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey }));
+      return await this.writes.run(message.conversationId, (trx) =>
+        this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }),
+      );
     } catch (error) {
       // The conversation (or the sender) was deleted after the caller checked it.
       if (isForeignKeyViolation(error)) throw new ReferenceGone();
@@ -83,7 +87,8 @@ export class SqlMessageStore implements MessageStore {
   private async write(
     trx: Transaction<Database>,
     message: NewMessage,
-    { recipients, mentions, notifications, attachment, sendKey }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey'>> & Pick<MessageAddressing, 'attachment' | 'sendKey'>,
+    { recipients, mentions, notifications, attachment, sendKey, change }: Required<Omit<MessageAddressing, 'attachment' | 'sendKey' | 'change'>> &
+      Pick<MessageAddressing, 'attachment' | 'sendKey' | 'change'>,
   ): Promise<StoredMessage> {
     // The key is claimed first, with the id the message will have, in one statement, so that of
     // two sends with one key (in one batch, or in two transactions racing on PostgreSQL) exactly
@@ -105,7 +110,7 @@ export class SqlMessageStore implements MessageStore {
         [...recipients],
       );
       if (!row) return this.repeat(trx, message, sendKey);
-      return this.stored(trx, row, mentions, notifications);
+      return this.stored(trx, row, mentions, notifications, change);
     }
     let id: number | null = null;
     if (sendKey !== undefined) {
@@ -138,15 +143,16 @@ export class SqlMessageStore implements MessageStore {
       row = result;
       if (recipients.length > 0) await this.insertDeliveries(trx, Number(row.id), recipients);
     }
-    return this.stored(trx, row, mentions, notifications);
+    return this.stored(trx, row, mentions, notifications, change);
   }
 
-  /** The rest of a stored message's write: its mentions and notifications. */
+  /** The rest of a stored message's write: its mentions, notifications and logged change. */
   private async stored(
     trx: Transaction<Database>,
     row: MessageRow,
     mentions: readonly number[],
     notifications: NonNullable<MessageAddressing['notifications']>,
+    change: MessageAddressing['change'],
   ): Promise<StoredMessage> {
     if (mentions.length > 0) {
       await trx
@@ -159,6 +165,7 @@ export class SqlMessageStore implements MessageStore {
       message: stored,
       notifications: notifications.length === 0 ? [] : await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
       repeated: false,
+      position: change && (await appendChange(trx, this.engine, change(stored))),
     };
   }
 
@@ -218,12 +225,18 @@ export class SqlMessageStore implements MessageStore {
     return { count: Number(count ?? 0), messages: rows.map(toMessage) };
   }
 
-  async edit(id: number, body: string, at: string): Promise<void> {
-    await this.db.updateTable('messages').set({ body, edited_at: at, updated_at: at }).where('id', '=', id).execute();
+  async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ body, edited_at: at, updated_at: at }).where('id', '=', id).execute();
+      return change && appendChange(trx, this.engine, change);
+    });
   }
 
-  async markDeleted(id: number, at: string): Promise<void> {
-    await this.db.updateTable('messages').set({ deleted_at: at, updated_at: at, pinned_at: null }).where('id', '=', id).execute();
+  async markDeleted(id: number, at: string, change?: Change): Promise<number | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('messages').set({ deleted_at: at, updated_at: at, pinned_at: null }).where('id', '=', id).execute();
+      return change && appendChange(trx, this.engine, change);
+    });
   }
 
   async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {

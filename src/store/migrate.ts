@@ -8,6 +8,7 @@ import * as messageReferenceIndexes from './migrations/004-message-reference-ind
 import * as messageSearch from './migrations/005-message-search.js';
 import * as messageVersions from './migrations/006-message-versions.js';
 import * as sendKeys from './migrations/007-send-keys.js';
+import * as changeLog from './migrations/008-change-log.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-message-search': messageSearch,
   '006-message-versions': messageVersions,
   '007-send-keys': sendKeys,
+  '008-change-log': changeLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,5 +1,6 @@
 // What the store hands back: plain records, one per row, with the core's names.
 // Instants are UTC ISO-8601 text with six fractional digits (see core/time.ts).
+import type { Change } from './changes.js';
 
 export type ConversationKind = 'dialogue' | 'group' | 'match' | 'room';
 export type MemberRole = 'admin' | 'member';
@@ -99,6 +100,8 @@ export interface Removal {
   promotedId: number | null;
   /** True when nobody was left and the conversation went with its messages. */
   deleted: boolean;
+  /** The position of the change logged with the removal, if one was. */
+  position?: number;
 }
 
 export type RoleChange = 'changed' | 'unchanged' | 'not_member' | 'last_admin';
@@ -175,6 +178,8 @@ export interface MessageAddressing {
    * conversation makes this one a repeat, stored and delivered once.
    */
   sendKey?: string;
+  /** The change to log in the conversation's change log with the message, given it as stored. */
+  change?: (stored: MessageRecord) => Change;
 }
 
 export interface StoredMessage {
@@ -185,6 +190,8 @@ export interface StoredMessage {
    * sent, when it was dropped since its delivery).
    */
   repeated: boolean;
+  /** The message's position in its conversation's change log, when it was logged. */
+  position?: number;
 }
 
 export interface DeviceTokenRecord {

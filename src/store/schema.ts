@@ -132,6 +132,18 @@ export interface SendKeysTable {
   created_at: string;
 }
 
+export interface ConversationChangesTable {
+  conversation_id: number;
+  position: number;
+  event: string;
+}
+
+/** PostgreSQL only: each conversation's last position. */
+export interface ChangePositionsTable {
+  conversation_id: number;
+  position: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -140,6 +152,8 @@ export interface Database {
   messages: MessagesTable;
   message_versions: MessageVersionsTable;
   send_keys: SendKeysTable;
+  conversation_changes: ConversationChangesTable;
+  change_positions: ChangePositionsTable;
   deliveries: DeliveriesTable;
   match_grades: MatchGradesTable;
   reactions: ReactionsTable;

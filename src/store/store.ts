@@ -5,6 +5,7 @@ import type { Database } from './schema.js';
 import { SqlAccountStore, type AccountStore } from './accounts.js';
 import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
 import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
+import { ChangeLog } from './changes.js';
 import { SqlConversationStore, type ConversationStore } from './conversations.js';
 import { ForeignWrites } from './foreign-writes.js';
 import { GroupCommit } from './group-commit.js';
@@ -34,6 +35,8 @@ export interface Store {
   readonly search: MessageSearch;
   /** The texts that edits replaced. */
   readonly versions: MessageVersions;
+  /** Each conversation's changes at their positions, for sockets that resume. */
+  readonly changes: ChangeLog;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   /**
@@ -54,6 +57,7 @@ export class SqlStore implements Store {
   readonly attachments: AttachmentStore;
   readonly search: MessageSearch;
   readonly versions: MessageVersions;
+  readonly changes: ChangeLog;
   private readonly foreignWrites: ForeignWrites;
 
   constructor(
@@ -70,6 +74,7 @@ export class SqlStore implements Store {
     this.attachments = new SqlAttachmentStore(db);
     this.search = new MessageSearch(engine, db);
     this.versions = new MessageVersions(db);
+    this.changes = new ChangeLog(db);
     this.foreignWrites = new ForeignWrites(db);
   }
 

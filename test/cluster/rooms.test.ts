@@ -106,4 +106,35 @@ describe('rooms dialect across processes', () => {
     const unread = await request(node(1), 'GET', '/api/notifications/unread-count/', { token: users[2].token });
     expect(unread).toMatchObject({ status: 200, body: { unread_count: 1 } });
   });
+  it('resumes on another process: a socket dropped on one and reconnected with ?since= to another gets exactly what it missed', async () => {
+    const { users, roomId, sockets } = await trio();
+    const [author, flaky, steady] = [sockets[0], sockets[1], await roomSocket(node(2), roomId, users[1])];
+    const positioned = (socket: SocketClient): string[] => socket.raw.filter((text) => JSON.parse(text).position !== undefined);
+    author.send({ message: 'before' });
+    await flaky.take((f) => f.message === 'before');
+    const since = JSON.parse(positioned(flaky).at(-1) ?? '{}').position as number;
+    await flaky.close();
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      author.send({ message: `missed ${i}` });
+      ids.push((await author.take((f) => f.message === `missed ${i}`)).id as number);
+    }
+    author.send({ action: 'edit_message', message_id: ids[0], new_content: 'edited' });
+    author.send({ action: 'react_message', message_id: ids[1], reaction: 'Like' });
+    author.send({ action: 'delete_message', message_id: ids[2] });
+    author.send({ action: 'pin_message', message_id: ids[3] });
+    await author.take((f) => f.action === 'message_pinned');
+    // Process 0 stored and published; the socket comes back to process 2, another subscriber of Redis.
+    const resumed = await SocketClient.open(node(2), `/ws/chat/${roomId}/?since=${since}`, { token: users[1].token });
+    author.send({ message: 'live' });
+    await steady.take((f) => f.message === 'live');
+    await resumed.take((f) => f.message === 'live', 5000);
+    const expected = positioned(steady).slice(1).map((text) => {
+      const frame = JSON.parse(text);
+      return frame.id === ids[2] && frame.action === undefined ? JSON.stringify({ ...frame, message: '' }) : text;
+    });
+    expect(positioned(resumed)).toEqual(expected);
+    expect(positioned(resumed).map((text) => JSON.parse(text).position)).toEqual(expected.map((_, i) => since + 1 + i));
+    for (const socket of [author, steady, resumed, sockets[2]]) await socket.close();
+  });
 });

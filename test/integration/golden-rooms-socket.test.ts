@@ -216,4 +216,40 @@ describe('golden: rooms dialect, sockets and uploads', () => {
     await t.http('POST', upload, { params: { id: room }, ...file('x') });
     await t.matchesGolden('rooms-uploads');
   });
+
+  it('rooms-resume: a socket that resumes with ?since=, a position too old or never handed out, a malformed one', async () => {
+    const t = new Transcript(server);
+    const room = await createRoom(t, anagh, 'resume', [achal]);
+    const a = await joinRoom(t, room, anagh);
+    a.send({ message: 'seen before the drop' });
+    await a.receive();
+    a.send({ message: 'missed' });
+    const missed = await a.receive();
+    a.send({ message: 'missed, then deleted' });
+    const gone = await a.receive();
+    for (const frame of [
+      { action: 'edit_message', message_id: missed.id, new_content: 'missed, edited' },
+      { action: 'react_message', message_id: missed.id, reaction: 'Heart' },
+      { action: 'pin_message', message_id: missed.id },
+      { action: 'edit_message', message_id: gone.id, new_content: 'edited, then deleted' },
+      { action: 'delete_message', message_id: gone.id },
+    ]) {
+      a.send(frame);
+      await a.receive();
+    }
+    // The client saw position 1: the seven changes after it come first, the deleted message's text hidden.
+    const b = await t.socket(ROOM, { id: room }, { token: achal.token, query: 'since=1' });
+    await b.receiveMany(7);
+    a.send({ message: 'live again' });
+    await a.receive();
+    await b.receive();
+    await server.parley.core.store.changes.forget(room, 3);
+    const tooOld = await t.socket(ROOM, { id: room }, { token: achal.token, query: 'since=1' });
+    await tooOld.receive();
+    const unknown = await t.socket(ROOM, { id: room }, { token: achal.token, query: 'since=99' });
+    await unknown.receive();
+    await t.refused(ROOM, { id: room }, { token: achal.token, query: 'since=-1' });
+    for (const socket of [a, b, tooOld, unknown]) await socket.close();
+    await t.matchesGolden('rooms-resume');
+  });
 });

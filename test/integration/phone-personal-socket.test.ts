@@ -210,6 +210,30 @@ describe('msg_received, msg_read, is_typing', () => {
     expect(info.body.last_received_receiver).toBe('2021-01-20T10:00:02.200Z');
   });
 
+  it('a sender offline while its messages were received and read recovers both receipts over HTTP', async () => {
+    const { a, b } = await pair();
+    const aSend = await personalSocket(server, a, b);
+    await sendPersonal(aSend, a, b, 'first', '2021-01-20T11:00:01.000000Z');
+    await sendPersonal(aSend, a, b, 'second', '2021-01-20T11:00:02.000000Z');
+    await aSend.close();
+    // a has no socket open now: the live receipts have nowhere to go.
+    const bRecv = await receiveSocket(server, b);
+    const bSend = await personalSocket(server, b, a);
+    expect((await fetchAll(bRecv, b))[0]?.messages).toHaveLength(2);
+    bSend.send(envelope('msg_received', b.phone, a.phone, '2021-01-20T11:00:01.000000Z', '2021-01-20T11:05:00.000000Z'));
+    bSend.send(envelope('msg_received', b.phone, a.phone, '2021-01-20T11:00:02.000000Z', '2021-01-20T11:05:01.000000Z'));
+    bSend.send(envelope('msg_read', b.phone, a.phone, '2021-01-20T11:00:02.000000Z', '2021-01-20T11:06:00.000000Z'));
+    expect(await bSend.quiet(200)).toEqual([]);
+
+    const aRecv = await receiveSocket(server, a);
+    expect(await aRecv.quiet(150)).toEqual([]);
+    // b's markers in the dialogue: every message a sent before the first was received, before the second read.
+    const markers = await request(server, 'GET', `/chat/info/personal/?msg_from=${b.phone}&msg_to=${a.phone}`, { token: a.token });
+    expect(markers.body).toEqual({ last_received_receiver: '2021-01-20T11:05:01Z', last_seen_receiver: '2021-01-20T11:06:00Z', info: 'returned' });
+    const summary = await request(server, 'POST', '/chat/special/special/', { token: b.token, body: { msg_from: b.phone } });
+    expect(summary.body.data.personal).toContainEqual(expect.objectContaining({ receiver: a.phone, last_received_receiver: expect.stringMatching(/^2021-01-20T11:05:01/) }));
+  });
+
   it('matches the same instant written in another accepted format', async () => {
     const { a, b } = await pair();
     const aRecv = await receiveSocket(server, a);

@@ -28,8 +28,10 @@ function expectFrameSender(sender: any): void {
 /** The single class every text frame is parsed into: the fields it reads and their types. */
 function expectMessageFrame(frame: any): void {
   expect(frame.action).toBeUndefined();
+  // The original's keys in its order, then Parley's additive `position` (the client's JSON
+  // reader skips keys it does not know).
   expect(Object.keys(frame)).toEqual([
-    'message', 'sender', 'message_type', 'id', 'is_self', 'attachment', 'created_at', 'room', 'parent_message',
+    'message', 'sender', 'message_type', 'id', 'is_self', 'attachment', 'created_at', 'room', 'parent_message', 'position',
   ]);
   expect(typeof frame.message).toBe('string');
   expectFrameSender(frame.sender);
@@ -179,7 +181,7 @@ describe('the Android client against Parley', () => {
 
     // A reaction the client sends; the frame has no sender (the client drops it) and an integer id.
     socketA.send(`{"action":"react_message","message_id":${reply.id},"reaction":"Like"}`);
-    expect(await socketA.next()).toEqual({ action: 'reacted', id: reply.id, reactions: { Like: 1 } });
+    expect(await socketA.next()).toEqual({ action: 'reacted', id: reply.id, reactions: { Like: 1 }, position: expect.any(Number) });
     await socketB.next();
 
     // Enough messages for two pages of 100; the loader stops on the 404 after the last page.

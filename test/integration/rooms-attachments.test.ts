@@ -335,6 +335,40 @@ describe('uploads in progress', () => {
     expect(await server.parley.core.store.attachments.keysOf(roomId)).toEqual([]);
   });
 
+  it('repeated with the same client_id store one message and one file, broadcast once; the repeat answers the first', async () => {
+    const { owner, member, roomId } = await room();
+    const watcher = await roomSocket(server, roomId, member);
+    const before = keptFiles();
+    const send = async (fields: Record<string, string>): Promise<{ status: number; body: any }> => {
+      const response = await fetch(`${server.url}${uploadPath(roomId)}`, {
+        method: 'POST',
+        headers: { authorization: `Token ${owner.token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        body: new Uint8Array(multipart(png(), fields)),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    const first = await send({ content: 'once', client_id: 'upload-1' });
+    expect(first.status).toBe(201);
+    // Three retries (one at a time: this server takes one upload per account at once), each
+    // answered with the first message whatever else it says; nothing more is kept.
+    const repeats = [];
+    for (const fields of [{ content: 'once' }, {}, { content: 'other text' }]) repeats.push(await send({ ...fields, client_id: 'upload-1' }));
+    for (const repeat of repeats) expect(repeat).toEqual(first);
+    expect(keptFiles().length).toBe(before.length + 1);
+    expect(incomingFiles()).toEqual([]);
+    expect(await server.parley.core.store.attachments.keysOf(roomId)).toHaveLength(1);
+    expect((await watcher.take((f) => f.message === 'once')).attachment).toBe(first.body.attachment);
+    expect(await watcher.quiet(200)).toEqual([]);
+    const history = await request(server, 'GET', `/api/chat/groups/${roomId}/messages/`, { token: owner.token });
+    expect(history.body.count).toBe(1);
+    // Another client id is another message; a malformed one is refused and keeps nothing.
+    expect((await send({ client_id: 'upload-2' })).status).toBe(201);
+    expect(await send({ client_id: 'not ok!' })).toEqual({ status: 400, body: { client_id: ['This field must be 1 to 64 letters, digits or - _ . : characters.'] } });
+    expect(keptFiles().length).toBe(before.length + 2);
+    expect(incomingFiles()).toEqual([]);
+    await watcher.close();
+  });
+
   it('free their place when the client goes away before the body is read (while membership is checked)', async () => {
     const { owner, roomId } = await room();
     const body = multipart(png());

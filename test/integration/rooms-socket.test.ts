@@ -142,8 +142,8 @@ describe('edit_message', () => {
     const { a, b, outsider, otherRoomId, roomId, sa, sb } = await setup();
     const id = await say(sa, 'original', [sb]);
     sa.send({ action: 'edit_message', message_id: String(id), new_content: 'edited' });
-    expect(await sa.next()).toEqual({ action: 'edited', id, new_content: 'edited' });
-    expect(await sb.next()).toEqual({ action: 'edited', id, new_content: 'edited' });
+    expect(await sa.next()).toEqual({ action: 'edited', id, new_content: 'edited', position: expect.any(Number) });
+    expect(await sb.next()).toEqual({ action: 'edited', id, new_content: 'edited', position: expect.any(Number) });
 
     sb.send({ action: 'edit_message', message_id: id, new_content: 'hacked by B' });
     expect(await sb.next()).toEqual({ error: 'Only the author can change this message.' });
@@ -183,7 +183,7 @@ describe('react_message', () => {
       await sb.take((f) => f.action === 'reacted');
       return frame;
     };
-    expect(await react(sb, 'Like')).toEqual({ action: 'reacted', id, reactions: { Like: 1 } });
+    expect(await react(sb, 'Like')).toEqual({ action: 'reacted', id, reactions: { Like: 1 }, position: expect.any(Number) });
     expect((await react(sa, 'Like')).reactions).toEqual({ Like: 2 });
     expect((await react(sa, 'Heart')).reactions).toEqual({ Like: 2, Heart: 1 });
     expect((await react(sb, 'Like')).reactions).toEqual({ Like: 1, Heart: 1 });
@@ -240,8 +240,8 @@ describe('delete_message', () => {
     await foreign.close();
 
     sa.send({ action: 'delete_message', message_id: id });
-    expect(await sa.next()).toEqual({ action: 'deleted', id });
-    expect(await sb.next()).toEqual({ action: 'deleted', id });
+    expect(await sa.next()).toEqual({ action: 'deleted', id, position: expect.any(Number) });
+    expect(await sb.next()).toEqual({ action: 'deleted', id, position: expect.any(Number) });
     sa.send({ action: 'delete_message', message_id: id });
     expect(await sa.next()).toEqual({ error: 'This message was deleted.' });
 
@@ -272,7 +272,7 @@ describe('pin_message', () => {
     expect(await sb.next()).toEqual({ error: 'A room can have at most 3 pinned messages.' });
 
     sa.send({ action: 'pin_message', message_id: ids[0], pin: false });
-    expect(await sa.next()).toEqual({ action: 'message_pinned', id: ids[0], is_pinned: false, pinned_at: null });
+    expect(await sa.next()).toEqual({ action: 'message_pinned', id: ids[0], is_pinned: false, pinned_at: null, position: expect.any(Number) });
     await sb.next();
     sb.send({ action: 'pin_message', message_id: ids[3] });
     expect((await sb.next()).is_pinned).toBe(true);

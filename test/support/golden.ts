@@ -59,6 +59,8 @@ export interface GoldenRequest extends RequestOptions {
 export interface SocketOptions {
   token?: string;
   headers?: Record<string, string>;
+  /** A query string to connect with, besides the token (e.g. `since=3`). */
+  query?: string;
 }
 
 /** `{name}` segments of a pattern replaced by their (URI-encoded) values. */
@@ -119,11 +121,12 @@ export class Transcript {
     const path = fill(pattern, params);
     const open = this.sockets.filter((s) => s.path === path && s.client?.closeCode === undefined).length;
     const name = open === 0 ? path : `${path} (${open + 1})`;
-    const connect = options.token === undefined ? path : `${path}?token=${options.token}`;
+    const query = [options.query, options.token === undefined ? undefined : `token=${options.token}`].filter((part) => part !== undefined);
+    const connect = query.length === 0 ? path : `${path}?${query.join('&')}`;
     this.entries.push({ socket: name, pattern, connect });
     let client: SocketClient | undefined;
     try {
-      client = await SocketClient.open(this.server, path, options);
+      client = await SocketClient.open(this.server, options.query === undefined ? path : `${path}?${options.query}`, options);
     } catch (error) {
       if (!(error instanceof UpgradeRefused)) throw error;
       this.entries.push({ socket: name, pattern, upgrade: error.status });

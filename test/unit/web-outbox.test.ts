@@ -67,4 +67,21 @@ describe('Outbox', () => {
     expect(failures).toEqual([['1', 'Reaction failed']]);
     expect(outbox.confirm(byBody('b'))).toBe('2');
   });
+  it('resends a lost message unchanged once the socket is back, when the server stores a repeat once', () => {
+    const socket = { connected: true, written: [] as object[], send(frame: object) { this.written.push(frame); } };
+    const failures: Array<[string, string]> = [];
+    const outbox = new Outbox<Frame>(socket, (id, reason) => failures.push([id, reason]), true);
+    outbox.send('1', { body: 'a' });
+    socket.connected = false;
+    outbox.lost();
+    outbox.send('2', { body: 'b' });
+    expect(failures).toEqual([]);
+    socket.connected = true;
+    outbox.flush();
+    expect(socket.written).toEqual([{ body: 'a' }, { body: 'a' }, { body: 'b' }]);
+    expect(outbox.confirm((frame) => frame.body === 'a')).toBe('1');
+    outbox.lost();
+    outbox.flush();
+    expect(socket.written).toEqual([{ body: 'a' }, { body: 'a' }, { body: 'b' }, { body: 'b' }]);
+  });
 });

@@ -57,8 +57,9 @@ export class ReconnectingSocket {
   private readonly online = (): void => this.reconnectNow();
   private readonly offline = (): void => this.goOffline();
 
+  /** `path` is asked again at every (re)connection: it may carry what the client has seen so far. */
   constructor(
-    private readonly path: string,
+    private readonly path: string | (() => string),
     private readonly handlers: SocketHandlers,
   ) {
     window.addEventListener('online', this.online);
@@ -99,7 +100,7 @@ export class ReconnectingSocket {
       return;
     }
     this.setLink(this.opened ? { state: 'reconnecting' } : { state: 'connecting' });
-    const socket = new WebSocket(socketUrl(this.path));
+    const socket = new WebSocket(socketUrl(typeof this.path === 'string' ? this.path : this.path()));
     this.socket = socket;
     socket.addEventListener('open', () => {
       const reconnected = this.opened;

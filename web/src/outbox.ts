@@ -1,8 +1,9 @@
 // My messages on their way to the server over one socket, until the server confirms or refuses
-// them. A message waits while the socket is down and is written when it opens; one written to a
-// socket that then drops may or may not have arrived, so it fails and the reader decides whether
-// to retry. Issue #13's client ids will let the server de-duplicate such a resend; until then a
-// retry is a plain resend.
+// them. A message waits while the socket is down and is written when it opens. One written to a
+// socket that then drops may or may not have arrived: where the frame carries a client id the
+// server recognises a repeat by (`resendsLost`: the rooms dialect's client_id), it is written
+// again, unchanged, once the socket is back; otherwise it fails and the reader decides whether
+// to retry.
 
 export interface OutboxSocket {
   readonly connected: boolean;
@@ -31,6 +32,8 @@ export class Outbox<F extends object> {
   constructor(
     private readonly socket: OutboxSocket,
     private readonly failed: (messageId: string, reason: string) => void,
+    /** The server stores a frame written twice once: a lost one is resent rather than failed. */
+    private readonly resendsLost = false,
   ) {}
 
   send(messageId: string, frame: F): void {
@@ -48,10 +51,12 @@ export class Outbox<F extends object> {
     }
   }
 
-  /** The socket dropped: every written message not yet confirmed fails. */
+  /** The socket dropped: every written message not yet confirmed waits to be resent, or fails. */
   lost(): void {
     for (const entry of this.entries) {
-      if (entry.status === 'written') this.fail(entry, 'lost', LOST_REASON);
+      if (entry.status !== 'written') continue;
+      if (this.resendsLost) entry.status = 'waiting';
+      else this.fail(entry, 'lost', LOST_REASON);
     }
   }
 

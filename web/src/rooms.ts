@@ -1,6 +1,8 @@
 // The rooms dialect in the browser: REST for the room list, history pages, uploads and read
-// state; one socket per room for live messages, edits, reactions, deletions and typing. After a
-// reconnection the newest history page is fetched again, which brings back what was missed.
+// state; one socket per room for live messages, edits, reactions, deletions and typing. A
+// reconnection resumes after the last change seen (?since=), so the server replays what was
+// missed, edits and deletions of older messages included; sends carry a client_id and are resent
+// after a drop, stored once.
 // Parley's additions: search over the rooms, an edited message's versions, mark unread.
 import { worstLink, type Link } from './link.js';
 import { api, HttpFailure, instant, ReconnectingSocket } from './net.js';
@@ -35,6 +37,8 @@ interface SendFrame {
   message: string;
   mentions: number[];
   parent_message_id: number | null;
+  /** Mine for this message: the server stores a resent copy once. */
+  client_id: string;
 }
 
 interface HistoryItem {
@@ -109,6 +113,8 @@ export class RoomsDialect implements Dialect {
   private readonly sockets = new Map<string, ReconnectingSocket>();
   /** Per room, my messages until the room's broadcast of them (`is_self`) or an error. */
   private readonly outboxes = new Map<string, Outbox<SendFrame>>();
+  /** Per room, the position of the last change seen on its socket: where a reconnection resumes. */
+  private readonly positions = new Map<string, number>();
   /** Per room, the last message read before it was opened: the unread line goes after it. */
   private readonly readUpTo = new Map<string, number>();
   private localIds = 0;
@@ -199,6 +205,7 @@ export class RoomsDialect implements Dialect {
       message: body,
       mentions: options.mentions ?? [],
       parent_message_id: options.replyTo === undefined ? null : Number(options.replyTo),
+      client_id: clientId(),
     });
     this.stopTyping(conversation);
   }
@@ -271,15 +278,17 @@ export class RoomsDialect implements Dialect {
       receipt: 'sending',
       reply: parent && { id: parent.id, sender: parent.sender, body: parent.body },
     });
-    // Issue #13: the frame will carry a client id here, so that the server can drop a resent
-    // copy; until then a retry is a plain resend.
     this.outbox(conversation).send(id, frame);
   }
 
   private outbox(conversation: Conversation): Outbox<SendFrame> {
     let outbox = this.outboxes.get(conversation.id);
     if (!outbox) {
-      outbox = new Outbox<SendFrame>(this.socket(conversation), (messageId, reason) => this.inbox.patch(conversation, messageId, { receipt: 'failed', failure: reason }));
+      const failed = (messageId: string, reason: string): void => {
+        this.inbox.patch(conversation, messageId, { receipt: 'failed', failure: reason });
+      };
+      // A send carries its client_id: resent after a drop, it is still stored once.
+      outbox = new Outbox<SendFrame>(this.socket(conversation), failed, true);
       this.outboxes.set(conversation.id, outbox);
     }
     return outbox;
@@ -335,7 +344,12 @@ export class RoomsDialect implements Dialect {
   }
 
   private connect(conversation: Conversation): ReconnectingSocket {
-    const socket = new ReconnectingSocket(`/ws/chat/${roomId(conversation)}/`, {
+    // Once a change was seen, a reconnection resumes after it: the server replays what was missed.
+    const path = (): string => {
+      const since = this.positions.get(conversation.id);
+      return `/ws/chat/${roomId(conversation)}/${since === undefined ? '' : `?since=${since}`}`;
+    };
+    const socket = new ReconnectingSocket(path, {
       onFrame: (frame) => this.onFrame(conversation, frame),
       onLink: (link) => {
         if (link.state !== 'connected') this.outboxes.get(conversation.id)?.lost();
@@ -343,7 +357,10 @@ export class RoomsDialect implements Dialect {
       },
       onOpen: (reconnected) => {
         this.outboxes.get(conversation.id)?.flush();
-        if (reconnected && this.loaded.has(conversation.id)) void this.latest(conversation).then(() => this.markRead(conversation));
+        // Resumed: the replay brings what was missed. Before any change was seen, history does.
+        if (reconnected && this.loaded.has(conversation.id) && !this.positions.has(conversation.id)) {
+          void this.latest(conversation).then(() => this.markRead(conversation));
+        }
       },
       onFinalClose: () => this.inbox.remove(conversation.id),
     });
@@ -353,7 +370,13 @@ export class RoomsDialect implements Dialect {
 
   private onFrame(conversation: Conversation, frame: Record<string, unknown>): void {
     const id = String(frame.id);
+    if (typeof frame.position === 'number') this.positions.set(conversation.id, Math.max(frame.position, this.positions.get(conversation.id) ?? 0));
     switch (frame.action) {
+      case 'refetch_history':
+        // The server cannot replay what was missed: the newest history again, then on from its position.
+        if (typeof frame.position === 'number') this.positions.set(conversation.id, frame.position);
+        void this.latest(conversation).then(() => this.markRead(conversation));
+        return;
       case 'edited':
         this.inbox.patch(conversation, id, { body: String(frame.new_content), edited: true });
         return;
@@ -401,4 +424,9 @@ export class RoomsDialect implements Dialect {
     else this.inbox.put(conversation, message, { countUnread: true });
     void this.markRead(conversation);
   }
+}
+
+/** A client id for one message: 128 random bits in hex (the server takes up to 64 of A-Z a-z 0-9 _ . : -). */
+function clientId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -1,5 +1,6 @@
-// The room socket /ws/chat/<room id>/?token=…: authenticated members of an existing, active
-// room only. Frames are decoded (decode.ts) into commands for core.messages, which checks every
+// The room socket /ws/chat/<room id>/?token=…[&since=<position>]: authenticated members of an
+// existing, active room only; with `since`, what the socket missed comes first (resume.ts).
+// Frames are decoded (decode.ts) into commands for core.messages, which checks every
 // rule, and events encoded (encode.ts); refusals come back as {"error": "…"} on this socket only,
 // and the socket stays open.
 import type { AccountRecord } from '../../store/records.js';
@@ -10,6 +11,7 @@ import { CLOSE } from '../../gateway/limits.js';
 import { SocketRefusal, type SocketRoute } from '../../gateway/session.js';
 import { decodeRoomFrame, FrameRefusal, type RoomCommand } from './decode.js';
 import { errorFrame, messageFrame, roomEventFrame } from './encode.js';
+import { replay, sinceOf } from './resume.js';
 import { ROOMS_WORDING } from './wording.js';
 
 export interface RoomsSocketOptions {
@@ -23,6 +25,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
     async open(context) {
       const roomId = Number(context.params[0]);
       const actor = context.account;
+      const since = sinceOf(context.url);
       const membership = await core.conversations.membership(roomId);
       if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) {
         throw new SocketRefusal(CLOSE.notFound, 'no such room');
@@ -31,6 +34,8 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       await context.subscribe(conversationTopic(roomId));
       const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.origin };
       const send = (frame: string): void => context.connection.send(frame);
+      // Live events up to this position were replayed already.
+      const replayed = since === undefined ? 0 : await replay(core, roomId, since, viewer, (frame) => context.connection.sendPaced(frame));
 
       return {
         onInvalidText() {
@@ -56,6 +61,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
         },
         onEvent(event, frames) {
           if (event.conversation.id !== roomId) return;
+          if ('position' in event && event.position !== undefined && event.position <= replayed) return;
           if (event.type === 'room.left') {
             if (event.accountId === actor.id) context.connection.close(CLOSE.forbidden, 'you left this room');
             return;

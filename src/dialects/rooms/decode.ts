@@ -17,7 +17,8 @@ export class FrameRefusal extends Error {}
 type Frame = Record<string, unknown>;
 
 /** A client's id for a message it sends (Parley's addition): what a UUID or a counter is written with. */
-const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const CLIENT_ID_RULE = 'must be 1 to 64 letters, digits or - _ . : characters.';
 
 /** Each action word of the original, and how its frame reads; a frame with no action sends. */
 const ACTIONS: Record<string, (frame: Frame, roomId: number) => RoomCommand> = {
@@ -36,7 +37,7 @@ const ACTIONS: Record<string, (frame: Frame, roomId: number) => RoomCommand> = {
     if (parent !== null && !isId(parent)) throw new FrameRefusal("'parent_message_id' must be a message id or null.");
     const clientId = frame.client_id ?? undefined;
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID.test(clientId))) {
-      throw new FrameRefusal("'client_id' must be 1 to 64 letters, digits or - _ . : characters.");
+      throw new FrameRefusal(`'client_id' ${CLIENT_ID_RULE}`);
     }
     return { action: 'send', body, type, mentions, parentId: parent, clientId };
   },

@@ -1,6 +1,7 @@
 // The rooms dialect's encoder: core events as the room socket's and the notification socket's
 // frames (UTC), key for key and in the original's key order, each rendered once per event and
-// variant (see gateway/rendered.ts).
+// variant (see gateway/rendered.ts). A change logged at a position (core/changes.ts) carries it
+// as the frame's last key, `position` (Parley's addition; absent otherwise, as JSON drops undefined).
 import type { DeliveryEvent, MessageCreated, NotificationCreated, Participant } from '../../core/events.js';
 import type { DialectFrames } from '../../gateway/rendered.js';
 import { socketTimestamp } from './format.js';
@@ -25,11 +26,11 @@ export function roomEventFrame(event: DeliveryEvent, viewer: RoomViewer, frames:
       return frames.once(`message:${self}:${viewer.baseUrl}`, () => messageFrame(event, viewer.roomId, self, viewer.baseUrl));
     }
     case 'message.edited':
-      return frames.once('edited', () => JSON.stringify({ action: 'edited', id: event.messageId, new_content: event.body }));
+      return frames.once('edited', () => JSON.stringify({ action: 'edited', id: event.messageId, new_content: event.body, position: event.position }));
     case 'message.reacted':
-      return frames.once('reacted', () => JSON.stringify({ action: 'reacted', id: event.messageId, reactions: event.reactions }));
+      return frames.once('reacted', () => JSON.stringify({ action: 'reacted', id: event.messageId, reactions: event.reactions, position: event.position }));
     case 'message.deleted':
-      return frames.once('deleted', () => JSON.stringify({ action: 'deleted', id: event.messageId }));
+      return frames.once('deleted', () => JSON.stringify({ action: 'deleted', id: event.messageId, position: event.position }));
     case 'message.pinned':
       return frames.once('pinned', () =>
         JSON.stringify({
@@ -37,6 +38,7 @@ export function roomEventFrame(event: DeliveryEvent, viewer: RoomViewer, frames:
           id: event.messageId,
           is_pinned: event.pinnedAt !== null,
           pinned_at: event.pinnedAt && socketTimestamp(event.pinnedAt),
+          position: event.position,
         }),
       );
     case 'typing':
@@ -60,7 +62,7 @@ export function frameSender(person: Participant): { name: string; photo: string 
   return { name: person.firstName, photo: person.photo, id: person.id, role: person.role };
 }
 
-export function messageFrame({ message, sender }: MessageCreated, roomId: number, isSelf: boolean, baseUrl: string): string {
+export function messageFrame({ message, sender, position }: MessageCreated, roomId: number, isSelf: boolean, baseUrl: string): string {
   return JSON.stringify({
     message: message.body,
     sender: frameSender(sender),
@@ -76,6 +78,7 @@ export function messageFrame({ message, sender }: MessageCreated, roomId: number
       sender: { id: message.parent.sender.id, name: message.parent.sender.firstName, photo: message.parent.sender.photo },
       created_at: socketTimestamp(message.parent.createdAt),
     },
+    position,
   });
 }
 

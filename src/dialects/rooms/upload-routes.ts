@@ -15,6 +15,7 @@ import { answers, AUTHENTICATED, Nullable } from '../../http/schemas.js';
 import { HttpError, NOT_FOUND } from '../../http/errors.js';
 import { pathId, restContext, type RoomsHttpOptions } from './http.js';
 import { absolute } from './render.js';
+import { CLIENT_ID, CLIENT_ID_RULE } from './decode.js';
 import { RoomParams } from './schemas.js';
 import { ROOMS_WORDING } from './wording.js';
 
@@ -29,6 +30,13 @@ const UploadParts = Type.Object({
   attachment: Type.String({ format: 'binary', description: 'The one file' }),
   content: Type.Optional(Type.String({ description: 'The message text' })),
   parent_message: Type.Optional(Type.String({ description: 'The id of the message this one answers' })),
+  client_id: Type.Optional(
+    Type.String({
+      pattern: CLIENT_ID.source,
+      description:
+        "Parley's addition: the client's id for this message, as send_message's. An upload repeating the sender's client id in this room (a retry after a lost answer) stores no second file and is not broadcast again; the answer is the first message's.",
+    }),
+  ),
 });
 
 const uploadSchema = {
@@ -99,7 +107,9 @@ export function uploadRoutes(core: Core, options: RoomsHttpOptions): FastifyPlug
             throw new HttpError(400, { parent_message: ['Incorrect type. Expected pk value.'] });
           }
           const parentId = rawParent === '' || rawParent === 'null' ? null : Number(rawParent);
-          const detail = await core.uploads.post({ actor: me, conversationId: roomId, kind: 'room', file, body: fields.content ?? '', parentId });
+          const clientId = fields.client_id;
+          if (clientId !== undefined && !CLIENT_ID.test(clientId)) throw new HttpError(400, { client_id: [`This field ${CLIENT_ID_RULE}`] });
+          const detail = await core.uploads.post({ actor: me, conversationId: roomId, kind: 'room', file, body: fields.content ?? '', parentId, clientId });
           file = undefined;
           const context = await restContext(request, core, options, me.id);
           return reply.status(201).send({
