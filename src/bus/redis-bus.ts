@@ -40,7 +40,8 @@ export class RedisBus<E> implements Bus<E> {
       maxRetriesPerRequest: null,
       lazyConnect: true,
     };
-    this.publisher = new Redis(options.url, { ...common, connectionName: 'parley-publish' });
+    // The publications of one tick (a group commit's messages) leave in one write to Redis.
+    this.publisher = new Redis(options.url, { ...common, connectionName: 'parley-publish', enableAutoPipelining: true });
     this.subscriber = new Redis(options.url, { ...common, connectionName: 'parley-subscribe' });
     this.subscriber.on('messageBuffer', (channel: Buffer, payload: Buffer) => this.deliver(channel, payload));
     this.subscriber.on('ready', () => {

@@ -118,8 +118,8 @@ export class Gateway {
     // The place is taken before the handshake and given back when the connection goes, however it goes.
     const address = addressKey(request.socket.remoteAddress ?? '');
     const over = account && this.quota.take(account.id, address);
-    if (account && !over) socket.once('close', () => this.quota.release(account.id, address));
-    const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
+    if (account && !over) this.releaseOnClose(socket, account.id, address);
+    const ws = await this.handshake(request, socket, head);
     if (!account || key === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
       return;
@@ -128,7 +128,17 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, url);
+    await this.open(ws, account, key, match.route, params, url.origin, withoutCredentials(url.searchParams));
+  }
+
+  // The two closures an open socket keeps are made apart from upgrade(): a closure there would
+  // keep upgrade's whole scope, the request with its headers and its URL with the token in it.
+  private releaseOnClose(socket: Duplex, accountId: number, address: string): void {
+    socket.once('close', () => this.quota.release(accountId, address));
+  }
+
+  private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
+    return new Promise((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
   }
 
   private presentedKey(request: IncomingMessage, url: URL): string | undefined {
@@ -166,7 +176,7 @@ export class Gateway {
     this.byToken.delete(connection.tokenHash);
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string, query: URLSearchParams): Promise<void> {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
@@ -191,17 +201,20 @@ export class Gateway {
     try {
       // A revocation between the authentication and now found no connection to close: look again.
       if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
-      session = await route.open({
-        connection,
-        account,
-        params,
-        url,
-        subscribe: async (topic) => {
-          if (!connection.open || topics.has(topic)) return;
-          topics.add(topic);
-          await this.registry.subscribe(connection, topic);
+      session = await route.open(
+        {
+          connection,
+          account,
+          params,
+          origin,
+          subscribe: async (topic) => {
+            if (!connection.open || topics.has(topic)) return;
+            topics.add(topic);
+            await this.registry.subscribe(connection, topic);
+          },
         },
-      });
+        query,
+      );
     } catch (error) {
       if (error instanceof SocketRefusal) connection.close(error.code, error.message);
       else {
@@ -238,4 +251,11 @@ function pathParams(raw: readonly string[]): string[] | undefined {
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** The query a session may read: the token stays with the authentication. */
+function withoutCredentials(search: URLSearchParams): URLSearchParams {
+  const query = new URLSearchParams(search);
+  query.delete('token');
+  return query;
 }

@@ -4,6 +4,11 @@
 // next (a msg_sent, a publish) still happens after its write is durable. When the shared
 // transaction fails, each write of the batch is retried in a transaction of its own, so a bad
 // write fails alone and the others are unaffected.
+//
+// With several batches in flight (PostgreSQL), each write names the conversation it writes to
+// and each conversation has one lane: one batch in flight per lane, so two batches in flight
+// never touch the same conversation's rows. Otherwise they would wait on each other's row locks
+// (a member's markers, a message being acknowledged) and, locking in different orders, deadlock.
 import type { Kysely, Transaction } from 'kysely';
 
 type Work<DB, T> = (trx: Transaction<DB>) => Promise<T>;
@@ -18,35 +23,37 @@ interface Pending<DB> {
 export const MAX_GROUP_COMMIT = 500;
 
 export class GroupCommit<DB> {
-  private queue: Array<Pending<DB>> = [];
-  private inFlight = 0;
-  private scheduled = false;
+  private readonly lanes: Array<{ queue: Array<Pending<DB>>; busy: boolean; scheduled: boolean }>;
 
   /** `parallel`: batches that may commit at once (1 for SQLite's single connection). */
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly parallel: number,
-  ) {}
+    parallel: number,
+  ) {
+    this.lanes = Array.from({ length: parallel }, () => ({ queue: [], busy: false, scheduled: false }));
+  }
 
-  run<T>(work: Work<DB, T>): Promise<T> {
+  /** Runs `work` in the next batch of the conversation's lane; resolves after that batch commits. */
+  run<T>(conversationId: number, work: Work<DB, T>): Promise<T> {
+    const lane = this.lanes[conversationId % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      this.schedule();
+      lane.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule(lane);
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.parallel || this.queue.length === 0) return;
-    this.scheduled = true;
+  private schedule(lane: GroupCommit<DB>['lanes'][number]): void {
+    if (lane.scheduled || lane.busy || lane.queue.length === 0) return;
+    lane.scheduled = true;
     // After the current I/O phase, so that every frame read in it joins the same batch.
     setImmediate(() => {
-      this.scheduled = false;
-      if (this.inFlight >= this.parallel || this.queue.length === 0) return;
-      const batch = this.queue.splice(0, MAX_GROUP_COMMIT);
-      this.inFlight += 1;
+      lane.scheduled = false;
+      if (lane.busy || lane.queue.length === 0) return;
+      const batch = lane.queue.splice(0, MAX_GROUP_COMMIT);
+      lane.busy = true;
       void this.commit(batch).finally(() => {
-        this.inFlight -= 1;
-        this.schedule();
+        lane.busy = false;
+        this.schedule(lane);
       });
     });
   }

@@ -74,7 +74,7 @@ export class SqlMessageStore implements MessageStore {
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
     const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
     try {
-      return await this.writes.run((trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }));
+      return await this.writes.run(message.conversationId, (trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }));
     } catch (error) {
       // The conversation (or the sender) was deleted after the caller checked it.
       if (isForeignKeyViolation(error)) throw new ReferenceGone();
@@ -91,6 +91,25 @@ export class SqlMessageStore implements MessageStore {
     // The key is claimed first, with the id the message will have, in one statement, so that of
     // two sends with one key (in one batch, or in two transactions racing on PostgreSQL) exactly
     // one stores the message.
+    if (this.engine === 'postgres' && sendKey !== undefined && !attachment) {
+      // The claim, the message and its deliveries in one round trip.
+      const row = await this.statements.claimAndStore.first(
+        trx,
+        message.conversationId,
+        message.senderId,
+        sendKey,
+        message.body,
+        message.type,
+        message.clientSentAt,
+        message.sentAt,
+        message.createdAt,
+        message.attachment,
+        message.parentId,
+        [...recipients],
+      );
+      if (!row) return this.repeat(trx, message, sendKey);
+      return this.stored(trx, row, mentions, notifications, change);
+    }
     let id: number | null = null;
     if (sendKey !== undefined) {
       const claimed = await this.statements.claimKey.first(trx, message.conversationId, message.senderId, sendKey, message.createdAt);
@@ -122,6 +141,17 @@ export class SqlMessageStore implements MessageStore {
       row = result;
       if (recipients.length > 0) await this.insertDeliveries(trx, Number(row.id), recipients);
     }
+    return this.stored(trx, row, mentions, notifications, change);
+  }
+
+  /** The rest of a stored message's write: its mentions, notifications and change-log entry. */
+  private async stored(
+    trx: Transaction<Database>,
+    row: MessageRow,
+    mentions: readonly number[],
+    notifications: NonNullable<MessageAddressing['notifications']>,
+    change: MessageAddressing['change'],
+  ): Promise<StoredMessage> {
     if (mentions.length > 0) {
       await trx
         .insertInto('mentions')
@@ -187,9 +217,10 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }> {
-    const total = await this.statements.count.first(this.db, conversationId);
-    const rows = await this.statements.page.run(this.db, conversationId, limit, offset);
-    return { count: Number(total?.count ?? 0), messages: rows.rows.map(toMessage) };
+    // The count rides along with the page's rows; only a page past the end asks for it apart.
+    const { rows } = await this.statements.page.run(this.db, conversationId, conversationId, limit, offset);
+    const count = rows[0] ? rows[0].total : (await this.statements.count.first(this.db, conversationId))?.count;
+    return { count: Number(count ?? 0), messages: rows.map(toMessage) };
   }
 
   async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
@@ -207,8 +238,16 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {
-    const { acknowledged, removeDelivery, dropDelivered, markReceived } = this.statements;
-    return this.writes.run(async (trx) => {
+    const { acknowledged, removeDelivery, dropDelivered, markReceived, acknowledgeAndMark } = this.statements;
+    return this.writes.run(input.conversationId, async (trx) => {
+      if (this.engine === 'postgres') {
+        // The delivery and the marker in one round trip; the drop in a statement of its own, so
+        // that it sees the deliveries another process removed while this one waited for the lock.
+        const row = await acknowledgeAndMark.first(trx, input.conversationId, input.sentAt, input.recipientId, input.receivedAt);
+        if (!row) return undefined;
+        if (input.dropWhenDelivered) await dropDelivered.run(trx, row.id);
+        return toMessage(row);
+      }
       const row = await acknowledged.first(trx, input.conversationId, input.sentAt, input.recipientId);
       if (!row) return undefined;
       const removed = await removeDelivery.run(trx, row.id, input.recipientId);
@@ -347,6 +386,57 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           )
           select * from stored`.compile(db),
     ),
+    claimAndStore: new Statement<
+      [
+        conversationId: number,
+        senderId: number,
+        key: string,
+        body: string,
+        type: string,
+        clientSentAt: string | null,
+        sentAt: string | null,
+        createdAt: string,
+        attachment: string | null,
+        parentId: number | null,
+        recipients: number[],
+      ],
+      MessageRow
+    >(db, 11, (db, conversationId, senderId, key, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
+      sql<MessageRow>`with claimed as (
+          insert into send_keys (conversation_id, sender_id, key, message_id, created_at)
+          values (${conversationId}, ${senderId}, ${key}, ${nextMessageId}, ${createdAt})
+          on conflict (conversation_id, sender_id, key) do nothing
+          returning message_id
+        ), stored as (
+          insert into messages (id, conversation_id, sender_id, body, type, client_sent_at, sent_at, created_at, attachment, parent_id, updated_at)
+          select message_id, ${conversationId}::bigint, ${senderId}::bigint, ${body}::text, ${type}::text, ${clientSentAt}::text, ${sentAt}::text,
+            ${createdAt}::text, ${attachment}::text, ${parentId}::bigint, ${createdAt}::text
+          from claimed
+          returning *
+        ), delivered as (
+          insert into deliveries (message_id, recipient_id) select stored.id, recipient from stored, unnest(${recipients}::bigint[]) as recipient
+        )
+        select * from stored`.compile(db),
+    ),
+    acknowledgeAndMark: new Statement<[conversationId: number, sentAt: string, recipientId: number, receivedAt: string], MessageRow>(
+      db,
+      4,
+      (db, conversationId, sentAt, recipientId, receivedAt) =>
+        sql<MessageRow>`with target as (
+            select messages.* from messages inner join deliveries on deliveries.message_id = messages.id
+            where messages.conversation_id = ${conversationId} and messages.sent_at = ${sentAt} and deliveries.recipient_id = ${recipientId}
+            order by messages.id limit 1
+            for update of messages
+          ), removed as (
+            delete from deliveries using target
+            where deliveries.message_id = target.id and deliveries.recipient_id = ${recipientId}
+            returning deliveries.message_id
+          ), marked as (
+            update members set last_received_at = ${receivedAt}
+            where conversation_id = ${conversationId} and account_id = ${recipientId} and exists (select 1 from removed)
+          )
+          select target.* from target inner join removed on removed.message_id = target.id`.compile(db),
+    ),
     acknowledged: new Statement<[conversationId: number, sentAt: string, recipientId: number], MessageRow>(db, 3, (db, conversationId, sentAt, recipientId) =>
       db
         .selectFrom('messages')
@@ -387,8 +477,25 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         .where('conversation_id', '=', conversationId)
         .compile(),
     ),
-    page: new Statement<[conversationId: number, limit: number, offset: number], MessageRow>(db, 3, (db, conversationId, limit, offset) =>
-      db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).orderBy('id', 'desc').limit(limit).offset(offset).compile(),
+    page: new Statement<[conversationId: number, counted: number, limit: number, offset: number], MessageRow & { total: number }>(
+      db,
+      4,
+      (db, conversationId, counted, limit, offset) =>
+        db
+          .selectFrom('messages')
+          .selectAll()
+          .select((eb) =>
+            eb
+              .selectFrom('messages as counted')
+              .select((inner) => inner.fn.countAll<number>().as('count'))
+              .where('counted.conversation_id', '=', counted)
+              .as('total'),
+          )
+          .where('conversation_id', '=', conversationId)
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .compile(),
     ),
   };
 }

@@ -15,7 +15,7 @@ import { MessageSearch } from './search.js';
 import { MessageVersions } from './versions.js';
 
 /** Group-commit batches in flight at once on PostgreSQL (its pool has more connections). */
-const POSTGRES_PARALLEL_BATCHES = 4;
+const POSTGRES_PARALLEL_BATCHES = 8;
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';

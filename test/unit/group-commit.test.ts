@@ -31,8 +31,8 @@ describe('GroupCommit', () => {
     await db.destroy();
   });
 
-  const insert = (writes: GroupCommit<Schema>, id: number) =>
-    writes.run(async (trx) => {
+  const insert = (writes: GroupCommit<Schema>, id: number, conversationId = 1) =>
+    writes.run(conversationId, async (trx) => {
       await trx.insertInto('notes').values({ id, body: `note ${id}` }).execute();
       return id * 10;
     });
@@ -67,6 +67,14 @@ describe('GroupCommit', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const later = [2, 3, 4].map((id) => insert(writes, id));
     await Promise.all([first, ...later]);
+    expect(begins).toBe(2);
+  });
+
+  it('with several lanes, commits each conversation\'s writes in its lane\'s batch', async () => {
+    const writes = new GroupCommit(db, 2);
+    // Conversations 1 and 3 share a lane; 2 has the other: two transactions, one per lane.
+    const results = await Promise.all([insert(writes, 1, 1), insert(writes, 2, 2), insert(writes, 3, 3)]);
+    expect(results).toEqual([10, 20, 30]);
     expect(begins).toBe(2);
   });
 });

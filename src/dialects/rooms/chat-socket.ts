@@ -22,17 +22,17 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
   return {
     dialect: 'rooms',
     pattern: /^\/ws\/chat\/(\d{1,15})\/?$/,
-    async open(context) {
+    async open(context, query) {
       const roomId = Number(context.params[0]);
       const actor = context.account;
-      const since = sinceOf(context.url);
+      const since = sinceOf(query);
       const membership = await core.conversations.membership(roomId);
       if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) {
         throw new SocketRefusal(CLOSE.notFound, 'no such room');
       }
       if (!membership.memberIds.includes(actor.id)) throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this room');
       await context.subscribe(conversationTopic(roomId));
-      const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.url.origin };
+      const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.origin };
       const send = (frame: string): void => context.connection.send(frame);
       // Live events up to this position were replayed already.
       const replayed = since === undefined ? 0 : await replay(core, roomId, since, viewer, (frame) => context.connection.sendPaced(frame));
