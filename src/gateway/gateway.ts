@@ -14,10 +14,7 @@ import { Connection } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
-import { SocketRefusal, type SocketContext, type SocketRoute, type SocketSession } from './session.js';
-
-/** What an open session's context.url becomes (see SocketContext.url). */
-const OPENED_URL = new URL('http://parley.invalid/');
+import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
 
 export interface GatewayLogger {
   error(details: object, message: string): void;
@@ -131,7 +128,7 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, url);
+    await this.open(ws, account, key, match.route, params, url.origin, withoutCredentials(url.searchParams));
   }
 
   // The two closures an open socket keeps are made apart from upgrade(): a closure there would
@@ -179,7 +176,7 @@ export class Gateway {
     this.byToken.delete(connection.tokenHash);
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], url: URL): Promise<void> {
+  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string, query: URLSearchParams): Promise<void> {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
@@ -204,20 +201,20 @@ export class Gateway {
     try {
       // A revocation between the authentication and now found no connection to close: look again.
       if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
-      const context: SocketContext = {
-        connection,
-        account,
-        params,
-        url,
-        origin: url.origin,
-        subscribe: async (topic) => {
-          if (!connection.open || topics.has(topic)) return;
-          topics.add(topic);
-          await this.registry.subscribe(connection, topic);
+      session = await route.open(
+        {
+          connection,
+          account,
+          params,
+          origin,
+          subscribe: async (topic) => {
+            if (!connection.open || topics.has(topic)) return;
+            topics.add(topic);
+            await this.registry.subscribe(connection, topic);
+          },
         },
-      };
-      session = await route.open(context);
-      context.url = OPENED_URL;
+        query,
+      );
     } catch (error) {
       if (error instanceof SocketRefusal) connection.close(error.code, error.message);
       else {
@@ -254,4 +251,11 @@ function pathParams(raw: readonly string[]): string[] | undefined {
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** The query a session may read: the token stays with the authentication. */
+function withoutCredentials(search: URLSearchParams): URLSearchParams {
+  const query = new URLSearchParams(search);
+  query.delete('token');
+  return query;
 }

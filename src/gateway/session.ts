@@ -9,11 +9,6 @@ export interface SocketContext {
   account: AccountRecord;
   /** The route pattern's capture groups. */
   params: string[];
-  /**
-   * The upgrade URL, to be read in open() only: once the session is open it is replaced by a
-   * placeholder, so that an idle socket does not keep its URL (and the token in its query).
-   */
-  url: URL;
   /** The origin the client used (from its Host header), for absolute URLs in frames. */
   origin: string;
   /** Delivers events of this topic to this socket until it closes; resolves once in effect. */
@@ -24,8 +19,12 @@ export interface SocketRoute {
   /** Which dialect serves this route (a metrics label). */
   dialect: string;
   pattern: RegExp;
-  /** Opens a session, or throws SocketRefusal to close the socket with a code. */
-  open(context: SocketContext): Promise<SocketSession> | SocketSession;
+  /**
+   * Opens a session, or throws SocketRefusal to close the socket with a code. `query` is the
+   * upgrade URL's query without its credentials, for the opening only: a session that kept it
+   * would hold it for the socket's whole life.
+   */
+  open(context: SocketContext, query: URLSearchParams): Promise<SocketSession> | SocketSession;
 }
 
 export class SocketRefusal extends Error {

@@ -74,9 +74,7 @@ export class SqlMessageStore implements MessageStore {
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
     const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
     try {
-      return await this.writes.run(message.conversationId, (trx) =>
-        this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }),
-      );
+      return await this.writes.run(message.conversationId, (trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }));
     } catch (error) {
       // The conversation (or the sender) was deleted after the caller checked it.
       if (isForeignKeyViolation(error)) throw new ReferenceGone();
@@ -146,7 +144,7 @@ export class SqlMessageStore implements MessageStore {
     return this.stored(trx, row, mentions, notifications, change);
   }
 
-  /** The rest of a stored message's write: its mentions, notifications and logged change. */
+  /** The rest of a stored message's write: its mentions, notifications and change-log entry. */
   private async stored(
     trx: Transaction<Database>,
     row: MessageRow,

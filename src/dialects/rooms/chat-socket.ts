@@ -22,10 +22,10 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
   return {
     dialect: 'rooms',
     pattern: /^\/ws\/chat\/(\d{1,15})\/?$/,
-    async open(context) {
+    async open(context, query) {
       const roomId = Number(context.params[0]);
       const actor = context.account;
-      const since = sinceOf(context.url);
+      const since = sinceOf(query);
       const membership = await core.conversations.membership(roomId);
       if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) {
         throw new SocketRefusal(CLOSE.notFound, 'no such room');

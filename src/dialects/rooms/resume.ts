@@ -13,8 +13,8 @@ import { roomEventFrame, type RoomViewer } from './encode.js';
 const POSITION = /^\d{1,15}$/;
 
 /** The `since` parameter of the socket's URL, if given; a malformed one refuses the socket. */
-export function sinceOf(url: URL): number | undefined {
-  const values = url.searchParams.getAll('since');
+export function sinceOf(query: URLSearchParams): number | undefined {
+  const values = query.getAll('since');
   if (values.length === 0) return undefined;
   const [value] = values;
   if (values.length > 1 || value === undefined || !POSITION.test(value)) {
