@@ -352,7 +352,7 @@ describe('uploads in progress', () => {
     // Three retries (one at a time: this server takes one upload per account at once), each
     // answered with the first message whatever else it says; nothing more is kept.
     const repeats = [];
-    for (const fields of [{ content: 'once' }, {}, { content: 'other text' }]) repeats.push(await send({ ...fields, client_id: 'upload-1' }));
+    for (const fields of [{ content: 'once' }, {}, { content: 'other text' }] as Array<Record<string, string>>) repeats.push(await send({ ...fields, client_id: 'upload-1' }));
     for (const repeat of repeats) expect(repeat).toEqual(first);
     expect(keptFiles().length).toBe(before.length + 1);
     expect(incomingFiles()).toEqual([]);
