@@ -185,7 +185,7 @@ export class Messages {
     if (input.body.length > MAX_BODY_LENGTH) throw coreError('MESSAGE_TOO_LONG', { max: MAX_BODY_LENGTH });
     const message = await this.ownMessage(input);
     const event = { type: 'message.edited', conversation: conversationRef(membership.conversation), messageId: message.id, body: input.body } as const;
-    const position = await this.store.messages.edit(message.id, input.body, now(), this.logged(membership, event));
+    const position = await unlessGone(this.store.messages.edit(message.id, input.body, now(), this.logged(membership, event)));
     await this.changed(membership, { ...event, position });
   }
 
@@ -194,7 +194,7 @@ export class Messages {
     const membership = await this.member(input, 'delete');
     const message = await this.ownMessage(input);
     const event = { type: 'message.deleted', conversation: conversationRef(membership.conversation), messageId: message.id } as const;
-    const position = await this.store.messages.markDeleted(message.id, now(), this.logged(membership, event));
+    const position = await unlessGone(this.store.messages.markDeleted(message.id, now(), this.logged(membership, event)));
     await this.dropAttachment(message);
     await this.changed(membership, { ...event, position });
   }
@@ -207,8 +207,8 @@ export class Messages {
     const reacted = (counts: Map<string, number>) =>
       ({ type: 'message.reacted', conversation: conversationRef(membership.conversation), messageId: message.id, reactions: Object.fromEntries(counts) }) as const;
     // The counts are read in the reaction's transaction, so the logged change is what it made.
-    const toggled = await this.store.annotations.toggleReaction(message.id, input.actor.id, input.reaction, now(), (counts) =>
-      logEntry(reacted(counts)),
+    const toggled = await unlessGone(
+      this.store.annotations.toggleReaction(message.id, input.actor.id, input.reaction, now(), (counts) => logEntry(reacted(counts))),
     );
     const event = reacted(toggled.reactions);
     await this.changed(membership, { ...event, position: toggled.position });
@@ -226,13 +226,13 @@ export class Messages {
     if (input.pin) {
       if (isPinned(message, at)) return message.pinnedAt;
       const window = { since: addSeconds(at, -PIN_LIFETIME_SECONDS), max: MAX_PINS };
-      const pinning = await this.store.annotations.pin(message.conversationId, message.id, at, window, this.logged(membership, pinned(at)));
+      const pinning = await unlessGone(this.store.annotations.pin(message.conversationId, message.id, at, window, this.logged(membership, pinned(at))));
       if (pinning.pinnedAt === 'full') throw coreError('PIN_LIMIT', { max: MAX_PINS });
       // Pinned by a concurrent request in the meantime: that one told the conversation.
       if (pinning.pinnedAt !== at) return pinning.pinnedAt;
       position = pinning.position;
     } else {
-      position = await this.store.annotations.setPinned(message.id, null, this.logged(membership, pinned(null)));
+      position = await unlessGone(this.store.annotations.setPinned(message.id, null, this.logged(membership, pinned(null))));
     }
     const event = pinned(input.pin ? at : null);
     await this.changed(membership, { ...event, position });

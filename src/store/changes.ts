@@ -1,13 +1,11 @@
 // The change log of conversations (migration 008): each change at its position, appended in the
 // transaction of the write it records, and read back in order for a socket that resumes.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type QueryResult, type Transaction } from 'kysely';
+import { ReferenceGone, type Change } from './records.js';
+import { isForeignKeyViolation } from './rows.js';
 import type { Database } from './schema.js';
 
-/** What a write adds to its conversation's change log: the change as the core's event, in JSON. */
-export interface Change {
-  conversationId: number;
-  event: string;
-}
+export type { Change };
 
 export interface LoggedChange {
   position: number;
@@ -27,25 +25,31 @@ export async function appendChange(trx: Transaction<Database>, engine: 'sqlite' 
   // One statement either way. PostgreSQL: the counter row stays locked by this transaction until
   // it commits, so a concurrent writer of the conversation takes the next position after it.
   // SQLite: one writer at a time, and the statement reads and writes under one lock.
-  const appended =
-    engine === 'postgres'
-      ? await sql<{ position: number | string }>`with next as (
-          insert into change_positions (conversation_id, position) values (${change.conversationId}, 1)
-          on conflict (conversation_id) do update set position = change_positions.position + 1
-          returning position)
-        insert into conversation_changes (conversation_id, position, event)
-        select ${change.conversationId}, position, ${change.event} from next returning position`.execute(trx)
-      : await sql<{ position: number | string }>`insert into conversation_changes (conversation_id, position, event)
-        values (${change.conversationId},
-          (select coalesce(max(position), 0) + 1 from conversation_changes where conversation_id = ${change.conversationId}),
-          ${change.event})
-        returning position`.execute(trx);
+  const appended = await append(trx, engine, change).catch((error: unknown) => {
+    // The conversation was deleted after the caller checked it.
+    throw isForeignKeyViolation(error) ? new ReferenceGone() : error;
+  });
   const position = Number(appended.rows[0]?.position);
   if (!Number.isSafeInteger(position)) throw new Error('the change log gave no position');
   if (position % CHANGE_LOG_PRUNE_EVERY === 0 && position > CHANGE_LOG_LENGTH) {
     await forgetChanges(trx, change.conversationId, position - CHANGE_LOG_LENGTH);
   }
   return position;
+}
+
+function append(trx: Transaction<Database>, engine: 'sqlite' | 'postgres', change: Change): Promise<QueryResult<{ position: number | string }>> {
+  return engine === 'postgres'
+    ? sql<{ position: number | string }>`with next as (
+          insert into change_positions (conversation_id, position) values (${change.conversationId}, 1)
+          on conflict (conversation_id) do update set position = change_positions.position + 1
+          returning position)
+        insert into conversation_changes (conversation_id, position, event)
+        select ${change.conversationId}, position, ${change.event} from next returning position`.execute(trx)
+    : sql<{ position: number | string }>`insert into conversation_changes (conversation_id, position, event)
+        values (${change.conversationId},
+          (select coalesce(max(position), 0) + 1 from conversation_changes where conversation_id = ${change.conversationId}),
+          ${change.event})
+        returning position`.execute(trx);
 }
 
 async function forgetChanges(db: Kysely<Database> | Transaction<Database>, conversationId: number, upTo: number): Promise<void> {

@@ -1,6 +1,5 @@
 // What the store hands back: plain records, one per row, with the core's names.
 // Instants are UTC ISO-8601 text with six fractional digits (see core/time.ts).
-import type { Change } from './changes.js';
 
 export type ConversationKind = 'dialogue' | 'group' | 'match' | 'room';
 export type MemberRole = 'admin' | 'member';
@@ -165,6 +164,12 @@ export interface NotificationRecord {
 export type NewNotification = Omit<NotificationRecord, 'id' | 'isRead'>;
 
 /** What is written with a message, in its transaction. */
+/** What a write adds to its conversation's change log (changes.ts): the change as the core's event, in JSON. */
+export interface Change {
+  conversationId: number;
+  event: string;
+}
+
 export interface MessageAddressing {
   /** One delivery each, kept until they acknowledge. */
   recipients?: readonly number[];

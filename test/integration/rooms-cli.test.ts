@@ -74,7 +74,7 @@ describe('parley user / room', () => {
     expect(viaCli.stdout).toMatch(/with 3 member\(s\)/);
   });
 
-  it('refuses bad input with a message and a non-zero exit', async () => {
+  it('refuses bad input with a message and a non-zero exit', { timeout: 60_000 }, async () => {
     expect(await parley()).toMatchObject({ code: 2, stderr: expect.stringMatching(/usage:/) });
     expect(await parley('user', 'fly')).toMatchObject({ code: 2 });
     expect(await parley('user', 'add', '--email', 'x@example.com', '--password', 'secret-pass-1', '--first-name', 'X', '--role', 'boss')).toMatchObject({
