@@ -24,6 +24,11 @@ export class Conversations {
   private readonly idByPair = new Map<string, number>();
   /** Group keys never change: an entry stays right while its conversation exists. */
   private readonly idByKey = new Map<string, number>();
+  /**
+   * Counts what was forgotten. A read that began before a forget may have seen the rows before
+   * the change it was forgotten for: it answers its caller but is not kept (see remember).
+   */
+  private forgets = 0;
 
   constructor(
     private readonly store: Store,
@@ -36,6 +41,7 @@ export class Conversations {
 
   /** Drops everything cached (invalidations may have been missed: see Core). */
   forgetAll(): void {
+    this.forgets += 1;
     this.byId.clear();
     this.idByPair.clear();
     this.idByKey.clear();
@@ -45,9 +51,10 @@ export class Conversations {
   async membership(id: number): Promise<Membership | undefined> {
     const cached = this.byId.get(id);
     if (cached) return cached;
+    const since = this.forgets;
     const conversation = await this.store.conversations.find('id', id);
     if (!conversation) return undefined;
-    return this.remember(conversation);
+    return this.remember(conversation, since);
   }
 
   /** The conversation with this key (a group's) with its member ids, from memory when possible. */
@@ -59,8 +66,9 @@ export class Conversations {
       this.idByKey.delete(key);
       return undefined;
     }
+    const since = this.forgets;
     const conversation = await this.store.conversations.find('key', key);
-    return conversation && this.remember(conversation);
+    return conversation && this.remember(conversation, since);
   }
 
   /** Refuses unless the account is a member of the conversation. */
@@ -103,14 +111,16 @@ export class Conversations {
     const pairKey = dialoguePairKey(a, b);
     const id = this.idByPair.get(pairKey);
     if (id !== undefined) return this.membership(id);
+    const since = this.forgets;
     const conversation = await this.store.conversations.find('pairKey', pairKey);
-    return conversation && this.remember(conversation);
+    return conversation && this.remember(conversation, since);
   }
 
   /** Opens the dialogue between actor and peer; tells the peer when it is new. */
   async openDialogue(actor: AccountRecord, peer: AccountRecord): Promise<{ membership: Membership; created: boolean }> {
     if (actor.id === peer.id) throw coreError('DIALOGUE_WITH_SELF');
     const createdAt = now();
+    const since = this.forgets;
     const { conversation, created } = await this.store.conversations.openPair(
       {
         kind: 'dialogue',
@@ -126,7 +136,7 @@ export class Conversations {
       },
       [actor.id, peer.id],
     );
-    const membership = await this.remember(conversation);
+    const membership = await this.remember(conversation, since);
     if (created) {
       await this.bus.publish(accountTopic(peer.id), {
         type: 'conversation.opened',
@@ -167,9 +177,11 @@ export class Conversations {
     });
   }
 
-  private async remember(conversation: ConversationRecord): Promise<Membership> {
+  /** Reads the members and keeps the membership, unless something was forgotten since the read began (`since`). */
+  private async remember(conversation: ConversationRecord, since: number): Promise<Membership> {
     const members = await this.store.conversations.listMembers(conversation.id);
     const membership = { conversation, memberIds: members.map((m) => m.accountId) };
+    if (this.forgets !== since) return membership;
     this.byId.set(conversation.id, membership);
     if (conversation.pairKey) this.idByPair.set(conversation.pairKey, conversation.id);
     if (conversation.key) this.idByKey.set(conversation.key, conversation.id);
@@ -177,6 +189,7 @@ export class Conversations {
   }
 
   private forget(id: number, pairKey: string | null): void {
+    this.forgets += 1;
     this.byId.delete(id);
     if (pairKey) this.idByPair.delete(pairKey);
   }
