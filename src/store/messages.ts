@@ -93,20 +93,7 @@ export class SqlMessageStore implements MessageStore {
     // one stores the message.
     if (this.engine === 'postgres' && sendKey !== undefined && !attachment) {
       // The claim, the message and its deliveries in one round trip.
-      const row = await this.statements.claimAndStore.first(
-        trx,
-        message.conversationId,
-        message.senderId,
-        sendKey,
-        message.body,
-        message.type,
-        message.clientSentAt,
-        message.sentAt,
-        message.createdAt,
-        message.attachment,
-        message.parentId,
-        [...recipients],
-      );
+      const row = await this.statements.claimAndStore.first(trx, sendKey, ...columnsOf(message), [...recipients]);
       if (!row) return this.repeat(trx, message, sendKey);
       return this.stored(trx, row, mentions, notifications, change);
     }
@@ -117,18 +104,7 @@ export class SqlMessageStore implements MessageStore {
       id = Number(claimed.message_id);
     }
     if (attachment) await insertAttachment(trx, attachment);
-    const values = [
-      id,
-      message.conversationId,
-      message.senderId,
-      message.body,
-      message.type,
-      message.clientSentAt,
-      message.sentAt,
-      message.createdAt,
-      message.attachment,
-      message.parentId,
-    ] as const;
+    const values = [id, ...columnsOf(message)] as const;
     let row: MessageRow;
     if (this.engine === 'postgres') {
       // The message and its deliveries in one round trip.
@@ -388,9 +364,9 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
     ),
     claimAndStore: new Statement<
       [
+        key: string,
         conversationId: number,
         senderId: number,
-        key: string,
         body: string,
         type: string,
         clientSentAt: string | null,
@@ -401,7 +377,7 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         recipients: number[],
       ],
       MessageRow
-    >(db, 11, (db, conversationId, senderId, key, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
+    >(db, 11, (db, key, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
       sql<MessageRow>`with claimed as (
           insert into send_keys (conversation_id, sender_id, key, message_id, created_at)
           values (${conversationId}, ${senderId}, ${key}, ${nextMessageId}, ${createdAt})
@@ -498,4 +474,19 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           .compile(),
     ),
   };
+}
+
+/** A new message's columns, in the order the message path's compiled statements bind them. */
+function columnsOf(message: NewMessage) {
+  return [
+    message.conversationId,
+    message.senderId,
+    message.body,
+    message.type,
+    message.clientSentAt,
+    message.sentAt,
+    message.createdAt,
+    message.attachment,
+    message.parentId,
+  ] as const;
 }
