@@ -104,7 +104,7 @@ export class SqlMessageStore implements MessageStore {
       id = Number(claimed.message_id);
     }
     if (attachment) await insertAttachment(trx, attachment);
-    const values = [id, ...columnsOf(message)] as const;
+    const values: [id: number | null, ...MessageColumns] = [id, ...columnsOf(message)];
     let row: MessageRow;
     if (this.engine === 'postgres') {
       // The message and its deliveries in one round trip.
@@ -301,18 +301,7 @@ function asStored(message: NewMessage): Omit<MessageRecord, 'id' | 'createdAt' |
 /** The statements of the message path, compiled once for the store's engine. */
 function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) {
   const postgres = engine === 'postgres';
-  type MessageValues = [
-    id: number | null,
-    conversationId: number,
-    senderId: number,
-    body: string,
-    type: string,
-    clientSentAt: string | null,
-    sentAt: string | null,
-    createdAt: string,
-    attachment: string | null,
-    parentId: number | null,
-  ];
+  type MessageValues = [id: number | null, ...MessageColumns];
   // The id the message will get: SQLite's single connection writes one message at a time inside
   // the batch's transaction, so the next one takes the autoincrement sequence's next value.
   const nextMessageId = postgres
@@ -362,22 +351,7 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           )
           select * from stored`.compile(db),
     ),
-    claimAndStore: new Statement<
-      [
-        key: string,
-        conversationId: number,
-        senderId: number,
-        body: string,
-        type: string,
-        clientSentAt: string | null,
-        sentAt: string | null,
-        createdAt: string,
-        attachment: string | null,
-        parentId: number | null,
-        recipients: number[],
-      ],
-      MessageRow
-    >(db, 11, (db, key, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
+    claimAndStore: new Statement<[key: string, ...MessageColumns, recipients: number[]], MessageRow>(db, 11, (db, key, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId, recipients) =>
       sql<MessageRow>`with claimed as (
           insert into send_keys (conversation_id, sender_id, key, message_id, created_at)
           values (${conversationId}, ${senderId}, ${key}, ${nextMessageId}, ${createdAt})
@@ -477,7 +451,19 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
 }
 
 /** A new message's columns, in the order the message path's compiled statements bind them. */
-function columnsOf(message: NewMessage) {
+type MessageColumns = [
+  conversationId: number,
+  senderId: number,
+  body: string,
+  type: string,
+  clientSentAt: string | null,
+  sentAt: string | null,
+  createdAt: string,
+  attachment: string | null,
+  parentId: number | null,
+];
+
+function columnsOf(message: NewMessage): MessageColumns {
   return [
     message.conversationId,
     message.senderId,
@@ -488,5 +474,5 @@ function columnsOf(message: NewMessage) {
     message.createdAt,
     message.attachment,
     message.parentId,
-  ] as const;
+  ];
 }
