@@ -26,11 +26,7 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       const roomId = Number(context.params[0]);
       const actor = context.account;
       const since = sinceOf(query);
-      const membership = await core.conversations.membership(roomId);
-      if (!membership || membership.conversation.kind !== 'room' || !membership.conversation.active) {
-        throw new SocketRefusal(CLOSE.notFound, 'no such room');
-      }
-      if (!membership.memberIds.includes(actor.id)) throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this room');
+      await requireMember(core, actor, roomId);
       await context.subscribe(conversationTopic(roomId));
       const viewer = { accountId: actor.id, roomId, baseUrl: options.publicUrl ?? context.origin };
       const send = (frame: string): void => context.connection.send(frame);
@@ -76,6 +72,17 @@ export function chatSocket(core: Core, options: RoomsSocketOptions): SocketRoute
       };
     },
   };
+}
+
+/** The pipeline's one membership rule (an active room, then a member), as the socket's close codes. */
+async function requireMember(core: Core, actor: AccountRecord, roomId: number): Promise<void> {
+  try {
+    await core.messages.member({ actor, conversationId: roomId, kind: 'room' }, 'post');
+  } catch (error) {
+    if (error instanceof CoreError && error.code === 'CONVERSATION_NOT_FOUND') throw new SocketRefusal(CLOSE.notFound, 'no such room');
+    if (error instanceof CoreError && error.code === 'NOT_A_MEMBER') throw new SocketRefusal(CLOSE.forbidden, 'you are not a member of this room');
+    throw error;
+  }
 }
 
 type Runner<A extends Exclude<RoomCommand['action'], 'send'>> = (core: Core, actor: AccountRecord, roomId: number, command: Extract<RoomCommand, { action: A }>) => Promise<unknown>;
