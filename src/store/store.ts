@@ -1,5 +1,6 @@
 // Persistence behind one interface, one module per aggregate. The core calls these; nothing
 // above the store writes SQL.
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { SqlAccountStore, type AccountStore } from './accounts.js';
@@ -60,12 +61,14 @@ export class SqlStore implements Store {
   readonly changes: ChangeLog;
   private readonly foreignWrites: ForeignWrites;
 
+  /** `sqlite`: the connection under `db` on SQLite, for the message path's synchronous writes. */
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
+    sqlite?: BetterSqlite3.Database,
   ) {
     // The writes of every message's path (store, acknowledge, markers) share transactions.
-    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES);
+    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES, sqlite);
     this.accounts = new SqlAccountStore(db);
     this.conversations = new SqlConversationStore(engine, db, writes);
     this.messages = new SqlMessageStore(engine, db, writes);
