@@ -9,12 +9,31 @@
 // and each conversation has one lane: one batch in flight per lane, so two batches in flight
 // never touch the same conversation's rows. Otherwise they would wait on each other's row locks
 // (a member's markers, a message being acknowledged) and, locking in different orders, deadlock.
+//
+// A write of a kind that can be written many at once (a BatchedWrite: PostgreSQL's messages and
+// acknowledgements) is written with the others of its kind in the batch, in a statement or two for
+// all of them instead of a round trip each. A batch of such writes only needs no shared
+// transaction: each kind's writes are atomic on their own (see BatchedWrite), so the kinds are
+// written at once on connections of their own, and each caller settles once its kind committed.
 import type { Kysely, Transaction } from 'kysely';
 
 type Work<DB, T> = (trx: Transaction<DB>) => Promise<T>;
 
+/** A kind of write that a batch writes for many inputs at once. */
+export interface BatchedWrite<DB, I, T> {
+  /**
+   * The results of `inputs`, in their order, as if each had been written in turn. On a
+   * transaction, written in it; otherwise atomically (in one statement, or in a transaction of
+   * its own), and committed when it resolves.
+   */
+  many(db: Kysely<DB>, inputs: readonly I[]): Promise<T[]>;
+}
+
 interface Pending<DB> {
+  conversationId: number;
   work: Work<DB, unknown>;
+  /** Set for a write that is written with the others of its kind. */
+  batched?: { write: BatchedWrite<DB, unknown, unknown>; input: unknown };
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -35,9 +54,19 @@ export class GroupCommit<DB> {
 
   /** Runs `work` in the next batch of the conversation's lane; resolves after that batch commits. */
   run<T>(conversationId: number, work: Work<DB, T>): Promise<T> {
-    const lane = this.lanes[conversationId % this.lanes.length]!;
+    return this.enqueue({ conversationId, work });
+  }
+
+  /** Like run, written by `write` together with the batch's other writes of that kind. */
+  runBatched<I, T>(conversationId: number, write: BatchedWrite<DB, I, T>, input: I): Promise<T> {
+    const work: Work<DB, T> = async (trx) => (await write.many(trx, [input]))[0] as T;
+    return this.enqueue({ conversationId, work, batched: { write: write as BatchedWrite<DB, unknown, unknown>, input } });
+  }
+
+  private enqueue<T>(item: Pick<Pending<DB>, 'conversationId' | 'work' | 'batched'>): Promise<T> {
+    const lane = this.lanes[item.conversationId % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      lane.queue.push({ ...item, resolve: resolve as (value: unknown) => void, reject });
       this.schedule(lane);
     });
   }
@@ -59,11 +88,18 @@ export class GroupCommit<DB> {
   }
 
   private async commit(batch: Array<Pending<DB>>): Promise<void> {
+    if (batch.every((item) => item.batched)) return this.commitKinds(batch);
     if (batch.length > 1) {
-      const results: unknown[] = [];
+      const results: unknown[] = new Array(batch.length);
       try {
         await this.db.transaction().execute(async (trx) => {
-          for (const item of batch) results.push(await item.work(trx));
+          for (const stage of stagesOf(batch)) {
+            for (const i of stage.alone) results[i] = await batch[i]!.work(trx);
+            for (const [write, indices] of stage.together) {
+              const written = await write.many(trx, indices.map((i) => batch[i]!.batched!.input));
+              indices.forEach((index, k) => (results[index] = written[k]));
+            }
+          }
         });
         batch.forEach((item, i) => item.resolve(results[i]));
         return;
@@ -73,10 +109,83 @@ export class GroupCommit<DB> {
     }
     for (const item of batch) {
       try {
-        item.resolve(await this.db.transaction().execute(item.work));
+        item.resolve(await (item.batched ? one(this.db, item.batched) : this.db.transaction().execute(item.work)));
       } catch (error) {
         item.reject(error);
       }
     }
   }
+
+  /**
+   * A batch of batched writes only: in each stage, every kind's writes at once, each kind on
+   * its own. A kind whose writes fail is written again one write at a time, so that a bad write
+   * fails alone.
+   */
+  private async commitKinds(batch: Array<Pending<DB>>): Promise<void> {
+    for (const stage of stagesOf(batch)) {
+      await Promise.all(
+        [...stage.together].map(async ([write, indices]) => {
+          const items = indices.map((i) => batch[i]!);
+          try {
+            const written = await write.many(this.db, items.map((item) => item.batched!.input));
+            items.forEach((item, k) => item.resolve(written[k]));
+          } catch {
+            for (const item of items) {
+              try {
+                item.resolve(await one(this.db, item.batched!));
+              } catch (error) {
+                item.reject(error);
+              }
+            }
+          }
+        }),
+      );
+    }
+  }
+}
+
+async function one<DB>(db: Kysely<DB>, { write, input }: NonNullable<Pending<DB>['batched']>): Promise<unknown> {
+  return (await write.many(db, [input]))[0];
+}
+
+interface Stage<DB> {
+  /** Writes of no batched kind, each written by its own work. */
+  alone: number[];
+  /** Per batched kind, its writes in this stage. */
+  together: Map<BatchedWrite<DB, unknown, unknown>, number[]>;
+}
+
+/**
+ * The batch's writes (by index) in stages that keep each conversation's writes in their order
+ * (writes of different conversations touch different rows, so their order does not matter): a
+ * stage takes each conversation's next writes of one kind, and groups those of one kind of
+ * every conversation.
+ */
+function stagesOf<DB>(batch: ReadonlyArray<Pending<DB>>): Array<Stage<DB>> {
+  const waiting = new Map<number, number[]>();
+  batch.forEach((item, i) => {
+    const queue = waiting.get(item.conversationId);
+    if (queue) queue.push(i);
+    else waiting.set(item.conversationId, [i]);
+  });
+  const stages: Array<Stage<DB>> = [];
+  while (waiting.size > 0) {
+    const stage: Stage<DB> = { alone: [], together: new Map() };
+    for (const [conversationId, queue] of waiting) {
+      const write = batch[queue[0]!]!.batched?.write;
+      if (write) {
+        let next = 1;
+        while (next < queue.length && batch[queue[next]!]!.batched?.write === write) next += 1;
+        const indices = queue.splice(0, next);
+        const group = stage.together.get(write);
+        if (group) group.push(...indices);
+        else stage.together.set(write, indices);
+      } else {
+        stage.alone.push(queue.shift()!);
+      }
+      if (queue.length === 0) waiting.delete(conversationId);
+    }
+    stages.push(stage);
+  }
+  return stages;
 }
