@@ -10,14 +10,22 @@
 // never touch the same conversation's rows. Otherwise they would wait on each other's row locks
 // (a member's markers, a message being acknowledged) and, locking in different orders, deadlock.
 //
+// On SQLite a write may also be synchronous (runSync): better-sqlite3 is, so a batch made only of
+// such writes is one better-sqlite3 transaction with no promise per statement. Its one async hop
+// is taking the connection from Kysely, so that no Kysely query or transaction is open on it
+// meanwhile.
+//
 // A write of a kind that can be written many at once (a BatchedWrite: PostgreSQL's messages and
 // acknowledgements) is written with the others of its kind in the batch, in a statement or two for
 // all of them instead of a round trip each. A batch of such writes only needs no shared
 // transaction: each kind's writes are atomic on their own (see BatchedWrite), so the kinds are
 // written at once on connections of their own, and each caller settles once its kind committed.
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 
 type Work<DB, T> = (trx: Transaction<DB>) => Promise<T>;
+/** A write on SQLite's one connection, run inside the batch's transaction. */
+export type SyncWork<T> = (sqlite: BetterSqlite3.Database) => T;
 
 /** A kind of write that a batch writes for many inputs at once. */
 export interface BatchedWrite<DB, I, T> {
@@ -29,14 +37,18 @@ export interface BatchedWrite<DB, I, T> {
   many(db: Kysely<DB>, inputs: readonly I[]): Promise<T[]>;
 }
 
-interface Pending<DB> {
-  conversationId: number;
-  work: Work<DB, unknown>;
-  /** Set for a write that is written with the others of its kind. */
-  batched?: { write: BatchedWrite<DB, unknown, unknown>; input: unknown };
+interface Settles {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
+type SyncPending = Settles & { sync: SyncWork<unknown>; work?: undefined; batched?: undefined };
+type AsyncPending<DB> = Settles & {
+  work: Work<DB, unknown>;
+  sync?: undefined;
+  /** Set for a write that is written with the others of its kind. */
+  batched?: { write: BatchedWrite<DB, unknown, unknown>; input: unknown };
+};
+type Pending<DB> = (SyncPending | AsyncPending<DB>) & { conversationId: number };
 
 /** Largest number of writes in one transaction; the rest wait for the next one. */
 export const MAX_GROUP_COMMIT = 500;
@@ -44,29 +56,43 @@ export const MAX_GROUP_COMMIT = 500;
 export class GroupCommit<DB> {
   private readonly lanes: Array<{ queue: Array<Pending<DB>>; busy: boolean; scheduled: boolean }>;
 
-  /** `parallel`: batches that may commit at once (1 for SQLite's single connection). */
+  /**
+   * `parallel`: batches that may commit at once (1 for SQLite's single connection). `sqlite`:
+   * the connection under `db` when it is SQLite's, for synchronous writes.
+   */
   constructor(
     private readonly db: Kysely<DB>,
     parallel: number,
+    private readonly sqlite?: BetterSqlite3.Database,
   ) {
     this.lanes = Array.from({ length: parallel }, () => ({ queue: [], busy: false, scheduled: false }));
   }
 
   /** Runs `work` in the next batch of the conversation's lane; resolves after that batch commits. */
   run<T>(conversationId: number, work: Work<DB, T>): Promise<T> {
-    return this.enqueue({ conversationId, work });
+    return this.enqueue<T>(conversationId, (resolve, reject) => ({ work, resolve, reject }));
   }
 
-  /** Like run, written by `write` together with the batch's other writes of that kind. */
+  /** As run, with a synchronous write on SQLite's connection; SQLite only. */
+  runSync<T>(conversationId: number, sync: SyncWork<T>): Promise<T> {
+    if (!this.sqlite) throw new Error('synchronous writes need SQLite');
+    return this.enqueue<T>(conversationId, (resolve, reject) => ({ sync, resolve, reject }));
+  }
+
+  /** As run, written by `write` together with the batch's other writes of that kind. */
   runBatched<I, T>(conversationId: number, write: BatchedWrite<DB, I, T>, input: I): Promise<T> {
     const work: Work<DB, T> = async (trx) => (await write.many(trx, [input]))[0] as T;
-    return this.enqueue({ conversationId, work, batched: { write: write as BatchedWrite<DB, unknown, unknown>, input } });
+    const batched = { write: write as BatchedWrite<DB, unknown, unknown>, input };
+    return this.enqueue<T>(conversationId, (resolve, reject) => ({ work, batched, resolve, reject }));
   }
 
-  private enqueue<T>(item: Pick<Pending<DB>, 'conversationId' | 'work' | 'batched'>): Promise<T> {
-    const lane = this.lanes[item.conversationId % this.lanes.length]!;
+  private enqueue<T>(
+    conversationId: number,
+    pending: (resolve: (value: unknown) => void, reject: (error: unknown) => void) => SyncPending | AsyncPending<DB>,
+  ): Promise<T> {
+    const lane = this.lanes[conversationId % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ ...item, resolve: resolve as (value: unknown) => void, reject });
+      lane.queue.push({ ...pending(resolve as (value: unknown) => void, reject), conversationId });
       this.schedule(lane);
     });
   }
@@ -90,17 +116,8 @@ export class GroupCommit<DB> {
   private async commit(batch: Array<Pending<DB>>): Promise<void> {
     if (batch.every((item) => item.batched)) return this.commitKinds(batch);
     if (batch.length > 1) {
-      const results: unknown[] = new Array(batch.length);
       try {
-        await this.db.transaction().execute(async (trx) => {
-          for (const stage of stagesOf(batch)) {
-            for (const i of stage.alone) results[i] = await batch[i]!.work(trx);
-            for (const [write, indices] of stage.together) {
-              const written = await write.many(trx, indices.map((i) => batch[i]!.batched!.input));
-              indices.forEach((index, k) => (results[index] = written[k]));
-            }
-          }
-        });
+        const results = await this.transaction(batch);
         batch.forEach((item, i) => item.resolve(results[i]));
         return;
       } catch {
@@ -108,12 +125,41 @@ export class GroupCommit<DB> {
       }
     }
     for (const item of batch) {
+      if (item.batched) {
+        await this.commitKinds([item]);
+        continue;
+      }
       try {
-        item.resolve(await (item.batched ? one(this.db, item.batched) : this.db.transaction().execute(item.work)));
+        item.resolve((await this.transaction([item]))[0]);
       } catch (error) {
         item.reject(error);
       }
     }
+  }
+
+  /** Runs the writes in one transaction; resolves with their results after it commits. */
+  private async transaction(batch: Array<Pending<DB>>): Promise<unknown[]> {
+    const sqlite = this.sqlite;
+    if (sqlite && batch.every((item): item is Pending<DB> & SyncPending => item.sync !== undefined)) {
+      // Holding Kysely's one connection, so the transaction is this batch's alone.
+      return this.db.connection().execute(async () => sqlite.transaction(() => batch.map((item) => item.sync(sqlite)))());
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const results: unknown[] = [];
+      if (batch.some((item) => item.batched)) {
+        for (const stage of stagesOf(batch)) {
+          for (const i of stage.alone) results[i] = await batch[i]!.work!(trx);
+          for (const [write, indices] of stage.together) {
+            const written = await write.many(trx, indices.map((i) => batch[i]!.batched!.input));
+            indices.forEach((index, k) => (results[index] = written[k]));
+          }
+        }
+        return results;
+      }
+      // A synchronous write runs on the connection the transaction holds (SQLite has one).
+      for (const item of batch) results.push(item.sync ? item.sync(sqlite!) : await item.work(trx));
+      return results;
+    });
   }
 
   /**
