@@ -33,6 +33,9 @@ interface Page {
 async function page(user: RoomsUser, roomId: number, query = ''): Promise<Page> {
   const response = await request(server, 'GET', `/api/chat/groups/${roomId}/messages/${query}`, { token: user.token });
   expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  // The bytes are the schema's, key for key: what JSON.stringify writes of the parsed body.
+  expect(response.text).toBe(JSON.stringify(response.body));
   return response.body as Page;
 }
 
