@@ -47,6 +47,9 @@ interface RenderedItem {
 
 const rendered = new WeakMap<MessageRecord, RenderedItem>();
 
+/** A page's last body, kept with its first record: asked again unchanged, it is sent again as it is. */
+const bodies = new WeakMap<MessageRecord, { head: string; items: Buffer[]; body: Buffer }>();
+
 const COMMA = Buffer.from(',');
 const END = Buffer.from(']}');
 
@@ -57,13 +60,19 @@ function pageBody(
   serialize: ItemSerializer,
 ): Buffer {
   const head = `{"count":${page.count},"next":${JSON.stringify(page.next)},"previous":${JSON.stringify(page.previous)},"results":[`;
+  const bytes = items.map(({ detail, roomId }) => itemBytes(detail, roomId, context, serialize));
+  const first = items[0]?.detail.record;
+  const last = first && bodies.get(first);
+  if (last && last.head === head && last.items.length === bytes.length && last.items.every((item, i) => item === bytes[i])) return last.body;
   const chunks: Buffer[] = [Buffer.from(head)];
-  items.forEach(({ detail, roomId }, i) => {
+  bytes.forEach((item, i) => {
     if (i > 0) chunks.push(COMMA);
-    chunks.push(itemBytes(detail, roomId, context, serialize));
+    chunks.push(item);
   });
   chunks.push(END);
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  if (first) bodies.set(first, { head, items: bytes, body });
+  return body;
 }
 
 function itemBytes(detail: MessageDetail, roomId: number, context: RestContext, serialize: ItemSerializer): Buffer {
