@@ -1,12 +1,14 @@
 // Pages of a room's history: the messages, each with its parent, its reaction counts and its
 // mentions, read in one query with the room's count and version (history_counts, kept by
 // triggers: migration 009). A page read before is answered again, from memory, for as long as the
-// room's version has not moved: checking the version is one primary-key lookup.
+// room's version has not moved: checking the version is one primary-key lookup, on PostgreSQL
+// shared by the requests of one turn of the event loop (see shared-reads.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, MessagesTable } from './schema.js';
 import type { AnnotatedMessage } from './records.js';
 import { toMessage } from './rows.js';
 import { Statement } from './statements.js';
+import { SharedReads } from '../shared-reads.js';
 
 type MessageRow = Selectable<MessagesTable>;
 
@@ -54,9 +56,14 @@ const MAX_CACHED_PAGES = 256;
 export class HistoryPages {
   private readonly page;
   private readonly counts;
+  /** PostgreSQL: the version checks of one turn of the event loop share a round trip. */
+  private readonly shared: SharedReads<number, Counts> | undefined;
   private readonly pages = new Map<string, HistoryPage & { version: number }>();
 
-  constructor(engine: 'sqlite' | 'postgres', db: Kysely<Database>) {
+  constructor(
+    engine: 'sqlite' | 'postgres',
+    private readonly db: Kysely<Database>,
+  ) {
     const postgres = engine === 'postgres';
     // Most messages have no parent, reaction or mention: each is looked for by an index probe
     // before anything is aggregated, and answers null when there is none.
@@ -83,21 +90,28 @@ export class HistoryPages {
     this.counts = new Statement<[conversationId: number], Counts>(db, 1, (db, conversationId) =>
       db.selectFrom('history_counts').select(['message_count', 'version']).where('conversation_id', '=', conversationId).compile(),
     );
+    if (postgres) {
+      this.shared = new SharedReads(async (ids) => {
+        const found = await Promise.all(ids.map(async (id) => [id, await this.counts.first(db, id)] as const));
+        return new Map(found.flatMap(([id, counts]) => (counts ? [[id, counts] as const] : [])));
+      });
+    }
   }
 
   /** One page of the room's history, newest first, and the room's count of messages. */
-  async read(executor: Kysely<Database>, conversationId: number, offset: number, limit: number): Promise<HistoryPage> {
+  async read(conversationId: number, offset: number, limit: number): Promise<HistoryPage> {
     const key = `${conversationId} ${offset} ${limit}`;
     const cached = this.pages.get(key);
     if (cached) {
-      const counts = await this.counts.first(executor, conversationId);
+      // SQLite answers at once: its check is not worth a turn of the event loop.
+      const counts = this.shared ? (await this.shared.read([conversationId])).get(conversationId) : await this.counts.first(this.db, conversationId);
       if (counts && Number(counts.version) === cached.version) return cached;
       this.pages.delete(key);
     }
-    const { rows } = await this.page.run(executor, conversationId, limit, offset);
+    const { rows } = await this.page.run(this.db, conversationId, limit, offset);
     const [first] = rows;
     // A page past the end has no row to carry the count: it is asked apart.
-    const counts = first ?? (await this.counts.first(executor, conversationId));
+    const counts = first ?? (await this.counts.first(this.db, conversationId));
     if (!counts) return { count: 0, messages: [] };
     const page = { count: Number(counts.message_count), messages: rows.map(annotated), version: Number(counts.version) };
     if (this.pages.size >= MAX_CACHED_PAGES) this.pages.clear();

@@ -196,7 +196,7 @@ export class SqlMessageStore implements MessageStore {
   }
 
   history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: AnnotatedMessage[] }> {
-    return this.historyPages.read(this.db, conversationId, offset, limit);
+    return this.historyPages.read(conversationId, offset, limit);
   }
 
   async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
