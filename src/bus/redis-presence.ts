@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LocalPresence, type Presence, type PresenceStatus } from '../core/presence.js';
 import type { Instant } from '../core/time.js';
+import { SharedReads } from '../shared-reads.js';
 
 const PRESENCE_TTL_SECONDS = 30;
 const HEARTBEAT_MS = 10_000;
@@ -18,6 +19,8 @@ export class RedisPresence implements Presence {
   private readonly redis: Redis;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly nodesKey: string;
+  /** Presence reads of requests that ask at once share their round trips to Redis. */
+  private readonly reads = new SharedReads<number, PresenceStatus>((accountIds) => this.read(accountIds));
 
   constructor(
     url: string,
@@ -75,8 +78,15 @@ export class RedisPresence implements Presence {
   }
 
   async statuses(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>> {
+    if (accountIds.length === 0) return new Map();
+    // A shared read answers other callers' accounts too: each caller gets its own.
+    const read = await this.reads.read(accountIds);
+    return new Map(accountIds.map((id) => [id, read.get(id) ?? this.local.localStatus(id)]));
+  }
+
+  /** What Redis and this process know of the accounts; this process's view alone while Redis is away. */
+  private async read(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>> {
     const mine = new Map(accountIds.map((id) => [id, this.local.localStatus(id)]));
-    if (accountIds.length === 0) return mine;
     try {
       const since = Date.now() - PRESENCE_TTL_SECONDS * 1000;
       const nodes = await this.redis.zrangebyscore(this.nodesKey, since, '+inf');

@@ -1,6 +1,6 @@
 // What a stored message looks like to the members of its conversation, whatever its kind: its
 // visible body, sender, parent, reactions, mentions and pin, and the event that announces it.
-import type { AccountRecord, MessageRecord } from '../store/records.js';
+import type { AccountRecord, AnnotatedMessage, MessageRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { Accounts } from './accounts.js';
 import { conversationRef, participantOf, type MessageCreated } from './events.js';
@@ -37,18 +37,29 @@ export class MessageViews {
       (await this.store.messages.findMany(messages.flatMap((m) => (m.parentId === null ? [] : [m.parentId])))).map((p) => [p.id, p]),
     );
     const [reactions, mentions] = await Promise.all([this.store.annotations.reactionCounts(ids), this.store.annotations.mentions(ids)]);
+    return this.present(
+      messages.map((record) => ({
+        record,
+        parent: (record.parentId === null ? undefined : parents.get(record.parentId)) ?? null,
+        reactions: reactions.get(record.id),
+        mentions: mentions.get(record.id) ?? [],
+      })),
+    );
+  }
+
+  /** What the dialects show about messages read with their parents and annotations (a history page). */
+  async present(messages: readonly AnnotatedMessage[]): Promise<MessageDetail[]> {
     const at = now();
     const details: MessageDetail[] = [];
-    for (const record of messages) {
-      const parentRecord = record.parentId === null ? undefined : parents.get(record.parentId);
+    for (const { record, parent, reactions, mentions } of messages) {
       details.push({
         record,
         sender: await this.account(record.senderId),
         body: visibleBody(record),
         attachment: record.deletedAt === null ? record.attachment : null,
-        parent: parentRecord ? await this.parent(parentRecord) : null,
-        reactions: reactions.get(record.id),
-        mentions: mentions.get(record.id) ?? [],
+        parent: parent ? await this.parent(parent) : null,
+        reactions,
+        mentions,
         pinned: isPinned(record, at),
       });
     }

@@ -312,7 +312,7 @@ export class Messages {
     const membership = await this.member(input, 'post');
     if (KINDS[membership.conversation.kind].retention !== 'history') throw coreError('CONVERSATION_NOT_FOUND');
     const { count, messages } = await this.store.messages.history(membership.conversation.id, input.offset, input.limit);
-    return { count, messages: await this.views.details(messages) };
+    return { count, messages: await this.views.present(messages) };
   }
 
   /**

@@ -103,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     // Routes are kept without their trailing slash (ignoreTrailingSlash).
     const url = (request.url.split('?')[0] ?? '/').replace(/(.)\/$/, '$1');
-    const known = METHODS.some((method) => app.hasRoute({ url, method }));
+    const known = METHODS.some((method) => hasRoute(app, url, method));
     if (known) {
       void reply.status(405).send({ detail: `Method "${request.method}" not allowed.`, code: 'method_not_allowed' });
       return;
@@ -246,3 +246,15 @@ export function caller(request: FastifyRequest): AccountRecord {
 }
 
 export { HttpError };
+
+/**
+ * Whether a route is registered at `url` for `method`. The router reads the URL as a route
+ * pattern, and a URL that is no valid pattern (a `*` before its end) is no route's either.
+ */
+function hasRoute(app: FastifyInstance, url: string, method: string): boolean {
+  try {
+    return app.hasRoute({ url, method });
+  } catch {
+    return false;
+  }
+}

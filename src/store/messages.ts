@@ -3,7 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, Transaction, type Kysely, type Selectable } from 'kysely';
 import type { Database, MessagesTable } from './schema.js';
-import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
+import type { AnnotatedMessage, ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
 import type { BatchedWrite, GroupCommit } from './group-commit.js';
 import { insertAttachment } from './attachments.js';
 import { appendChange, type Change } from './changes.js';
@@ -11,6 +11,7 @@ import { insertNotifications } from './notifications.js';
 import { isForeignKeyViolation, toMessage } from './rows.js';
 import { ReferenceGone } from './records.js';
 import { Statement } from './statements.js';
+import { HistoryPages } from './history.js';
 
 export interface MessageStore {
   /**
@@ -22,8 +23,8 @@ export interface MessageStore {
   forgetSendKeys(before: string): Promise<number>;
   find(id: number): Promise<MessageRecord | undefined>;
   findMany(ids: readonly number[]): Promise<MessageRecord[]>;
-  /** One page of the conversation's history, newest first, and the total count. */
-  history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }>;
+  /** One page of the conversation's history, newest first, with what each carries, and the total count. */
+  history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: AnnotatedMessage[] }>;
   /** Changes the text; with `change`, logs it in the same transaction and answers its position. */
   edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined>;
   /** Soft delete: the row stays (history keeps its place), unpinned. Logs `change` as edit does. */
@@ -71,6 +72,7 @@ export interface Acknowledgement {
 export class SqlMessageStore implements MessageStore {
   /** The message path's statements, compiled once (see statements.ts). */
   private readonly statements;
+  private readonly historyPages;
   private readonly deliveryInserts = new Map<number, Statement<number[], unknown>>();
   /**
    * PostgreSQL: the messages of a batch, and its acknowledgements, each written by a statement or
@@ -90,6 +92,7 @@ export class SqlMessageStore implements MessageStore {
     private readonly writes: GroupCommit<Database>,
   ) {
     this.statements = compileStatements(engine, db);
+    this.historyPages = new HistoryPages(engine, db);
   }
 
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
@@ -309,11 +312,8 @@ export class SqlMessageStore implements MessageStore {
     return rows.map(toMessage);
   }
 
-  async history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: MessageRecord[] }> {
-    // The count rides along with the page's rows; only a page past the end asks for it apart.
-    const { rows } = await this.statements.page.run(this.db, conversationId, conversationId, limit, offset);
-    const count = rows[0] ? rows[0].total : (await this.statements.count.first(this.db, conversationId))?.count;
-    return { count: Number(count ?? 0), messages: rows.map(toMessage) };
+  history(conversationId: number, offset: number, limit: number): Promise<{ count: number; messages: AnnotatedMessage[] }> {
+    return this.historyPages.read(conversationId, offset, limit);
   }
 
   async edit(id: number, body: string, at: string, change?: Change): Promise<number | undefined> {
@@ -646,33 +646,6 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         .where('conversation_id', '=', conversationId)
         .where('account_id', '=', accountId)
         .compile(),
-    ),
-    count: new Statement<[conversationId: number], { count: number }>(db, 1, (db, conversationId) =>
-      db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('conversation_id', '=', conversationId)
-        .compile(),
-    ),
-    page: new Statement<[conversationId: number, counted: number, limit: number, offset: number], MessageRow & { total: number }>(
-      db,
-      4,
-      (db, conversationId, counted, limit, offset) =>
-        db
-          .selectFrom('messages')
-          .selectAll()
-          .select((eb) =>
-            eb
-              .selectFrom('messages as counted')
-              .select((inner) => inner.fn.countAll<number>().as('count'))
-              .where('counted.conversation_id', '=', counted)
-              .as('total'),
-          )
-          .where('conversation_id', '=', conversationId)
-          .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
-          .compile(),
     ),
   };
 }

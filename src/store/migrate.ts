@@ -9,6 +9,7 @@ import * as messageSearch from './migrations/005-message-search.js';
 import * as messageVersions from './migrations/006-message-versions.js';
 import * as sendKeys from './migrations/007-send-keys.js';
 import * as changeLog from './migrations/008-change-log.js';
+import * as historyCounts from './migrations/009-history-counts.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-message-versions': messageVersions,
   '007-send-keys': sendKeys,
   '008-change-log': changeLog,
+  '009-history-counts': historyCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -80,6 +80,17 @@ export type NewMessage = Pick<
   'conversationId' | 'senderId' | 'body' | 'type' | 'clientSentAt' | 'sentAt' | 'attachment' | 'parentId' | 'createdAt'
 >;
 
+/** A message with its parent and its annotations, as history reads them in one query. */
+export interface AnnotatedMessage {
+  record: MessageRecord;
+  /** The message it replies to, when that is still stored. */
+  parent: MessageRecord | null;
+  /** How many of each reaction, in the order each was first given; undefined when none. */
+  reactions: Map<string, number> | undefined;
+  /** The accounts it mentions, ascending. */
+  mentions: number[];
+}
+
 /** An undelivered message with the kind of its conversation. */
 export interface PendingMessage extends MessageRecord {
   conversationKind: ConversationKind;

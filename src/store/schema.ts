@@ -144,6 +144,13 @@ export interface ChangePositionsTable {
   position: number;
 }
 
+/** A room's number of messages and the version of its history, kept by triggers (migration 009). */
+export interface HistoryCountsTable {
+  conversation_id: number;
+  message_count: number;
+  version: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   tokens: TokensTable;
@@ -154,6 +161,7 @@ export interface Database {
   send_keys: SendKeysTable;
   conversation_changes: ConversationChangesTable;
   change_positions: ChangePositionsTable;
+  history_counts: HistoryCountsTable;
   deliveries: DeliveriesTable;
   match_grades: MatchGradesTable;
   reactions: ReactionsTable;

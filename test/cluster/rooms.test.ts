@@ -80,6 +80,21 @@ describe('rooms dialect across processes', () => {
     }
   });
 
+  it('shows on every process a change made on another since a page was read there', async () => {
+    const { users, roomId, sockets } = await trio();
+    const page = async (i: number) => (await request(node(i), 'GET', `/api/chat/groups/${roomId}/messages/`, { token: users[i]!.token })).body;
+    sockets[0].send({ action: 'send_message', message: 'first' });
+    const { id } = await sockets[0].take((f) => f.message === 'first');
+    for (const i of [0, 1, 2]) expect(await page(i)).toMatchObject({ count: 1, results: [{ id, content: 'first', reactions: null }] });
+    sockets[1].send({ action: 'react_message', message_id: id, reaction: 'Like' });
+    await sockets[1].take((f) => f.action === 'reacted');
+    sockets[2].send({ action: 'send_message', message: 'second' });
+    await sockets[2].take((f) => f.message === 'second');
+    for (const i of [0, 1, 2]) {
+      expect(await page(i)).toMatchObject({ count: 2, results: [{ content: 'second' }, { id, reactions: { Like: 1 } }] });
+    }
+  });
+
   it('sees a member added on one process as a member on the others', async () => {
     const { users, roomId, sockets } = await trio();
     const late = await roomsUser(node(1), 'Late', 'Comer');

@@ -209,6 +209,12 @@ describe('unknown routes and methods', () => {
     expect(result).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
   });
 
+  it('answer 404 for a path the router would read as a malformed pattern (a * before its end)', async () => {
+    const result = await request(server, 'GET', '/docs/api/static/*a%40b/');
+    expect(result).toMatchObject({ status: 404, body: { detail: 'Not found.' } });
+    expect((await request(server, 'GET', '/chat/*/special/')).status).toBe(404);
+  });
+
   it("answer 405 for a known path's other methods, as the original did", async () => {
     const a = await signup(server);
     const result = await request(server, 'GET', '/chat/special/personal/', { token: a.token });

@@ -18,6 +18,14 @@ describe('timestamps', () => {
     expect(restTimestamp('2026-01-01T12:00:00.500000Z', 'America/New_York')).toBe('2026-01-01T07:00:00.500000-05:00');
     expect(restTimestamp('2026-01-01T00:00:00.000000Z', 'Asia/Kathmandu')).toBe('2026-01-01T05:45:00.000000+05:45');
   });
+
+  it('keeps each second of a minute and each side of an offset change apart', () => {
+    expect(restTimestamp('2026-11-21T21:59:00.000001Z', 'Asia/Kolkata')).toBe('2026-11-22T03:29:00.000001+05:30');
+    expect(restTimestamp('2026-11-21T21:59:59.999999Z', 'Asia/Kolkata')).toBe('2026-11-22T03:29:59.999999+05:30');
+    expect(restTimestamp('2026-03-08T06:59:59.999999Z', 'America/New_York')).toBe('2026-03-08T01:59:59.999999-05:00');
+    expect(restTimestamp('2026-03-08T07:00:00.000000Z', 'America/New_York')).toBe('2026-03-08T03:00:00.000000-04:00');
+    expect(restTimestamp('2026-03-08T06:59:59.999999Z', 'UTC')).toBe('2026-03-08T06:59:59.999999+00:00');
+  });
 });
 
 describe('years and presence', () => {

@@ -36,42 +36,63 @@ const offsets = new Map<string, number>();
  * The zone's offset from UTC at the instant, in minutes. Asking Intl is slow (a third of a
  * history page's CPU went there), so each zone's offset is asked once per quarter hour.
  */
-function zoneOffsetMinutes(wholeSeconds: number, timeZone: string): number {
-  const key = `${timeZone} ${Math.floor(wholeSeconds / OFFSET_SPAN_MS)}`;
+function zoneOffsetMinutes(epochMs: number, timeZone: string): number {
+  const key = `${timeZone} ${Math.floor(epochMs / OFFSET_SPAN_MS)}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
-    const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(wholeSeconds)).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(epochMs)).map((p) => [p.type, p.value]));
     const wallClock = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}Z`);
-    offset = Math.round((wallClock - wholeSeconds) / 60_000);
+    offset = Math.round((wallClock - epochMs) / 60_000);
     if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
     offsets.set(key, offset);
   }
   return offset;
 }
 
-/** The local wall-clock parts of an instant in a zone, and the zone's offset then, in minutes. */
-function local(instant: string, timeZone: string): { date: string; time: string; offsetMinutes: number } {
-  const wholeSeconds = Date.parse(`${instant.slice(0, 19)}Z`);
-  const offsetMinutes = zoneOffsetMinutes(wholeSeconds, timeZone);
-  const wallClock = new Date(wholeSeconds + offsetMinutes * 60_000).toISOString();
-  return { date: wallClock.slice(0, 10), time: wallClock.slice(11, 19), offsetMinutes };
+/** A minute of an instant as the zone's wall clock shows it: "2026-11-22T03:29", and the offset, "+05:30". */
+interface LocalMinute {
+  wallClock: string;
+  offset: string;
+}
+
+const MAX_CACHED_MINUTES = 10_000;
+const minutes = new Map<string, LocalMinute>();
+
+/**
+ * The zone's minute of an instant. Offsets change only on a quarter hour, so the seconds and
+ * their fraction carry over unchanged, and a minute is worked out once: a page of history shows
+ * a few minutes many times over.
+ */
+function localMinute(instant: string, timeZone: string): LocalMinute {
+  const key = `${instant.slice(0, 16)} ${timeZone}`;
+  let minute = minutes.get(key);
+  if (minute === undefined) {
+    const wholeMinute = Date.parse(`${instant.slice(0, 16)}:00Z`);
+    const offsetMinutes = zoneOffsetMinutes(wholeMinute, timeZone);
+    const sign = offsetMinutes < 0 ? '-' : '+';
+    const abs = Math.abs(offsetMinutes);
+    minute = {
+      wallClock: new Date(wholeMinute + offsetMinutes * 60_000).toISOString().slice(0, 16),
+      offset: `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`,
+    };
+    if (minutes.size >= MAX_CACHED_MINUTES) minutes.clear();
+    minutes.set(key, minute);
+  }
+  return minute;
 }
 
 /** The instant in the zone with its numeric offset, e.g. "2026-11-22T03:29:43.136172+05:30". */
 export function restTimestamp(instant: string, timeZone: string): string {
-  const { date, time, offsetMinutes } = local(instant, timeZone);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  return `${date}T${time}.${instant.slice(20, 26)}${offset}`;
+  const { wallClock, offset } = localMinute(instant, timeZone);
+  return `${wallClock}${instant.slice(16, 26)}${offset}`;
 }
 
 /** The original's `current_status`: "online", the last activity as "YYYY-MM-DD HH:MM:SS", or "offline". */
 export function currentStatus(status: PresenceStatus, timeZone: string): string {
   if (status.active) return 'online';
   if (status.lastActive === null) return 'offline';
-  const { date, time } = local(status.lastActive, timeZone);
-  return `${date} ${time}`;
+  const { wallClock } = localMinute(status.lastActive, timeZone);
+  return `${wallClock.slice(0, 10)} ${wallClock.slice(11)}${status.lastActive.slice(16, 19)}`;
 }
 
 /** Accounts keep the year as a number; the rooms dialect shows "1st", "2nd", "3rd", "4th"… */

@@ -7,7 +7,8 @@ import { answers, AUTHENTICATED } from '../../http/schemas.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
-import { editHistory, historyItem } from './render.js';
+import { editHistory } from './render.js';
+import { sendPage } from './history-body.js';
 import { pagination, searchQuery } from './room-routes.js';
 import { EditHistory, HistoryPage, HistoryQuery, SearchQuery } from './schemas.js';
 
@@ -42,11 +43,8 @@ export function messageRoutes(core: Core, options: RoomsHttpOptions): FastifyPlu
       const { count, messages } = await core.search.messages(me, q, roomId, (page - 1) * size, size);
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
       const context = await restContext(request, core, options, me.id, messages.map((detail) => detail.sender.id));
-      return reply.send({
-        count,
-        ...pageLinks(`${context.baseUrl}/api/chat/messages/search/`, request, { page, size, count }, ['q', 'group_id']),
-        results: messages.map((detail) => historyItem(detail, detail.record.conversationId, context)),
-      });
+      const links = pageLinks(`${context.baseUrl}/api/chat/messages/search/`, request, { page, size, count }, ['q', 'group_id']);
+      return sendPage(reply, { count, ...links }, messages.map((detail) => ({ detail, roomId: detail.record.conversationId })), context);
     });
 
     app.get('/api/chat/messages/:id/history/', { preValidation: requireCaller, schema: historySchema }, async (request, reply) => {

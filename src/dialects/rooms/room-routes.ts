@@ -1,6 +1,6 @@
 // /api/chat/: rooms, their members, history and read state (uploads: upload-routes.ts). Paths
 // keep the original's trailing slashes; every route needs a token.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import type { Core } from '../../core/core.js';
@@ -8,7 +8,8 @@ import { answers, AUTHENTICATED } from '../../http/schemas.js';
 import { caller, requireCaller } from '../../http/app.js';
 import { HttpError } from '../../http/errors.js';
 import { pageLinks, pathId, restContext, type RoomsHttpOptions } from './http.js';
-import { historyItem, restMember, roomListing, roomWithReadState } from './render.js';
+import { restMember, roomListing, roomWithReadState } from './render.js';
+import { sendPage } from './history-body.js';
 import {
   AddMembers,
   CreateRoom,
@@ -135,25 +136,22 @@ export function roomRoutes(core: Core, options: RoomsHttpOptions): FastifyPlugin
       },
     );
 
-    const history = async (request: FastifyRequest, params: Static<typeof RoomParams>, query: Static<typeof HistoryQuery>) => {
+    const history = async (request: FastifyRequest, reply: FastifyReply, params: Static<typeof RoomParams>, query: Static<typeof HistoryQuery>) => {
       const me = caller(request);
       const roomId = pathId(params.id);
       const { page, size } = pagination(query);
       const { count, messages } = await core.messages.history({ actor: me, conversationId: roomId, kind: 'room', offset: (page - 1) * size, limit: size });
       if (page > 1 && messages.length === 0) throw new HttpError(404, { detail: 'Invalid page.' });
       const context = await restContext(request, core, options, me.id, messages.map((detail) => detail.sender.id));
-      return {
-        count,
-        ...pageLinks(`${context.baseUrl}/api/chat/groups/${roomId}/messages/`, request, { page, size, count }),
-        results: messages.map((detail) => historyItem(detail, roomId, context)),
-      };
+      const links = pageLinks(`${context.baseUrl}/api/chat/groups/${roomId}/messages/`, request, { page, size, count });
+      return sendPage(reply, { count, ...links }, messages.map((detail) => ({ detail, roomId })), context);
     };
     app.get('/api/chat/groups/:id/messages/', rooms("A page of the room's history, newest first", historySchema), async (request, reply) =>
-      reply.send(await history(request, request.params, request.query)),
+      history(request, reply, request.params, request.query),
     );
     // The Android client reads history with POST.
     app.post('/api/chat/groups/:id/messages/', rooms("A page of the room's history, as GET", historySchema), async (request, reply) =>
-      reply.send(await history(request, request.params, request.query)),
+      history(request, reply, request.params, request.query),
     );
 
     app.post(

@@ -1,0 +1,24 @@
+// Reads that callers ask in the same turn of the event loop share one round trip (PostgreSQL,
+// Redis): the read starts once the turn's I/O callbacks have run (setImmediate), with the keys of
+// every caller of that turn, so none is answered from before it asked. Reads of different turns
+// may be in flight at once.
+
+export class SharedReads<Key, Value> {
+  private next: { keys: Set<Key>; values: Promise<Map<Key, Value>> } | undefined;
+
+  constructor(private readonly readMany: (keys: Key[]) => Promise<Map<Key, Value>>) {}
+
+  /** The values of these keys (a key without one is left out), read after this call. */
+  read(keys: readonly Key[]): Promise<Map<Key, Value>> {
+    if (this.next === undefined) {
+      const waiting = new Set<Key>();
+      const values = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.next = undefined;
+        return this.readMany([...waiting]);
+      });
+      this.next = { keys: waiting, values };
+    }
+    for (const key of keys) this.next.keys.add(key);
+    return this.next.values;
+  }
+}
