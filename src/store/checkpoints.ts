@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 
 /** Group-commit batches after which checkpoints move to the worker. */
-export const STARTING_BATCHES = 200;
+export const STARTING_BATCHES = 1_000;
 /** How often the worker checkpoints; one with nothing new to copy costs a few microseconds. */
 export const CHECKPOINT_INTERVAL_MS = 100;
 /**
