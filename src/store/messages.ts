@@ -618,7 +618,8 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         .where('messages.sent_at', '=', sentAt)
         .where('deliveries.recipient_id', '=', recipientId)
         .orderBy('messages.id')
-        .limit(1)
+        // A literal: SQLite ran this lookup ~30 times slower with its limit bound as a parameter.
+        .limit(sql.lit(1))
         // Two acknowledgements of one message must not both see the other's delivery remaining.
         .$if(postgres, (qb) => qb.forUpdate('messages'))
         .compile(),
