@@ -18,6 +18,7 @@ import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED }
 import { requestOrigin, type RequestOrigin } from './origin.js';
 import { ErrorBody } from './schemas.js';
 import { openApiInfo } from './api-docs.js';
+import { lazyCompilers } from './lazy-schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (_error, _request, reply) => refuseMalformedUrl(reply as FastifyReply),
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: lazyCompilers },
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
