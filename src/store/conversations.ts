@@ -389,7 +389,8 @@ export class SqlConversationStore implements ConversationStore {
 
   async setMarker(conversationId: number, accountId: number, marker: 'lastReceivedAt' | 'lastSeenAt', at: string): Promise<void> {
     const statement = marker === 'lastReceivedAt' ? this.markers.received : this.markers.seen;
-    await this.writes.run(conversationId, (trx) => statement.run(trx, at, conversationId, accountId));
+    if (this.engine === 'sqlite') await this.writes.runSync(conversationId, (sqlite) => statement.runNow(sqlite, at, conversationId, accountId));
+    else await this.writes.run(conversationId, (trx) => statement.run(trx, at, conversationId, accountId));
   }
 
   async readState(conversationId: number, accountId: number): Promise<ReadState> {

@@ -1,5 +1,6 @@
 // Messages of every kind and their deliveries: what is written on the message path (the
 // message, its deliveries and mentions) goes through group commit.
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, MessagesTable } from './schema.js';
 import type { ConversationKind, MessageAddressing, MessageRecord, NewMessage, PendingMessage, StoredMessage } from './records.js';
@@ -46,6 +47,7 @@ export interface MessageStore {
 }
 
 type MessageRow = Selectable<MessagesTable>;
+type SendKeyRow = { message_id: number; created_at: string };
 
 /** Deliveries of up to this many recipients are written by a statement compiled once per count. */
 const COMPILED_RECIPIENT_COUNTS = 16;
@@ -74,6 +76,9 @@ export class SqlMessageStore implements MessageStore {
   async insert(message: NewMessage, addressed: MessageAddressing): Promise<StoredMessage> {
     const { recipients = [], mentions = [], notifications = [], attachment, sendKey, change } = addressed;
     try {
+      if (this.engine === 'sqlite' && !attachment && mentions.length === 0 && notifications.length === 0 && !change && recipients.length <= COMPILED_RECIPIENT_COUNTS) {
+        return await this.writes.runSync(message.conversationId, (sqlite) => this.writeNow(sqlite, message, recipients, sendKey));
+      }
       return await this.writes.run(message.conversationId, (trx) => this.write(trx, message, { recipients, mentions, notifications, attachment, sendKey, change }));
     } catch (error) {
       // The conversation (or the sender) was deleted after the caller checked it.
@@ -120,6 +125,23 @@ export class SqlMessageStore implements MessageStore {
     return this.stored(trx, row, mentions, notifications, change);
   }
 
+  /**
+   * SQLite's write of a message that carries nothing but its few deliveries (a personal message):
+   * the same statements as write's, synchronously, in the batch's transaction.
+   */
+  private writeNow(sqlite: BetterSqlite3.Database, message: NewMessage, recipients: readonly number[], sendKey: string | undefined): StoredMessage {
+    let id: number | null = null;
+    if (sendKey !== undefined) {
+      const claimed = this.statements.claimKey.firstNow(sqlite, message.conversationId, message.senderId, sendKey, message.createdAt);
+      if (!claimed) return this.repeated(message, this.statements.sendKey.firstNow(sqlite, message.conversationId, message.senderId, sendKey), (id) => this.statements.message.firstNow(sqlite, id));
+      id = Number(claimed.message_id);
+    }
+    const row = this.statements.insertMessage.firstNow(sqlite, id, ...columnsOf(message));
+    if (!row) throw new Error('message insert returned no row');
+    if (recipients.length > 0) this.deliveryInsert(recipients.length).runNow(sqlite, ...deliveryValues(Number(row.id), recipients));
+    return { message: toMessage(row), notifications: [], repeated: false };
+  }
+
   /** The rest of a stored message's write: its mentions, notifications and change-log entry. */
   private async stored(
     trx: Transaction<Database>,
@@ -145,35 +167,43 @@ export class SqlMessageStore implements MessageStore {
 
   /** A send whose key was claimed before: the message stored first, as it is or as it was sent. */
   private async repeat(trx: Transaction<Database>, message: NewMessage, sendKey: string): Promise<StoredMessage> {
-    const first = await trx
-      .selectFrom('send_keys')
-      .select(['message_id', 'created_at'])
-      .where('conversation_id', '=', message.conversationId)
-      .where('sender_id', '=', message.senderId)
-      .where('key', '=', sendKey)
-      .executeTakeFirstOrThrow();
-    const stored = await trx.selectFrom('messages').selectAll().where('id', '=', first.message_id).executeTakeFirst();
+    const first = await this.statements.sendKey.first(trx, message.conversationId, message.senderId, sendKey);
+    const stored = first && (await this.statements.message.first(trx, first.message_id));
+    return this.repeated(message, first, () => stored);
+  }
+
+  /** The answer to a repeat, from its send key's row and a look-up of the message stored first. */
+  private repeated(message: NewMessage, first: SendKeyRow | undefined, find: (id: number) => MessageRow | undefined): StoredMessage {
+    if (!first) throw new Error('a claimed send key has no row');
+    const stored = find(first.message_id);
     const dropped = { ...asStored(message), id: Number(first.message_id), createdAt: first.created_at, updatedAt: first.created_at };
     return { message: stored ? toMessage(stored) : dropped, notifications: [], repeated: true };
   }
 
   private async insertDeliveries(trx: Transaction<Database>, messageId: number, recipients: readonly number[]): Promise<void> {
-    const rows = recipients.map((recipient) => ({ message_id: messageId, recipient_id: recipient }));
     if (recipients.length > COMPILED_RECIPIENT_COUNTS) {
-      await trx.insertInto('deliveries').values(rows).execute();
+      await trx
+        .insertInto('deliveries')
+        .values(recipients.map((recipient) => ({ message_id: messageId, recipient_id: recipient })))
+        .execute();
       return;
     }
-    let statement = this.deliveryInserts.get(recipients.length);
+    await this.deliveryInsert(recipients.length).run(trx, ...deliveryValues(messageId, recipients));
+  }
+
+  /** The insert of a message's deliveries to `count` recipients, compiled on first use. */
+  private deliveryInsert(count: number): Statement<number[], unknown> {
+    let statement = this.deliveryInserts.get(count);
     if (!statement) {
-      statement = new Statement<number[], unknown>(this.db, recipients.length * 2, (db, ...ids) =>
+      statement = new Statement<number[], unknown>(this.db, count * 2, (db, ...ids) =>
         db
           .insertInto('deliveries')
-          .values(recipients.map((_, i) => ({ message_id: ids[2 * i]!, recipient_id: ids[2 * i + 1]! })))
+          .values(Array.from({ length: count }, (_, i) => ({ message_id: ids[2 * i]!, recipient_id: ids[2 * i + 1]! })))
           .compile(),
       );
-      this.deliveryInserts.set(recipients.length, statement);
+      this.deliveryInserts.set(count, statement);
     }
-    await statement.run(trx, ...rows.flatMap((row) => [row.message_id, row.recipient_id]));
+    return statement;
   }
 
   async forgetSendKeys(before: string): Promise<number> {
@@ -215,21 +245,22 @@ export class SqlMessageStore implements MessageStore {
 
   async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {
     const { acknowledged, removeDelivery, dropDelivered, markReceived, acknowledgeAndMark } = this.statements;
-    return this.writes.run(input.conversationId, async (trx) => {
-      if (this.engine === 'postgres') {
-        // The delivery and the marker in one round trip; the drop in a statement of its own, so
-        // that it sees the deliveries another process removed while this one waited for the lock.
-        const row = await acknowledgeAndMark.first(trx, input.conversationId, input.sentAt, input.recipientId, input.receivedAt);
+    if (this.engine === 'sqlite') {
+      return this.writes.runSync(input.conversationId, (sqlite) => {
+        const row = acknowledged.firstNow(sqlite, input.conversationId, input.sentAt, input.recipientId);
         if (!row) return undefined;
-        if (input.dropWhenDelivered) await dropDelivered.run(trx, row.id);
+        if (removeDelivery.runNow(sqlite, row.id, input.recipientId) === 0) return undefined;
+        if (input.dropWhenDelivered) dropDelivered.runNow(sqlite, row.id);
+        markReceived.runNow(sqlite, input.receivedAt, input.conversationId, input.recipientId);
         return toMessage(row);
-      }
-      const row = await acknowledged.first(trx, input.conversationId, input.sentAt, input.recipientId);
+      });
+    }
+    return this.writes.run(input.conversationId, async (trx) => {
+      // The delivery and the marker in one round trip; the drop in a statement of its own, so
+      // that it sees the deliveries another process removed while this one waited for the lock.
+      const row = await acknowledgeAndMark.first(trx, input.conversationId, input.sentAt, input.recipientId, input.receivedAt);
       if (!row) return undefined;
-      const removed = await removeDelivery.run(trx, row.id, input.recipientId);
-      if (Number(removed.numAffectedRows ?? 0) === 0) return undefined;
       if (input.dropWhenDelivered) await dropDelivered.run(trx, row.id);
-      await markReceived.run(trx, input.receivedAt, input.conversationId, input.recipientId);
       return toMessage(row);
     });
   }
@@ -308,6 +339,16 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
     ? sql<number>`nextval(pg_get_serial_sequence('messages', 'id'))`
     : sql<number>`(select coalesce((select seq from sqlite_sequence where name = 'messages'), 0) + 1)`;
   return {
+    sendKey: new Statement<[conversationId: number, senderId: number, key: string], SendKeyRow>(db, 3, (db, conversationId, senderId, key) =>
+      db
+        .selectFrom('send_keys')
+        .select(['message_id', 'created_at'])
+        .where('conversation_id', '=', conversationId)
+        .where('sender_id', '=', senderId)
+        .where('key', '=', key)
+        .compile(),
+    ),
+    message: new Statement<[id: number], MessageRow>(db, 1, (db, id) => db.selectFrom('messages').selectAll().where('id', '=', id).compile()),
     claimKey: new Statement<[conversationId: number, senderId: number, key: string, createdAt: string], { message_id: number }>(
       db,
       4,
@@ -462,6 +503,11 @@ type MessageColumns = [
   attachment: string | null,
   parentId: number | null,
 ];
+
+/** A deliveries insert's values: the message and each recipient, pair by pair. */
+function deliveryValues(messageId: number, recipients: readonly number[]): number[] {
+  return recipients.flatMap((recipient) => [messageId, recipient]);
+}
 
 function columnsOf(message: NewMessage): MessageColumns {
   return [

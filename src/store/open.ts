@@ -13,17 +13,17 @@ export interface StoreOptions {
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const { engine, db } = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  const { engine, db, sqlite } = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return new SqlStore(engine, db);
+  return new SqlStore(engine, db, sqlite);
 }
 
-function openSqlite(dataDir: string): { engine: 'sqlite'; db: Kysely<Database> } {
+function openSqlite(dataDir: string): { engine: 'sqlite'; db: Kysely<Database>; sqlite: BetterSqlite3.Database } {
   fs.mkdirSync(dataDir, { recursive: true });
   const database = new BetterSqlite3(path.join(dataDir, 'parley.sqlite3'));
   database.pragma('journal_mode = WAL');
@@ -31,7 +31,7 @@ function openSqlite(dataDir: string): { engine: 'sqlite'; db: Kysely<Database> }
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return { engine: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }) };
+  return { engine: 'sqlite', db: new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) }), sqlite: database };
 }
 
 /** Distinct SQL texts kept compiled; queries with variable-length IN lists make the set open-ended. */
@@ -59,7 +59,7 @@ function reusingStatements(database: BetterSqlite3.Database): SqliteDatabase {
 }
 
 /** pg is loaded only when PostgreSQL is configured: the embedded default does not pay its memory. */
-async function openPostgres(connectionString: string): Promise<{ engine: 'postgres'; db: Kysely<Database> }> {
+async function openPostgres(connectionString: string): Promise<{ engine: 'postgres'; db: Kysely<Database>; sqlite?: undefined }> {
   const { default: pg } = await import('pg');
   // int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));

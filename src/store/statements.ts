@@ -2,6 +2,7 @@
 // compiled by Kysely once and then run with each call's values: building a query cost more CPU
 // than SQLite took to run it. The SQL text is the same on every call, so SQLite's compiled
 // statement is reused too (see reusingStatements in open.ts).
+import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -17,6 +18,8 @@ export class Statement<Args extends readonly unknown[], Row> {
   private readonly query: CompiledQuery['query'];
   private readonly queryId: CompiledQuery['queryId'];
   private readonly slots: Slot[];
+  /** The statement prepared on SQLite's connection, on first synchronous use. */
+  private prepared: { sqlite: BetterSqlite3.Database; statement: BetterSqlite3.Statement<unknown[], Row> } | undefined;
 
   constructor(db: Kysely<Database>, arity: Args['length'], build: (db: Kysely<Database>, ...args: Args) => CompiledQuery<Row>) {
     const standIns = Array.from({ length: arity }, (_, i) => `\u0000parley-statement-value-${i}\u0000`);
@@ -34,11 +37,29 @@ export class Statement<Args extends readonly unknown[], Row> {
 
   /** Runs on `executor`: the store's database, or the transaction of a group commit. */
   run(executor: Kysely<Database>, ...args: Args): Promise<QueryResult<Row>> {
-    const parameters = this.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.constant));
-    return executor.executeQuery<Row>({ sql: this.sql, query: this.query, parameters, queryId: this.queryId });
+    return executor.executeQuery<Row>({ sql: this.sql, query: this.query, parameters: this.parameters(args), queryId: this.queryId });
   }
 
   async first(executor: Kysely<Database>, ...args: Args): Promise<Row | undefined> {
     return (await this.run(executor, ...args)).rows[0];
+  }
+
+  /** Runs synchronously on SQLite's connection (a group commit's synchronous write); answers the rows changed. */
+  runNow(sqlite: BetterSqlite3.Database, ...args: Args): number {
+    return this.on(sqlite).run(this.parameters(args)).changes;
+  }
+
+  /** The first row, synchronously on SQLite's connection. */
+  firstNow(sqlite: BetterSqlite3.Database, ...args: Args): Row | undefined {
+    return this.on(sqlite).get(this.parameters(args));
+  }
+
+  private on(sqlite: BetterSqlite3.Database): BetterSqlite3.Statement<unknown[], Row> {
+    if (this.prepared?.sqlite !== sqlite) this.prepared = { sqlite, statement: sqlite.prepare<unknown[], Row>(this.sql) };
+    return this.prepared.statement;
+  }
+
+  private parameters(args: Args): unknown[] {
+    return this.slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.constant));
   }
 }

@@ -1,11 +1,13 @@
 // Persistence behind one interface, one module per aggregate. The core calls these; nothing
 // above the store writes SQL.
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { SqlAccountStore, type AccountStore } from './accounts.js';
 import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
 import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
 import { ChangeLog } from './changes.js';
+import { Checkpoints } from './checkpoints.js';
 import { SqlConversationStore, type ConversationStore } from './conversations.js';
 import { ForeignWrites } from './foreign-writes.js';
 import { GroupCommit } from './group-commit.js';
@@ -59,13 +61,16 @@ export class SqlStore implements Store {
   readonly versions: MessageVersions;
   readonly changes: ChangeLog;
   private readonly foreignWrites: ForeignWrites;
+  private readonly checkpoints: Checkpoints | undefined;
 
+  /** `sqlite`: the connection under `db` on SQLite, for the message path's synchronous writes. */
   constructor(
     readonly engine: 'sqlite' | 'postgres',
     private readonly db: Kysely<Database>,
+    sqlite?: BetterSqlite3.Database,
   ) {
     // The writes of every message's path (store, acknowledge, markers) share transactions.
-    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES);
+    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES, sqlite);
     this.accounts = new SqlAccountStore(db);
     this.conversations = new SqlConversationStore(engine, db, writes);
     this.messages = new SqlMessageStore(engine, db, writes);
@@ -76,6 +81,7 @@ export class SqlStore implements Store {
     this.versions = new MessageVersions(db);
     this.changes = new ChangeLog(db);
     this.foreignWrites = new ForeignWrites(db);
+    this.checkpoints = sqlite && new Checkpoints(sqlite);
   }
 
   async ping(): Promise<void> {
@@ -88,6 +94,7 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     this.foreignWrites.stop();
+    await this.checkpoints?.stop();
     await this.db.destroy();
   }
 }

@@ -77,4 +77,40 @@ describe('GroupCommit', () => {
     expect(results).toEqual([10, 20, 30]);
     expect(begins).toBe(2);
   });
+
+  describe('synchronous writes on SQLite', () => {
+    const insertNow = (writes: GroupCommit<Schema>, id: number) =>
+      writes.runSync(1, (sqlite) => {
+        sqlite.prepare('insert into notes (id, body) values (?, ?)').run(id, `note ${id}`);
+        return { id, inTransaction: sqlite.inTransaction };
+      });
+
+    it('commits a tick\'s synchronous writes in one transaction, each caller getting its own result', async () => {
+      const writes = new GroupCommit(db, 1, database);
+      const results = await Promise.all([1, 2, 3].map((id) => insertNow(writes, id)));
+      expect(results).toEqual([1, 2, 3].map((id) => ({ id, inTransaction: true })));
+      const rows = await db.selectFrom('notes').select('id').orderBy('id').execute();
+      expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
+    });
+
+    it('fails only the synchronous write that fails', async () => {
+      const writes = new GroupCommit(db, 1, database);
+      await insertNow(writes, 1);
+      const outcomes = await Promise.allSettled([insertNow(writes, 2), insertNow(writes, 1), insertNow(writes, 3)]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const rows = await db.selectFrom('notes').select('id').orderBy('id').execute();
+      expect(rows.map((r) => r.id)).toEqual([1, 2, 3]);
+    });
+
+    it('runs synchronous and Kysely writes of one tick in one Kysely transaction', async () => {
+      const writes = new GroupCommit(db, 1, database);
+      const results = await Promise.all([insertNow(writes, 1), insert(writes, 2), insertNow(writes, 3)]);
+      expect(results).toEqual([{ id: 1, inTransaction: true }, 20, { id: 3, inTransaction: true }]);
+      expect(begins).toBe(1);
+    });
+
+    it('refuses synchronous writes without SQLite\'s connection', () => {
+      expect(() => new GroupCommit(db, 1).runSync(1, () => 0)).toThrow(/SQLite/);
+    });
+  });
 });
