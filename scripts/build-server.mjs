@@ -3,7 +3,8 @@
 // loads an ES module graph file by file (resolve, read, compile, link each), and those ~750 files
 // were the largest part of a start. CommonJS packages and the native SQLite binding stay in
 // node_modules; modules loaded on demand (Redis, PostgreSQL) stay apart, in main-chunks/.
-// The rest of what tsc wrote (cli.js and the modules it imports) is left as it is.
+// The rest of what tsc wrote (cli.js and the modules it imports) is left as it is. Names are not
+// kept (esbuild's keepNames): it would define a name on every closure made, per socket too.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +27,6 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Class and function names stay as written: logs name an error by its constructor.
-  keepNames: true,
   logLevel: 'warning',
   plugins: [
     {
