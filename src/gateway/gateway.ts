@@ -170,8 +170,9 @@ export class Gateway {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
-    // Most sockets listen to one topic: a list holds it for less than a set would.
-    const topics: string[] = [];
+    // Most sockets listen to one topic: a list of exactly its length holds it for less than a set
+    // (or a list grown by push, which makes room for 17) would.
+    let topics: readonly string[] = [];
     // Frames that arrive while the session opens wait in the connection's inbox.
     ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
     ws.on('pong', () => {
@@ -198,7 +199,7 @@ export class Gateway {
           origin,
           subscribe: async (topic) => {
             if (!connection.open || topics.includes(topic)) return;
-            topics.push(topic);
+            topics = [...topics, topic];
             await this.registry.subscribe(connection, topic);
           },
         },
