@@ -7,7 +7,6 @@ import { SqlAccountStore, type AccountStore } from './accounts.js';
 import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
 import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
 import { ChangeLog } from './changes.js';
-import { Checkpoints } from './checkpoints.js';
 import { SqlConversationStore, type ConversationStore } from './conversations.js';
 import { ForeignWrites } from './foreign-writes.js';
 import { GroupCommit } from './group-commit.js';
@@ -61,7 +60,6 @@ export class SqlStore implements Store {
   readonly versions: MessageVersions;
   readonly changes: ChangeLog;
   private readonly foreignWrites: ForeignWrites;
-  private readonly checkpoints: Checkpoints | undefined;
 
   /** `sqlite`: the connection under `db` on SQLite, for the message path's synchronous writes. */
   constructor(
@@ -81,7 +79,6 @@ export class SqlStore implements Store {
     this.versions = new MessageVersions(db);
     this.changes = new ChangeLog(db);
     this.foreignWrites = new ForeignWrites(db);
-    this.checkpoints = sqlite && new Checkpoints(sqlite);
   }
 
   async ping(): Promise<void> {
@@ -94,7 +91,6 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     this.foreignWrites.stop();
-    await this.checkpoints?.stop();
     await this.db.destroy();
   }
 }

@@ -3,7 +3,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../src/store/group-commit.js';
+import { GroupCommit, type BatchedWrite } from '../../src/store/group-commit.js';
 
 interface Schema {
   notes: { id: number; body: string };
@@ -76,6 +76,54 @@ describe('GroupCommit', () => {
     const results = await Promise.all([insert(writes, 1, 1), insert(writes, 2, 2), insert(writes, 3, 3)]);
     expect(results).toEqual([10, 20, 30]);
     expect(begins).toBe(2);
+  });
+
+  /** Notes written many at once, one statement per call; ids below zero are refused. */
+  function notesTogether(calls: number[][]): BatchedWrite<Schema, number, number> {
+    return {
+      async many(db, ids) {
+        calls.push([...ids]);
+        if (ids.some((id) => id < 0)) throw new Error('refused');
+        await db.insertInto('notes').values(ids.map((id) => ({ id, body: `note ${id}` }))).execute();
+        return ids.map((id) => id * 10);
+      },
+    };
+  }
+
+  it('writes the batched writes of one kind with one call, each caller getting its own result', async () => {
+    const writes = new GroupCommit(db, 1);
+    const calls: number[][] = [];
+    const together = notesTogether(calls);
+    const results = await Promise.all([1, 2, 3].map((id) => writes.runBatched(id, together, id)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(calls).toEqual([[1, 2, 3]]);
+  });
+
+  it('keeps each conversation\'s writes in their order around a write of another kind', async () => {
+    const writes = new GroupCommit(db, 1);
+    const calls: number[][] = [];
+    const together = notesTogether(calls);
+    const order: string[] = [];
+    const other = (conversationId: number) =>
+      writes.run(conversationId, async () => {
+        order.push(`other ${conversationId}`);
+        return 0;
+      });
+    // Conversation 1: a note, another write, a note; conversation 2: two notes.
+    await Promise.all([writes.runBatched(1, together, 1), other(1), writes.runBatched(2, together, 2), writes.runBatched(1, together, 3), writes.runBatched(2, together, 4)]);
+    expect(calls).toEqual([[1, 2, 4], [3]]);
+    expect(order).toEqual(['other 1']);
+  });
+
+  it('writes a failing batched write alone, and the others of its kind without it', async () => {
+    const writes = new GroupCommit(db, 1);
+    const calls: number[][] = [];
+    const together = notesTogether(calls);
+    const outcomes = await Promise.allSettled([1, -2, 3].map((id) => writes.runBatched(Math.abs(id), together, id)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(calls).toEqual([[1, -2, 3], [1], [-2], [3]]);
+    const rows = await db.selectFrom('notes').select('id').orderBy('id').execute();
+    expect(rows.map((r) => r.id)).toEqual([1, 3]);
   });
 
   describe('synchronous writes on SQLite', () => {
