@@ -132,7 +132,8 @@ export class Gateway {
   // The two closures an open socket keeps are made apart from upgrade(): a closure there would
   // keep upgrade's whole scope, the request with its headers and its URL with the token in it.
   private releaseOnClose(socket: Duplex, accountId: number, address: string): void {
-    socket.once('close', () => this.quota.release(accountId, address));
+    // 'close' comes once: on() spares the wrapper once() would keep for the socket's life.
+    socket.on('close', () => this.quota.release(accountId, address));
   }
 
   private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
@@ -178,7 +179,7 @@ export class Gateway {
     ws.on('pong', () => {
       connection.alive = true;
     });
-    ws.on('error', () => undefined);
+    ws.on('error', ignore);
     ws.on('close', () => {
       this.connections.delete(connection);
       for (const topic of topics) this.registry.unsubscribe(connection, topic);
@@ -242,6 +243,9 @@ function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
+
+/** A socket's errors end in its 'close', which does what there is to do. */
+function ignore(): void {}
 
 /** Origins sockets were opened with, each kept once (sockets keep theirs for absolute URLs). */
 const origins = new Map<string, string>();
