@@ -12,8 +12,8 @@ import { registerPhoneDialect } from './dialects/phone/index.js';
 import { registerRoomsDialect } from './dialects/rooms/index.js';
 import { roomsMentionNotice, roomsPushPayload } from './dialects/rooms/notices.js';
 import { Gateway } from './gateway/gateway.js';
-import { apiDocsRoutes } from './http/api-docs.js';
-import { buildApp } from './http/app.js';
+import { ApiDocs } from './http/api-docs.js';
+import { buildApp, ROUTER_OPTIONS } from './http/app.js';
 import { socketDocsRoutes } from './http/socket-docs.js';
 import { webRoutes } from './http/web.js';
 import { createLogger } from './log.js';
@@ -66,6 +66,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     onBackgroundError: (error) => log.warn({ err: error }, 'background task failed'),
     onMessageStored: (kind, deliveries) => metrics.messageStored(kind, deliveries),
   });
+  const apiDocs = new ApiDocs(ROUTER_OPTIONS);
   const app = await buildApp({
     core,
     log,
@@ -75,7 +76,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
     metricsToken: config.metricsToken,
     trustProxy: config.trustProxy,
     onRoute: options.onRoute,
-  });
+  }, apiDocs);
   const gateway = new Gateway(core, log, metrics, config.publicUrl, {
     perAccount: config.maxSocketsPerAccount,
     perAddress: config.maxSocketsPerAddress,
@@ -84,7 +85,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());
   await app.register(socketDocsRoutes());
-  await app.register(apiDocsRoutes());
+  await app.register(apiDocs.routes());
   gateway.attach(app.server);
   const forgetting = setInterval(() => {
     core.messages.forgetOldSendKeys().catch((error: unknown) => log.warn({ err: error }, 'forgetting old send keys failed'));

@@ -13,20 +13,46 @@ const HEARTBEAT_MS = 10_000;
 /** last_active is kept this long after a user's last activity. */
 const LAST_ACTIVE_TTL_SECONDS = 90 * 24 * 3600;
 
+/**
+ * A presence read in one round trip: the live nodes, each account's last activity, and whether
+ * any live node holds a socket of it. ARGV: the nodes key, the prefixes of node keys and of
+ * last-activity keys, the oldest heartbeat still live (ms), then the account ids. Keys are asked
+ * a bounded number at a time (Lua's unpack has a limit).
+ */
+const PRESENCE_READ = `
+local nodePrefix, lastPrefix, ids, chunk = ARGV[2], ARGV[3], {}, 500
+for i = 5, #ARGV do ids[#ids + 1] = ARGV[i] end
+local nodes = redis.call('ZRANGEBYSCORE', ARGV[1], ARGV[4], '+inf')
+local last, online = {}, {}
+for from = 1, #ids, chunk do
+  local to = math.min(from + chunk - 1, #ids)
+  local keys = {}
+  for i = from, to do keys[#keys + 1] = lastPrefix .. ids[i]; online[i] = 0 end
+  local values = redis.call('MGET', unpack(keys))
+  for i = 1, #keys do last[from + i - 1] = values[i] end
+  for _, node in ipairs(nodes) do
+    local flags = redis.call('SMISMEMBER', nodePrefix .. node, unpack(ids, from, to))
+    for i = 1, #flags do if flags[i] == 1 then online[from + i - 1] = 1 end end
+  end
+end
+return {last, online}
+`;
+
 export class RedisPresence implements Presence {
   private readonly local = new LocalPresence();
   private readonly node = randomBytes(6).toString('hex');
   private readonly redis: Redis;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly nodesKey: string;
+  private readonly nodePrefix: string;
+  private readonly lastActivePrefix: string;
   /** Presence reads of requests that ask at once share their round trips to Redis. */
   private readonly reads = new SharedReads<number, PresenceStatus>((accountIds) => this.read(accountIds));
 
-  constructor(
-    url: string,
-    private readonly prefix: string,
-  ) {
+  constructor(url: string, prefix: string) {
     this.nodesKey = `${prefix}presence:nodes`;
+    this.nodePrefix = `${prefix}presence:node:`;
+    this.lastActivePrefix = `${prefix}presence:last:`;
     this.redis = new Redis(url, {
       retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
       // A presence read must not hang while Redis is away: it falls back to this process's view.
@@ -40,11 +66,11 @@ export class RedisPresence implements Presence {
   }
 
   private nodeKey(node: string): string {
-    return `${this.prefix}presence:node:${node}`;
+    return `${this.nodePrefix}${node}`;
   }
 
   private lastActiveKey(accountId: number): string {
-    return `${this.prefix}presence:last:${accountId}`;
+    return `${this.lastActivePrefix}${accountId}`;
   }
 
   async connect(): Promise<void> {
@@ -89,16 +115,11 @@ export class RedisPresence implements Presence {
     const mine = new Map(accountIds.map((id) => [id, this.local.localStatus(id)]));
     try {
       const since = Date.now() - PRESENCE_TTL_SECONDS * 1000;
-      const nodes = await this.redis.zrangebyscore(this.nodesKey, since, '+inf');
-      const check = this.redis.multi().mget(...accountIds.map((id) => this.lastActiveKey(id)));
-      for (const node of nodes) check.smismember(this.nodeKey(node), ...accountIds);
-      const [lastActives, ...memberships] = ((await check.exec()) ?? []).map(([, reply]) => reply as unknown[]);
+      const [lastActives, online] = (await this.redis.eval(PRESENCE_READ, 0, this.nodesKey, this.nodePrefix, this.lastActivePrefix, since, ...accountIds)) as [Array<Instant | null>, number[]];
       return new Map(
         accountIds.map((id, i) => {
           const local = mine.get(id) ?? { active: false, lastActive: null };
-          const elsewhere = memberships.some((flags) => flags?.[i] === 1);
-          const lastActive = (lastActives?.[i] as Instant | null) || local.lastActive;
-          return [id, { active: local.active || elsewhere, lastActive }];
+          return [id, { active: local.active || online[i] === 1, lastActive: lastActives[i] || local.lastActive }];
         }),
       );
     } catch {

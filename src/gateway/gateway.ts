@@ -26,8 +26,6 @@ export class Gateway {
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
   private readonly connections = new Set<Connection>();
-  /** Open connections by the hash of the token that opened them. */
-  private readonly byToken = new Map<string, Set<Connection>>();
   private readonly quota: SocketQuota;
   private readonly heartbeat: NodeJS.Timeout;
   private draining = false;
@@ -128,13 +126,14 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, url.origin, withoutCredentials(url.searchParams));
+    await this.open(ws, account, key, match.route, params, sharedOrigin(url.origin), withoutCredentials(url.searchParams));
   }
 
   // The two closures an open socket keeps are made apart from upgrade(): a closure there would
   // keep upgrade's whole scope, the request with its headers and its URL with the token in it.
   private releaseOnClose(socket: Duplex, accountId: number, address: string): void {
-    socket.once('close', () => this.quota.release(accountId, address));
+    // 'close' comes once: on() spares the wrapper once() would keep for the socket's life.
+    socket.on('close', () => this.quota.release(accountId, address));
   }
 
   private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
@@ -150,52 +149,44 @@ export class Gateway {
     return presented.key;
   }
 
-  /** Closes every open socket opened with one of these tokens. */
+  /**
+   * Closes every open socket opened with one of these tokens. Revocations are rare: a pass over
+   * the open sockets costs less than an index of them by token, which every idle socket would hold.
+   */
   private closeRevoked(tokenHashes: Iterable<string>): void {
-    for (const tokenHash of tokenHashes) {
-      for (const connection of this.byToken.get(tokenHash) ?? []) connection.close(CLOSE.unauthenticated, 'token revoked');
+    const revoked = new Set(tokenHashes);
+    if (revoked.size === 0) return;
+    for (const connection of this.connections) {
+      if (revoked.has(connection.tokenHash)) connection.close(CLOSE.unauthenticated, 'token revoked');
     }
   }
 
   private async recheckTokens(): Promise<void> {
-    this.closeRevoked(await this.core.accounts.revokedAmong([...this.byToken.keys()]));
-  }
-
-  private track(connection: Connection): void {
-    let same = this.byToken.get(connection.tokenHash);
-    if (!same) {
-      same = new Set();
-      this.byToken.set(connection.tokenHash, same);
-    }
-    same.add(connection);
-  }
-
-  private untrack(connection: Connection): void {
-    const same = this.byToken.get(connection.tokenHash);
-    if (!same?.delete(connection) || same.size > 0) return;
-    this.byToken.delete(connection.tokenHash);
+    const inUse = new Set<string>();
+    for (const connection of this.connections) inUse.add(connection.tokenHash);
+    this.closeRevoked(await this.core.accounts.revokedAmong([...inUse]));
   }
 
   private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string, query: URLSearchParams): Promise<void> {
     const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
       this.log.error({ err: error }, 'socket frame failed'),
     );
-    const topics = new Set<string>();
+    // Most sockets listen to one topic: a list of exactly its length holds it for less than a set
+    // (or a list grown by push, which makes room for 17) would.
+    let topics: readonly string[] = [];
     // Frames that arrive while the session opens wait in the connection's inbox.
     ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
     ws.on('pong', () => {
       connection.alive = true;
     });
-    ws.on('error', () => undefined);
+    ws.on('error', ignore);
     ws.on('close', () => {
       this.connections.delete(connection);
-      this.untrack(connection);
       for (const topic of topics) this.registry.unsubscribe(connection, topic);
       this.core.presence.disconnected(account.id);
       connection.session?.onClose?.();
     });
     this.connections.add(connection);
-    this.track(connection);
     this.core.presence.connected(account.id);
     let session: SocketSession | undefined;
     try {
@@ -208,8 +199,8 @@ export class Gateway {
           params,
           origin,
           subscribe: async (topic) => {
-            if (!connection.open || topics.has(topic)) return;
-            topics.add(topic);
+            if (!connection.open || topics.includes(topic)) return;
+            topics = [...topics, topic];
             await this.registry.subscribe(connection, topic);
           },
         },
@@ -251,6 +242,26 @@ function pathParams(raw: readonly string[]): string[] | undefined {
 function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** A socket's errors end in its 'close', which does what there is to do. */
+function ignore(): void {}
+
+/** Origins sockets were opened with, each kept once (sockets keep theirs for absolute URLs). */
+const origins = new Map<string, string>();
+/** Origins come from the Host header, which clients choose: only so many are kept. */
+const MAX_SHARED_ORIGINS = 64;
+
+/**
+ * The origin as one string of its own, shared by the sockets opened with it: `URL.origin` is
+ * made of slices of the whole URL, which would keep the URL (token included) for the socket's life.
+ */
+function sharedOrigin(origin: string): string {
+  const known = origins.get(origin);
+  if (known !== undefined) return known;
+  const own = Buffer.from(origin, 'utf8').toString('utf8');
+  if (origins.size < MAX_SHARED_ORIGINS) origins.set(own, own);
+  return own;
 }
 
 /** The query a session may read: the token stays with the authentication. */

@@ -3,7 +3,6 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie';
-import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../core/core.js';
@@ -17,7 +16,8 @@ import { DRF_WORDING } from '../dialects/wording.js';
 import { CROSS_SITE, errorHandler, HttpError, INVALID_TOKEN, NOT_AUTHENTICATED } from './errors.js';
 import { requestOrigin, type RequestOrigin } from './origin.js';
 import { ErrorBody } from './schemas.js';
-import { openApiInfo } from './api-docs.js';
+import type { ApiDocs } from './api-docs.js';
+import { lazyCompilers } from './lazy-schemas.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,25 +60,29 @@ export interface AppOptions {
   onRoute?: (route: RouteOptions) => void;
 }
 
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+/** How the app routes, for the instance that describes its routes too (ApiDocs). */
+export const ROUTER_OPTIONS = { ignoreTrailingSlash: true };
+
+export async function buildApp(options: AppOptions, apiDocs: ApiDocs): Promise<FastifyInstance> {
   const { core, log, metrics, publicUrl, sessionMaxAgeSeconds, metricsToken } = options;
   const app = Fastify({
     loggerInstance: log,
     trustProxy: options.trustProxy ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: ROUTER_OPTIONS,
     // A URL that does not decode (`/%E0%A4%A`) is the client's fault, answered like any other.
     frameworkErrors: (_error, _request, reply) => refuseMalformedUrl(reply as FastifyReply),
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: lazyCompilers },
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a
   // foreign page can make a browser send without asking (CSRF). Uploads add multipart themselves.
   app.removeContentTypeParser('text/plain');
+  // Before any route: it notes every route's schema as the route is added.
+  app.addHook('onRoute', apiDocs.note);
   await app.register(fastifyCookie);
-  // Before any route: it collects every route's schema as the route is added.
-  await app.register(fastifySwagger, { openapi: openApiInfo() });
   const session: CookieSerializeOptions = {
     path: '/',
     httpOnly: true,

@@ -20,6 +20,7 @@
 // all of them instead of a round trip each. A batch of such writes only needs no shared
 // transaction: each kind's writes are atomic on their own (see BatchedWrite), so the kinds are
 // written at once on connections of their own, and each caller settles once its kind committed.
+// A kind whose writes lock nothing the others lock (new messages) has lanes of its own.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 
@@ -35,6 +36,17 @@ export interface BatchedWrite<DB, I, T> {
    * its own), and committed when it resolves.
    */
   many(db: Kysely<DB>, inputs: readonly I[]): Promise<T[]>;
+  /**
+   * Set when these writes lock no row that a conversation's other writes lock (new messages):
+   * they get lanes of their own, so that their batches need not wait for the others'.
+   */
+  ownLanes?: boolean;
+}
+
+interface Lane<DB> {
+  queue: Array<Pending<DB>>;
+  busy: boolean;
+  scheduled: boolean;
 }
 
 interface Settles {
@@ -54,7 +66,9 @@ type Pending<DB> = (SyncPending | AsyncPending<DB>) & { conversationId: number }
 export const MAX_GROUP_COMMIT = 500;
 
 export class GroupCommit<DB> {
-  private readonly lanes: Array<{ queue: Array<Pending<DB>>; busy: boolean; scheduled: boolean }>;
+  private readonly lanes: Array<Lane<DB>>;
+  /** The lanes of each kind of batched write that has its own (see BatchedWrite.ownLanes). */
+  private readonly kindLanes = new Map<BatchedWrite<DB, unknown, unknown>, Array<Lane<DB>>>();
 
   /**
    * `parallel`: batches that may commit at once (1 for SQLite's single connection). `sqlite`:
@@ -65,7 +79,7 @@ export class GroupCommit<DB> {
     parallel: number,
     private readonly sqlite?: BetterSqlite3.Database,
   ) {
-    this.lanes = Array.from({ length: parallel }, () => ({ queue: [], busy: false, scheduled: false }));
+    this.lanes = newLanes(parallel);
   }
 
   /** Runs `work` in the next batch of the conversation's lane; resolves after that batch commits. */
@@ -90,14 +104,26 @@ export class GroupCommit<DB> {
     conversationId: number,
     pending: (resolve: (value: unknown) => void, reject: (error: unknown) => void) => SyncPending | AsyncPending<DB>,
   ): Promise<T> {
-    const lane = this.lanes[conversationId % this.lanes.length]!;
     return new Promise<T>((resolve, reject) => {
-      lane.queue.push({ ...pending(resolve as (value: unknown) => void, reject), conversationId });
+      const item: Pending<DB> = { ...pending(resolve as (value: unknown) => void, reject), conversationId };
+      const lanes = this.lanesOf(item.batched?.write);
+      const lane = lanes[conversationId % lanes.length]!;
+      lane.queue.push(item);
       this.schedule(lane);
     });
   }
 
-  private schedule(lane: GroupCommit<DB>['lanes'][number]): void {
+  private lanesOf(write: BatchedWrite<DB, unknown, unknown> | undefined): Array<Lane<DB>> {
+    if (!write?.ownLanes) return this.lanes;
+    let lanes = this.kindLanes.get(write);
+    if (!lanes) {
+      lanes = newLanes(this.lanes.length);
+      this.kindLanes.set(write, lanes);
+    }
+    return lanes;
+  }
+
+  private schedule(lane: Lane<DB>): void {
     if (lane.scheduled || lane.busy || lane.queue.length === 0) return;
     lane.scheduled = true;
     // After the current I/O phase, so that every frame read in it joins the same batch.
@@ -188,6 +214,10 @@ export class GroupCommit<DB> {
       );
     }
   }
+}
+
+function newLanes<DB>(count: number): Array<Lane<DB>> {
+  return Array.from({ length: count }, () => ({ queue: [], busy: false, scheduled: false }));
 }
 
 async function one<DB>(db: Kysely<DB>, { write, input }: NonNullable<Pending<DB>['batched']>): Promise<unknown> {

@@ -82,7 +82,8 @@ export class SqlMessageStore implements MessageStore {
     insert: BatchedWrite<Database, MessageWrite, StoredMessage>;
     acknowledge: BatchedWrite<Database, Acknowledgement, MessageRecord | undefined>;
   } = {
-    insert: { many: (db, writes) => this.insertMany(db, writes) },
+    // A message's rows are new: storing it locks nothing a conversation's acknowledgements or markers lock.
+    insert: { many: (db, writes) => this.insertMany(db, writes), ownLanes: true },
     acknowledge: { many: (db, inputs) => inTransaction(db, (trx) => this.acknowledgeMany(trx, inputs)) },
   };
 

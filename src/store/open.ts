@@ -63,7 +63,9 @@ async function openPostgres(connectionString: string): Promise<{ engine: 'postgr
   const { default: pg } = await import('pg');
   // int8 (ids, counts) arrives as text by default; Parley's values stay far below 2^53.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  const pool = new pg.Pool({ connectionString, max: 12 });
+  // Up to two group-commit batches per lane in flight (messages have lanes of their own, see
+  // group-commit.ts), with connections to spare for reads.
+  const pool = new pg.Pool({ connectionString, max: 20 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);
   return { engine: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };

@@ -1,4 +1,5 @@
-// The cluster suite runs the built server as separate processes: build it once first.
+// The cluster suite runs the built server as separate processes: build it once first, the
+// server's entry bundled as `npm run build` makes it.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -8,4 +9,5 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { cwd: root, stdio: 'inherit' });
 }

@@ -115,6 +115,23 @@ describe('GroupCommit', () => {
     expect(order).toEqual(['other 1']);
   });
 
+  it('writes a kind with lanes of its own apart from the other writes of the conversation', async () => {
+    const writes = new GroupCommit(db, 1);
+    const inTransaction: boolean[] = [];
+    const kind = (ownLanes: boolean): BatchedWrite<Schema, number, number> => ({
+      ownLanes,
+      async many(db, ids) {
+        inTransaction.push(db.isTransaction);
+        return ids.map((id) => id * 10);
+      },
+    });
+    const other = () => writes.run(1, async () => 0);
+    // In one tick with a write of another kind: in its batch's transaction, or on its own lane without one.
+    await Promise.all([other(), writes.runBatched(1, kind(false), 1)]);
+    await Promise.all([other(), writes.runBatched(1, kind(true), 2)]);
+    expect(inTransaction).toEqual([true, false]);
+  });
+
   it('writes a failing batched write alone, and the others of its kind without it', async () => {
     const writes = new GroupCommit(db, 1);
     const calls: number[][] = [];

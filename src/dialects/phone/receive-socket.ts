@@ -10,6 +10,17 @@ import { ownPhone, phoneSession } from './session.js';
 
 const SEND_SOCKET = 'the personal socket /ws/chat/personal/<your phone>/<their phone>/';
 const GROUP_SOCKET = 'the group socket /ws/chat/group/<your phone>/<group key>/';
+/** The socket each command of another socket belongs on: one table for every receive socket. */
+const ELSEWHERE = {
+  new_msg: SEND_SOCKET,
+  msg_received: SEND_SOCKET,
+  msg_read: SEND_SOCKET,
+  is_typing: SEND_SOCKET,
+  new_grp_msg: GROUP_SOCKET,
+  grp_msg_received: GROUP_SOCKET,
+  grp_msg_read: GROUP_SOCKET,
+  is_grp_typing: GROUP_SOCKET,
+};
 
 export function receiveSocket(core: Core): SocketRoute {
   return {
@@ -53,16 +64,7 @@ export function receiveSocket(core: Core): SocketRoute {
       return phoneSession({
         context,
         errorParties: { from: own, to: own },
-        elsewhere: {
-          new_msg: SEND_SOCKET,
-          msg_received: SEND_SOCKET,
-          msg_read: SEND_SOCKET,
-          is_typing: SEND_SOCKET,
-          new_grp_msg: GROUP_SOCKET,
-          grp_msg_received: GROUP_SOCKET,
-          grp_msg_read: GROUP_SOCKET,
-          is_grp_typing: GROUP_SOCKET,
-        },
+        elsewhere: ELSEWHERE,
         commands: {
           async fetch_msgs(frame) {
             requireOwnMsgTo(frame);
