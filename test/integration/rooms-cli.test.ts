@@ -10,9 +10,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 const run = promisify(execFile);
 let server: TestServer;
+// Built apart from dist/src: the cluster suite runs dist/src/main.js (the bundle) while this runs,
+// and each store's project builds its own copy at once.
+const BUILT = `dist/test-cli/${process.env.PARLEY_TEST_STORE ?? 'sqlite'}`;
 
 beforeAll(async () => {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILT]);
   server = await startTestServer();
 }, 120_000);
 afterAll(async () => {
@@ -21,7 +24,7 @@ afterAll(async () => {
 
 async function parley(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', ['dist/src/cli.js', ...args], { env: { ...process.env, ...server.env } });
+    const { stdout, stderr } = await run('node', [`${BUILT}/src/cli.js`, ...args], { env: { ...process.env, ...server.env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
