@@ -72,14 +72,12 @@ export class GroupCommit<DB> {
 
   /**
    * `parallel`: batches that may commit at once (1 for SQLite's single connection). `sqlite`:
-   * the connection under `db` when it is SQLite's, for synchronous writes. `committed`: told
-   * after each transaction that commits.
+   * the connection under `db` when it is SQLite's, for synchronous writes.
    */
   constructor(
     private readonly db: Kysely<DB>,
     parallel: number,
     private readonly sqlite?: BetterSqlite3.Database,
-    private readonly committed?: () => void,
   ) {
     this.lanes = newLanes(parallel);
   }
@@ -167,12 +165,6 @@ export class GroupCommit<DB> {
 
   /** Runs the writes in one transaction; resolves with their results after it commits. */
   private async transaction(batch: Array<Pending<DB>>): Promise<unknown[]> {
-    const results = await this.execute(batch);
-    this.committed?.();
-    return results;
-  }
-
-  private async execute(batch: Array<Pending<DB>>): Promise<unknown[]> {
     const sqlite = this.sqlite;
     if (sqlite && batch.every((item): item is Pending<DB> & SyncPending => item.sync !== undefined)) {
       // Holding Kysely's one connection, so the transaction is this batch's alone.

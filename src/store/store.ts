@@ -7,7 +7,6 @@ import { SqlAccountStore, type AccountStore } from './accounts.js';
 import { SqlAnnotationStore, type AnnotationStore } from './annotations.js';
 import { SqlAttachmentStore, type AttachmentStore } from './attachments.js';
 import { ChangeLog } from './changes.js';
-import { Checkpoints } from './checkpoints.js';
 import { SqlConversationStore, type ConversationStore } from './conversations.js';
 import { ForeignWrites } from './foreign-writes.js';
 import { GroupCommit } from './group-commit.js';
@@ -61,7 +60,6 @@ export class SqlStore implements Store {
   readonly versions: MessageVersions;
   readonly changes: ChangeLog;
   private readonly foreignWrites: ForeignWrites;
-  private readonly checkpoints: Checkpoints | undefined;
 
   /** `sqlite`: the connection under `db` on SQLite, for the message path's synchronous writes. */
   constructor(
@@ -69,10 +67,8 @@ export class SqlStore implements Store {
     private readonly db: Kysely<Database>,
     sqlite?: BetterSqlite3.Database,
   ) {
-    const checkpoints = sqlite && new Checkpoints(sqlite);
-    this.checkpoints = checkpoints;
     // The writes of every message's path (store, acknowledge, markers) share transactions.
-    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES, sqlite, checkpoints && (() => checkpoints.committed()));
+    const writes = new GroupCommit(db, engine === 'sqlite' ? 1 : POSTGRES_PARALLEL_BATCHES, sqlite);
     this.accounts = new SqlAccountStore(db);
     this.conversations = new SqlConversationStore(engine, db, writes);
     this.messages = new SqlMessageStore(engine, db, writes);
@@ -95,7 +91,6 @@ export class SqlStore implements Store {
 
   async close(): Promise<void> {
     this.foreignWrites.stop();
-    await this.checkpoints?.stop();
     await this.db.destroy();
   }
 }
