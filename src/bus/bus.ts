@@ -3,15 +3,14 @@
 
 export type BusHandler<E> = (event: E, topic: string) => void;
 
-export interface Subscription {
-  /** Resolves once every event published from now on will reach the handler. */
-  ready: Promise<void>;
-  unsubscribe(): void;
-}
-
 export interface Bus<E> {
   publish(topic: string, event: E): Promise<void>;
-  subscribe(topic: string, handler: BusHandler<E>): Subscription;
+  /**
+   * Resolves once every event published to the topic from now on will reach the handler. A
+   * handler is told the topic, so one handler can serve many topics (no closure per topic).
+   */
+  subscribe(topic: string, handler: BusHandler<E>): Promise<void>;
+  unsubscribe(topic: string, handler: BusHandler<E>): void;
   /** Resolves when the bus can carry events (for readiness checks). */
   ping(): Promise<void>;
   /**
@@ -28,4 +27,36 @@ export interface BusObserver {
   onHandlerError(error: unknown, topic: string): void;
   /** An event reached this process, this many seconds after it was published. */
   onDelivered?(seconds: number): void;
+}
+
+/**
+ * A topic's handlers: most topics (an account's, a room's) have one, held as it is; a set only
+ * from the second on, because a set costs far more than its one entry.
+ */
+export type Handlers<E> = BusHandler<E> | Set<BusHandler<E>>;
+
+export function withHandler<E>(handlers: Handlers<E> | undefined, handler: BusHandler<E>): Handlers<E> {
+  if (handlers === undefined || handlers === handler) return handler;
+  if (handlers instanceof Set) return handlers.add(handler);
+  return new Set([handlers, handler]);
+}
+
+/** The handlers left once this one is gone; undefined when none is. */
+export function withoutHandler<E>(handlers: Handlers<E>, handler: BusHandler<E>): Handlers<E> | undefined {
+  if (!(handlers instanceof Set)) return handlers === handler ? undefined : handlers;
+  handlers.delete(handler);
+  if (handlers.size > 1) return handlers;
+  const [lone] = handlers;
+  return lone;
+}
+
+/** Runs each handler (a copy of the set: a handler may unsubscribe), reporting the ones that throw. */
+export function runHandlers<E>(handlers: Handlers<E>, event: E, topic: string, observer: BusObserver): void {
+  for (const handler of handlers instanceof Set ? [...handlers] : [handlers]) {
+    try {
+      handler(event, topic);
+    } catch (error) {
+      observer.onHandlerError(error, topic);
+    }
+  }
 }

@@ -2,7 +2,7 @@
 // Redis while at least one local handler wants it; Redis echoes a process's own publications
 // back to it, so local and remote subscribers are served by the same path.
 import { Redis } from 'ioredis';
-import type { Bus, BusHandler, BusObserver, Subscription } from './bus.js';
+import { runHandlers, withHandler, withoutHandler, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
 
 export interface RedisBusOptions extends BusObserver {
   url: string;
@@ -24,8 +24,8 @@ interface Envelope<E> {
 export class RedisBus<E> implements Bus<E> {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
-  private readonly handlers = new Map<string, Set<BusHandler<E>>>();
-  /** Per topic, the SUBSCRIBE that Redis has (or has yet) to confirm. */
+  private readonly handlers = new Map<string, Handlers<E>>();
+  /** Per topic, the SUBSCRIBE that Redis has yet to confirm. */
   private readonly confirmed = new Map<string, Promise<void>>();
   private readonly resumed: Array<() => void> = [];
   private readonly unsent = new Set<Promise<void>>();
@@ -84,26 +84,35 @@ export class RedisBus<E> implements Bus<E> {
     void sent.finally(() => this.unsent.delete(sent));
   }
 
-  subscribe(topic: string, handler: BusHandler<E>): Subscription {
-    let handlers = this.handlers.get(topic);
+  subscribe(topic: string, handler: BusHandler<E>): Promise<void> {
+    const handlers = this.handlers.get(topic);
+    this.handlers.set(topic, withHandler(handlers, handler));
     if (!handlers) {
-      handlers = new Set();
-      this.handlers.set(topic, handlers);
-      const confirmed = this.subscriber.subscribe(this.options.prefix + topic).then(
-        () => undefined,
-        () => undefined,
+      // Kept only until Redis confirms: an idle subscription holds no promise.
+      const confirmed: Promise<void> = this.subscriber.subscribe(this.options.prefix + topic).then(
+        () => this.settled(topic, confirmed),
+        () => this.settled(topic, confirmed),
       );
       this.confirmed.set(topic, confirmed);
     }
-    handlers.add(handler);
-    const unsubscribe = (): void => {
-      const current = this.handlers.get(topic);
-      if (!current?.delete(handler) || current.size > 0) return;
-      this.handlers.delete(topic);
-      this.confirmed.delete(topic);
-      this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
-    };
-    return { ready: this.confirmed.get(topic) ?? Promise.resolve(), unsubscribe };
+    return this.confirmed.get(topic) ?? Promise.resolve();
+  }
+
+  private settled(topic: string, confirmed: Promise<void>): void {
+    if (this.confirmed.get(topic) === confirmed) this.confirmed.delete(topic);
+  }
+
+  unsubscribe(topic: string, handler: BusHandler<E>): void {
+    const current = this.handlers.get(topic);
+    if (!current) return;
+    const left = withoutHandler(current, handler);
+    if (left) {
+      this.handlers.set(topic, left);
+      return;
+    }
+    this.handlers.delete(topic);
+    this.confirmed.delete(topic);
+    this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
   }
 
   private reportConnection(): void {
@@ -158,13 +167,6 @@ export class RedisBus<E> implements Bus<E> {
       return;
     }
     this.options.onDelivered?.(Math.max(0, Date.now() - envelope.t) / 1000);
-    const event = envelope.e;
-    for (const handler of [...handlers]) {
-      try {
-        handler(event, topic);
-      } catch (error) {
-        this.options.onHandlerError(error, topic);
-      }
-    }
+    runHandlers(handlers, envelope.e, topic, this.options);
   }
 }

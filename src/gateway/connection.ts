@@ -30,7 +30,8 @@ export class Connection {
   private refilledAt = Date.now();
   /** Frames wait here until the session is open, then run one after another. */
   private inbox: Promise<void>;
-  private opened!: () => void;
+  /** Resolves the inbox's first promise; dropped once called, so an open socket does not hold it. */
+  private opened: (() => void) | undefined;
   private accepting = true;
   /** Events that arrived between subscribing and the session's opening, delivered at begin(). */
   private early: Array<[DeliveryEvent, RenderedFrames]> | undefined = [];
@@ -55,7 +56,8 @@ export class Connection {
     const early = this.early ?? [];
     this.early = undefined;
     for (const [event, rendered] of early) session?.onEvent?.(event, rendered.of(this.dialect));
-    this.opened();
+    this.opened?.();
+    this.opened = undefined;
   }
 
   /** An event on one of the connection's topics. */

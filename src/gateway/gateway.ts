@@ -28,6 +28,8 @@ export class Gateway {
   private readonly connections = new Set<Connection>();
   private readonly quota: SocketQuota;
   private readonly heartbeat: NodeJS.Timeout;
+  /** One handler for every socket's failed frames, not a closure each. */
+  private readonly frameFailed = (error: unknown): void => this.log.error({ err: error }, 'socket frame failed');
   private draining = false;
 
   constructor(
@@ -168,9 +170,7 @@ export class Gateway {
   }
 
   private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string, query: URLSearchParams): Promise<void> {
-    const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, (error) =>
-      this.log.error({ err: error }, 'socket frame failed'),
-    );
+    const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, this.frameFailed);
     // Most sockets listen to one topic: a list of exactly its length holds it for less than a set
     // (or a list grown by push, which makes room for 17) would.
     let topics: readonly string[] = [];

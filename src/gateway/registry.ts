@@ -1,48 +1,56 @@
 // Which local sockets listen to which topic. A topic is subscribed on the bus while at least one
 // local socket wants it, and every event is rendered once per distinct frame (see rendered.ts).
-import type { Bus, Subscription } from '../bus/bus.js';
+// Most topics (an account's) have one socket: it is held as it is, a set only from the second on,
+// and one handler serves every topic, so an idle socket's topic costs one map entry.
+import type { Bus } from '../bus/bus.js';
 import { isDeliveryEvent, type CoreEvent, type DeliveryEvent } from '../core/events.js';
 import type { Connection } from './connection.js';
 import { RenderedFrames } from './rendered.js';
 
 export class Registry {
-  private readonly topics = new Map<string, { connections: Set<Connection>; subscription: Subscription }>();
+  private readonly topics = new Map<string, Connection | Set<Connection>>();
   private readonly rendered = new WeakMap<DeliveryEvent, RenderedFrames>();
+  private readonly onEvent = (event: CoreEvent, topic: string): void => {
+    if (isDeliveryEvent(event)) this.dispatch(topic, event);
+  };
 
   constructor(private readonly bus: Bus<CoreEvent>) {}
 
   /** Resolves once events published to the topic from now on reach the connection. */
   subscribe(connection: Connection, topic: string): Promise<void> {
-    let entry = this.topics.get(topic);
-    if (!entry) {
-      const subscription = this.bus.subscribe(topic, (event) => {
-        if (isDeliveryEvent(event)) this.dispatch(topic, event);
-      });
-      entry = { connections: new Set(), subscription };
-      this.topics.set(topic, entry);
+    const listeners = this.topics.get(topic);
+    if (listeners === undefined) {
+      this.topics.set(topic, connection);
+      return this.bus.subscribe(topic, this.onEvent);
     }
-    entry.connections.add(connection);
-    return entry.subscription.ready;
+    if (listeners instanceof Set) listeners.add(connection);
+    else if (listeners !== connection) this.topics.set(topic, new Set([listeners, connection]));
+    // The bus is subscribed already (or being so): asking again waits for the same confirmation.
+    return this.bus.subscribe(topic, this.onEvent);
   }
 
   unsubscribe(connection: Connection, topic: string): void {
-    const entry = this.topics.get(topic);
-    if (!entry) return;
-    entry.connections.delete(connection);
-    if (entry.connections.size === 0) {
-      entry.subscription.unsubscribe();
-      this.topics.delete(topic);
+    const listeners = this.topics.get(topic);
+    if (listeners === undefined) return;
+    if (listeners instanceof Set) {
+      listeners.delete(connection);
+      if (listeners.size === 1) this.topics.set(topic, listeners.values().next().value as Connection);
+      return;
     }
+    if (listeners !== connection) return;
+    this.topics.delete(topic);
+    this.bus.unsubscribe(topic, this.onEvent);
   }
 
   private dispatch(topic: string, event: DeliveryEvent): void {
-    const entry = this.topics.get(topic);
-    if (!entry) return;
+    const listeners = this.topics.get(topic);
+    if (listeners === undefined) return;
     let rendered = this.rendered.get(event);
     if (!rendered) {
       rendered = new RenderedFrames();
       this.rendered.set(event, rendered);
     }
-    for (const connection of entry.connections) connection.deliver(event, rendered);
+    if (listeners instanceof Set) for (const connection of listeners) connection.deliver(event, rendered);
+    else listeners.deliver(event, rendered);
   }
 }

@@ -5,12 +5,13 @@ describe('LocalBus', () => {
   it('delivers to the subscribers of the topic only, until they unsubscribe', async () => {
     const bus = new LocalBus<{ n: number }>({ onHandlerError: () => undefined });
     const got: string[] = [];
-    const { unsubscribe: stop } = bus.subscribe('a', (event, topic) => got.push(`${topic}:${event.n}`));
-    bus.subscribe('b', (event, topic) => got.push(`${topic}:${event.n}`));
+    const handler = (event: { n: number }, topic: string): void => void got.push(`${topic}:${event.n}`);
+    void bus.subscribe('a', handler);
+    void bus.subscribe('b', handler);
     await bus.publish('a', { n: 1 });
     await bus.publish('b', { n: 2 });
     await bus.publish('c', { n: 3 });
-    stop();
+    bus.unsubscribe('a', handler);
     await bus.publish('a', { n: 4 });
     expect(got).toEqual(['a:1', 'b:2']);
   });
