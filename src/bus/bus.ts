@@ -1,5 +1,6 @@
 // Fan-out between processes: publish an event to a topic; every subscriber of that topic, on
 // every process, receives it. Events must survive JSON (a remote bus serializes them).
+import type { OneOrSet } from '../one-or-set.js';
 
 export type BusHandler<E> = (event: E, topic: string) => void;
 
@@ -29,26 +30,8 @@ export interface BusObserver {
   onDelivered?(seconds: number): void;
 }
 
-/**
- * A topic's handlers: most topics (an account's, a room's) have one, held as it is; a set only
- * from the second on, because a set costs far more than its one entry.
- */
-export type Handlers<E> = BusHandler<E> | Set<BusHandler<E>>;
-
-export function withHandler<E>(handlers: Handlers<E> | undefined, handler: BusHandler<E>): Handlers<E> {
-  if (handlers === undefined || handlers === handler) return handler;
-  if (handlers instanceof Set) return handlers.add(handler);
-  return new Set([handlers, handler]);
-}
-
-/** The handlers left once this one is gone; undefined when none is. */
-export function withoutHandler<E>(handlers: Handlers<E>, handler: BusHandler<E>): Handlers<E> | undefined {
-  if (!(handlers instanceof Set)) return handlers === handler ? undefined : handlers;
-  handlers.delete(handler);
-  if (handlers.size > 1) return handlers;
-  const [lone] = handlers;
-  return lone;
-}
+/** A topic's handlers: most topics (an account's, a room's) have one. */
+export type Handlers<E> = OneOrSet<BusHandler<E>>;
 
 /** Runs each handler (a copy of the set: a handler may unsubscribe), reporting the ones that throw. */
 export function runHandlers<E>(handlers: Handlers<E>, event: E, topic: string, observer: BusObserver): void {

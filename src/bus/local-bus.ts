@@ -1,6 +1,7 @@
 // The in-process bus: one process, no serialization; handlers run on a later microtask so a
 // publisher never re-enters itself, and one failing handler does not starve the others.
-import { runHandlers, withHandler, withoutHandler, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
+import { withItem, withoutItem } from '../one-or-set.js';
+import { runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
 
 export class LocalBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Handlers<E>>();
@@ -17,14 +18,14 @@ export class LocalBus<E> implements Bus<E> {
   }
 
   subscribe(topic: string, handler: BusHandler<E>): Promise<void> {
-    this.handlers.set(topic, withHandler(this.handlers.get(topic), handler));
+    this.handlers.set(topic, withItem(this.handlers.get(topic), handler));
     return Promise.resolve();
   }
 
   unsubscribe(topic: string, handler: BusHandler<E>): void {
     const current = this.handlers.get(topic);
     if (!current) return;
-    const left = withoutHandler(current, handler);
+    const left = withoutItem(current, handler);
     if (left) this.handlers.set(topic, left);
     else this.handlers.delete(topic);
   }

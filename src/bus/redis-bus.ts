@@ -2,7 +2,8 @@
 // Redis while at least one local handler wants it; Redis echoes a process's own publications
 // back to it, so local and remote subscribers are served by the same path.
 import { Redis } from 'ioredis';
-import { runHandlers, withHandler, withoutHandler, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
+import { withItem, withoutItem } from '../one-or-set.js';
+import { runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
 
 export interface RedisBusOptions extends BusObserver {
   url: string;
@@ -86,7 +87,7 @@ export class RedisBus<E> implements Bus<E> {
 
   subscribe(topic: string, handler: BusHandler<E>): Promise<void> {
     const handlers = this.handlers.get(topic);
-    this.handlers.set(topic, withHandler(handlers, handler));
+    this.handlers.set(topic, withItem(handlers, handler));
     if (!handlers) {
       // Kept only until Redis confirms: an idle subscription holds no promise.
       const confirmed: Promise<void> = this.subscriber.subscribe(this.options.prefix + topic).then(
@@ -105,7 +106,7 @@ export class RedisBus<E> implements Bus<E> {
   unsubscribe(topic: string, handler: BusHandler<E>): void {
     const current = this.handlers.get(topic);
     if (!current) return;
-    const left = withoutHandler(current, handler);
+    const left = withoutItem(current, handler);
     if (left) {
       this.handlers.set(topic, left);
       return;

@@ -3,12 +3,13 @@
 // Most topics (an account's) have one socket: it is held as it is, a set only from the second on,
 // and one handler serves every topic, so an idle socket's topic costs one map entry.
 import type { Bus } from '../bus/bus.js';
+import { withItem, withoutItem, type OneOrSet } from '../one-or-set.js';
 import { isDeliveryEvent, type CoreEvent, type DeliveryEvent } from '../core/events.js';
 import type { Connection } from './connection.js';
 import { RenderedFrames } from './rendered.js';
 
 export class Registry {
-  private readonly topics = new Map<string, Connection | Set<Connection>>();
+  private readonly topics = new Map<string, OneOrSet<Connection>>();
   private readonly rendered = new WeakMap<DeliveryEvent, RenderedFrames>();
   private readonly onEvent = (event: CoreEvent, topic: string): void => {
     if (isDeliveryEvent(event)) this.dispatch(topic, event);
@@ -18,26 +19,19 @@ export class Registry {
 
   /** Resolves once events published to the topic from now on reach the connection. */
   subscribe(connection: Connection, topic: string): Promise<void> {
-    const listeners = this.topics.get(topic);
-    if (listeners === undefined) {
-      this.topics.set(topic, connection);
-      return this.bus.subscribe(topic, this.onEvent);
-    }
-    if (listeners instanceof Set) listeners.add(connection);
-    else if (listeners !== connection) this.topics.set(topic, new Set([listeners, connection]));
-    // The bus is subscribed already (or being so): asking again waits for the same confirmation.
+    this.topics.set(topic, withItem(this.topics.get(topic), connection));
+    // Once the bus is subscribed (or being so), asking again waits for the same confirmation.
     return this.bus.subscribe(topic, this.onEvent);
   }
 
   unsubscribe(connection: Connection, topic: string): void {
     const listeners = this.topics.get(topic);
     if (listeners === undefined) return;
-    if (listeners instanceof Set) {
-      listeners.delete(connection);
-      if (listeners.size === 1) this.topics.set(topic, listeners.values().next().value as Connection);
+    const left = withoutItem(listeners, connection);
+    if (left !== undefined) {
+      this.topics.set(topic, left);
       return;
     }
-    if (listeners !== connection) return;
     this.topics.delete(topic);
     this.bus.unsubscribe(topic, this.onEvent);
   }
