@@ -95,8 +95,8 @@ export class GroupCommit<DB> {
 
   /** As run, written by `write` together with the batch's other writes of that kind. */
   runBatched<I, T>(conversationId: number, write: BatchedWrite<DB, I, T>, input: I): Promise<T> {
-    const work: Work<DB, T> = async (trx) => (await write.many(trx, [input]))[0] as T;
     const batched = { write: write as BatchedWrite<DB, unknown, unknown>, input };
+    const work: Work<DB, T> = (trx) => one(trx, batched) as Promise<T>;
     return this.enqueue<T>(conversationId, (resolve, reject) => ({ work, batched, resolve, reject }));
   }
 

@@ -92,8 +92,12 @@ export class HistoryPages {
     );
     if (postgres) {
       this.shared = new SharedReads(async (ids) => {
-        const found = await Promise.all(ids.map(async (id) => [id, await this.counts.first(db, id)] as const));
-        return new Map(found.flatMap(([id, counts]) => (counts ? [[id, counts] as const] : [])));
+        const rows = await db
+          .selectFrom('history_counts')
+          .select(['conversation_id', 'message_count', 'version'])
+          .where('conversation_id', 'in', ids)
+          .execute();
+        return new Map(rows.map((row) => [Number(row.conversation_id), row]));
       });
     }
   }

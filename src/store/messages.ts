@@ -101,7 +101,7 @@ export class SqlMessageStore implements MessageStore {
     const write: MessageWrite = { message, addressed: { recipients, mentions, notifications, attachment, sendKey, change } };
     try {
       if (this.engine === 'postgres') return await this.writes.runBatched(message.conversationId, this.together.insert, write);
-      if (this.engine === 'sqlite' && !attachment && mentions.length === 0 && notifications.length === 0 && !change && recipients.length <= COMPILED_RECIPIENT_COUNTS) {
+      if (carriesOnlyDeliveries(write) && recipients.length <= COMPILED_RECIPIENT_COUNTS) {
         return await this.writes.runSync(message.conversationId, (sqlite) => this.writeNow(sqlite, message, recipients, sendKey));
       }
       return await this.writes.run(message.conversationId, (trx) => this.write(trx, write.message, write.addressed));
