@@ -606,16 +606,16 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
             ) as latest
             where members.conversation_id = latest.conversation_id and members.account_id = latest.acknowledger
           ), dropped as (
+            -- Every delivery of the message the snapshot holds is one this statement removed.
             delete from messages
-            where messages.id in (
-              select target.id from target inner join removed on removed.message_id = target.id and removed.recipient_id = target.acknowledger
+            using (
+              select target.id, count(*) as removed_count
+              from target inner join removed on removed.message_id = target.id and removed.recipient_id = target.acknowledger
               where target.drop_delivered
-            )
-            and not exists (
-              select 1 from deliveries
-              where deliveries.message_id = messages.id
-              and not exists (select 1 from removed where removed.message_id = deliveries.message_id and removed.recipient_id = deliveries.recipient_id)
-            )
+              group by target.id
+            ) as acknowledged
+            where messages.id = acknowledged.id
+            and (select count(*) from deliveries where deliveries.message_id = messages.id) = acknowledged.removed_count
             returning messages.id
           )
           select target.*, removed.message_id is not null as acknowledged, dropped.id is not null as dropped
