@@ -248,8 +248,15 @@ export class Accounts {
 
   /** The account a presented key belongs to, if the key is live. */
   async authenticate(key: string): Promise<AccountRecord | undefined> {
-    if (!/^[0-9a-f]{40}$/.test(key)) return undefined;
-    const keyHash = hashKey(key);
+    const keyHash = keyHashOf(key);
+    return keyHash === undefined ? undefined : this.authenticateHash(keyHash);
+  }
+
+  /**
+   * The account of a live token, by its key's hash (keyHashOf): a socket keeps the hash, not
+   * the key, and the token cache is keyed by the very string it was first asked with.
+   */
+  async authenticateHash(keyHash: string): Promise<AccountRecord | undefined> {
     let cached = this.tokens.get(keyHash);
     if (!cached) {
       const token = await this.store.accounts.findToken(keyHash);
@@ -310,6 +317,11 @@ export class Accounts {
     await this.store.accounts.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
     return key;
   }
+}
+
+/** The hash a key is stored under; undefined for a key no token can have. */
+export function keyHashOf(key: string): string | undefined {
+  return /^[0-9a-f]{40}$/.test(key) ? hashKey(key) : undefined;
 }
 
 export function hashKey(key: string): string {
