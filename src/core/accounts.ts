@@ -262,11 +262,12 @@ export class Accounts {
       this.tokens.set(keyHash, cached);
     }
     const nowMs = Date.now();
-    if (nowMs - cached.touchedAt > TOUCH_INTERVAL_MS) {
-      cached.touchedAt = nowMs;
-      await this.store.accounts.touchToken(keyHash, now());
-    }
-    return this.byId(cached.accountId);
+    if (nowMs - cached.touchedAt <= TOUCH_INTERVAL_MS) return this.byId(cached.accountId);
+    cached.touchedAt = nowMs;
+    // The touch and the account's read go together: one round trip's wait, not two, for a
+    // socket that opens (and holds its upgrade's request meanwhile).
+    const [, account] = await Promise.all([this.store.accounts.touchToken(keyHash, now()), this.byId(cached.accountId)]);
+    return account;
   }
 
   async byPhone(phone: string): Promise<AccountRecord | undefined> {
