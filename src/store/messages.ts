@@ -84,7 +84,7 @@ export class SqlMessageStore implements MessageStore {
   } = {
     // A message's rows are new: storing it locks nothing a conversation's acknowledgements or markers lock.
     insert: { many: (db, writes) => this.insertMany(db, writes), ownLanes: true },
-    acknowledge: { many: (db, inputs) => inTransaction(db, (trx) => this.acknowledgeMany(trx, inputs)) },
+    acknowledge: { many: (db, inputs) => this.acknowledgeMany(db, inputs) },
   };
 
   constructor(
@@ -350,33 +350,33 @@ export class SqlMessageStore implements MessageStore {
    * statement saw is dropped by a statement of its own, if none remains: it sees the deliveries
    * another process removed while this one waited for the lock. An acknowledgement repeating an
    * earlier one of the run starts the next run, which sees what that one removed.
+   *
+   * One run is one statement, atomic on its own: it needs no transaction, whose BEGIN and COMMIT
+   * would cost two more round trips. Dropping what it left is safe at any time after it.
    */
-  private async acknowledgeMany(trx: Transaction<Database>, inputs: readonly Acknowledgement[]): Promise<Array<MessageRecord | undefined>> {
-    const results: Array<MessageRecord | undefined> = [];
-    for (let start = 0; start < inputs.length; ) {
-      const seen = new Set<string>();
-      let end = start;
-      for (; end < inputs.length; end += 1) {
-        const { conversationId, recipientId, sentAt } = inputs[end]!;
-        const key = JSON.stringify([conversationId, recipientId, sentAt]);
-        if (seen.has(key)) break;
-        seen.add(key);
-      }
-      const run = inputs.slice(start, end);
-      const { rows } = await this.statements.acknowledgeMany.run(
-        trx,
-        run.map((input) => input.conversationId),
-        run.map((input) => input.sentAt),
-        run.map((input) => input.recipientId),
-        run.map((input) => input.receivedAt),
-        run.map((input) => input.dropWhenDelivered),
-      );
-      const drops = run.flatMap((input, i) => (input.dropWhenDelivered && rows[i]?.acknowledged && !rows[i].dropped ? [rows[i].id] : []));
-      if (drops.length > 0) await this.statements.dropManyDelivered.run(trx, drops);
-      results.push(...run.map((_, i) => (rows[i]?.acknowledged ? toMessage(rows[i]) : undefined)));
-      start = end;
-    }
-    return results;
+  private async acknowledgeMany(db: Kysely<Database>, inputs: readonly Acknowledgement[]): Promise<Array<MessageRecord | undefined>> {
+    const runs = runsOf(inputs);
+    if (runs.length === 1) return this.acknowledgeRun(db, inputs);
+    return inTransaction(db, async (trx) => {
+      const results: Array<MessageRecord | undefined> = [];
+      // In order: each run sees what the runs before it removed.
+      for (const run of runs) results.push(...(await this.acknowledgeRun(trx, run)));
+      return results;
+    });
+  }
+
+  private async acknowledgeRun(db: Kysely<Database>, run: readonly Acknowledgement[]): Promise<Array<MessageRecord | undefined>> {
+    const { rows } = await this.statements.acknowledgeMany.run(
+      db,
+      run.map((input) => input.conversationId),
+      run.map((input) => input.sentAt),
+      run.map((input) => input.recipientId),
+      run.map((input) => input.receivedAt),
+      run.map((input) => input.dropWhenDelivered),
+    );
+    const drops = run.flatMap((input, i) => (input.dropWhenDelivered && rows[i]?.acknowledged && !rows[i].dropped ? [rows[i].id] : []));
+    if (drops.length > 0) await this.statements.dropManyDelivered.run(db, drops);
+    return run.map((_, i) => (rows[i]?.acknowledged ? toMessage(rows[i]) : undefined));
   }
 
   async pendingPage(recipientId: number, kinds: readonly ConversationKind[], after: number, scan: number): Promise<{ messages: PendingMessage[]; next: number | null }> {
@@ -424,6 +424,22 @@ export class SqlMessageStore implements MessageStore {
     for (const row of rows) pending.get(Number(row.message_id))?.push(Number(row.recipient_id));
     return pending;
   }
+}
+
+/** The acknowledgements in runs that repeat none of their own: a repeat starts the next run. */
+function runsOf(inputs: readonly Acknowledgement[]): Array<readonly Acknowledgement[]> {
+  const runs: Acknowledgement[][] = [];
+  let seen = new Set<string>();
+  for (const input of inputs) {
+    const key = JSON.stringify([input.conversationId, input.recipientId, input.sentAt]);
+    if (runs.length === 0 || seen.has(key)) {
+      runs.push([]);
+      seen = new Set();
+    }
+    seen.add(key);
+    runs.at(-1)!.push(input);
+  }
+  return runs;
 }
 
 /** The write's send key with its sender and conversation, if it has one. */

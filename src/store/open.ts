@@ -2,10 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 import { SqlStore, type Store } from './store.js';
+import { preparedName } from './statements.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -68,5 +70,33 @@ async function openPostgres(connectionString: string): Promise<{ engine: 'postgr
   const pool = new pg.Pool({ connectionString, max: 20 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);
-  return { engine: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+  return { engine: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) }) };
+}
+
+/** PostgreSQL's error for a prepared statement whose result columns a migration changed since. */
+const CACHED_PLAN_CHANGED = '0A000';
+
+/**
+ * The pool, with the message path's statements (statements.ts) run as named prepared statements:
+ * each connection parses and analyses one the first time it runs it. Should another process's
+ * migration change a table under one, it runs once more unprepared.
+ */
+function preparing(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = async (text: string, values: unknown[]) => {
+        const name = preparedName(text);
+        if (name === undefined) return client.query(text, values);
+        try {
+          return await client.query({ name, text, values });
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== CACHED_PLAN_CHANGED) throw error;
+          return client.query(text, values);
+        }
+      };
+      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
 }

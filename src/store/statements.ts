@@ -6,6 +6,18 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
+/**
+ * The SQL texts of every Statement, each with the name PostgreSQL prepares it under (see
+ * open.ts): a statement of the message path is parsed and analysed once per connection instead
+ * of at every call.
+ */
+const preparedNames = new Map<string, string>();
+
+/** The name a statement's SQL text is prepared under, if it is a Statement's. */
+export function preparedName(sql: string): string | undefined {
+  return preparedNames.get(sql);
+}
+
 /** Where a parameter of the compiled query comes from: a value of the call, by position, or a constant. */
 type Slot = { arg: number } | { constant: unknown };
 
@@ -25,6 +37,7 @@ export class Statement<Args extends readonly unknown[], Row> {
     const standIns = Array.from({ length: arity }, (_, i) => `\u0000parley-statement-value-${i}\u0000`);
     const compiled = build(db, ...(standIns as unknown as Args));
     this.sql = compiled.sql;
+    if (!preparedNames.has(this.sql)) preparedNames.set(this.sql, `parley_${preparedNames.size + 1}`);
     this.query = compiled.query;
     this.queryId = compiled.queryId;
     this.slots = compiled.parameters.map((value) => {
