@@ -35,6 +35,11 @@ export class RedisBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Handlers<E>>();
   /** Per topic, the SUBSCRIBE that Redis has yet to confirm. */
   private readonly confirmed = new Map<string, Promise<void>>();
+  /**
+   * Topics first subscribed in this tick, each with what confirms it: a burst of sockets opening
+   * together sends one SUBSCRIBE for all their topics, not one each.
+   */
+  private subscribing: Map<string, () => void> | undefined;
   private readonly resumed: Array<() => void> = [];
   private readonly unsent = new Set<Promise<void>>();
   private subscriberWasReady = false;
@@ -107,13 +112,28 @@ export class RedisBus<E> implements Bus<E> {
     this.handlers.set(topic, withItem(handlers, handler));
     if (!handlers) {
       // Kept only until Redis confirms: an idle subscription holds no promise.
-      const confirmed: Promise<void> = this.subscriber.subscribe(this.options.prefix + topic).then(
-        () => this.settled(topic, confirmed),
-        () => this.settled(topic, confirmed),
-      );
+      const confirmed: Promise<void> = new Promise<void>((confirm) => this.queueSubscribe(topic, confirm)).then(() => this.settled(topic, confirmed));
       this.confirmed.set(topic, confirmed);
     }
     return this.confirmed.get(topic) ?? Promise.resolve();
+  }
+
+  private queueSubscribe(topic: string, confirm: () => void): void {
+    if (!this.subscribing) {
+      const batch = new Map<string, () => void>();
+      this.subscribing = batch;
+      process.nextTick(() => this.sendSubscribes(batch));
+    }
+    this.subscribing.set(topic, confirm);
+  }
+
+  private sendSubscribes(batch: Map<string, () => void>): void {
+    if (this.subscribing === batch) this.subscribing = undefined;
+    if (batch.size === 0) return;
+    const confirmAll = (): void => {
+      for (const confirm of batch.values()) confirm();
+    };
+    this.subscriber.subscribe(...[...batch.keys()].map((topic) => this.options.prefix + topic)).then(confirmAll, confirmAll);
   }
 
   private settled(topic: string, confirmed: Promise<void>): void {
@@ -130,6 +150,13 @@ export class RedisBus<E> implements Bus<E> {
     }
     this.handlers.delete(topic);
     this.confirmed.delete(topic);
+    // A SUBSCRIBE not yet sent is dropped instead: sent after this UNSUBSCRIBE, it would stay.
+    const unsent = this.subscribing?.get(topic);
+    if (unsent) {
+      this.subscribing?.delete(topic);
+      unsent();
+      return;
+    }
     this.subscriber.unsubscribe(this.options.prefix + topic).catch(() => undefined);
   }
 

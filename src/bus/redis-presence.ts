@@ -3,7 +3,7 @@
 // that dies (even by SIGKILL) stops counting within PRESENCE_TTL_SECONDS. The heartbeat also
 // rewrites the set, which restores it after Redis restarts empty.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { LocalPresence, type Presence, type PresenceStatus } from '../core/presence.js';
 import type { Instant } from '../core/time.js';
 import { SharedReads } from '../shared-reads.js';
@@ -46,6 +46,8 @@ export class RedisPresence implements Presence {
   private readonly nodesKey: string;
   private readonly nodePrefix: string;
   private readonly lastActivePrefix: string;
+  /** The writes of this tick: sockets that open or close together (a burst of connects) share one MULTI. */
+  private writes: ChainableCommander | undefined;
   /** Presence reads of requests that ask at once share their round trips to Redis. */
   private readonly reads = new SharedReads<number, PresenceStatus>((accountIds) => this.read(accountIds));
 
@@ -80,17 +82,30 @@ export class RedisPresence implements Presence {
   connected(accountId: number): void {
     const wasOnline = this.local.localStatus(accountId).active;
     this.local.connected(accountId);
-    const write = this.redis.multi().set(this.lastActiveKey(accountId), this.local.localStatus(accountId).lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
+    const write = this.write().set(this.lastActiveKey(accountId), this.local.localStatus(accountId).lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
     if (!wasOnline) write.sadd(this.nodeKey(this.node), accountId).expire(this.nodeKey(this.node), PRESENCE_TTL_SECONDS);
-    write.exec().catch(() => undefined);
   }
 
   disconnected(accountId: number): void {
     this.local.disconnected(accountId);
     const status = this.local.localStatus(accountId);
-    const write = this.redis.multi().set(this.lastActiveKey(accountId), status.lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
+    const write = this.write().set(this.lastActiveKey(accountId), status.lastActive ?? '', 'EX', LAST_ACTIVE_TTL_SECONDS);
     if (!status.active) write.srem(this.nodeKey(this.node), accountId);
-    write.exec().catch(() => undefined);
+  }
+
+  /** This tick's MULTI, sent once the tick ends (or at close); in order with those before and after it. */
+  private write(): ChainableCommander {
+    if (!this.writes) {
+      this.writes = this.redis.multi();
+      process.nextTick(() => this.flush());
+    }
+    return this.writes;
+  }
+
+  private flush(): void {
+    const writes = this.writes;
+    this.writes = undefined;
+    writes?.exec().catch(() => undefined);
   }
 
   touched(accountId: number): void {
@@ -129,6 +144,7 @@ export class RedisPresence implements Presence {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.flush();
     await this.redis
       .multi()
       .del(this.nodeKey(this.node))

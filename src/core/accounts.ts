@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
-import { UniqueViolation, type AccountRecord } from '../store/records.js';
+import { UniqueViolation, type AccountRecord, type StoredAccount } from '../store/records.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -117,7 +117,7 @@ export class Accounts {
       throw new ValidationError(problems);
     }
 
-    let account: AccountRecord;
+    let account: StoredAccount;
     try {
       account = await this.store.accounts.insert({
         email,
@@ -137,8 +137,7 @@ export class Accounts {
       }
       throw error;
     }
-    this.remember(account);
-    return { account, token: await this.issueToken(account.id) };
+    return { account: this.remember(account), token: await this.issueToken(account.id) };
   }
 
   /**
@@ -176,8 +175,7 @@ export class Accounts {
         passwordHash: await this.passwords.hash(password),
         createdAt: now(),
       });
-      this.remember(account);
-      return account;
+      return this.remember(account);
     } catch (error) {
       if (error instanceof UniqueViolation) throw new ValidationError({ email: [problem('TAKEN', { entity: 'account', field: 'email' })] });
       throw error;
@@ -211,8 +209,7 @@ export class Accounts {
       await this.store.accounts.setPasswordHash(account.id, passwordHash);
       account = { ...account, passwordHash };
     }
-    this.remember(account);
-    return { account, token: await this.issueToken(account.id) };
+    return { account: this.remember(account), token: await this.issueToken(account.id) };
   }
 
   async logout(key: string): Promise<void> {
@@ -248,8 +245,15 @@ export class Accounts {
 
   /** The account a presented key belongs to, if the key is live. */
   async authenticate(key: string): Promise<AccountRecord | undefined> {
-    if (!/^[0-9a-f]{40}$/.test(key)) return undefined;
-    const keyHash = hashKey(key);
+    const keyHash = keyHashOf(key);
+    return keyHash === undefined ? undefined : this.authenticateHash(keyHash);
+  }
+
+  /**
+   * The account of a live token, by its key's hash (keyHashOf): a socket keeps the hash, not
+   * the key, and the token cache is keyed by the very string it was first asked with.
+   */
+  async authenticateHash(keyHash: string): Promise<AccountRecord | undefined> {
     let cached = this.tokens.get(keyHash);
     if (!cached) {
       const token = await this.store.accounts.findToken(keyHash);
@@ -258,11 +262,12 @@ export class Accounts {
       this.tokens.set(keyHash, cached);
     }
     const nowMs = Date.now();
-    if (nowMs - cached.touchedAt > TOUCH_INTERVAL_MS) {
-      cached.touchedAt = nowMs;
-      await this.store.accounts.touchToken(keyHash, now());
-    }
-    return this.byId(cached.accountId);
+    if (nowMs - cached.touchedAt <= TOUCH_INTERVAL_MS) return this.byId(cached.accountId);
+    cached.touchedAt = nowMs;
+    // The touch and the account's read go together: one round trip's wait, not two, for a
+    // socket that opens (and holds its upgrade's request meanwhile).
+    const [, account] = await Promise.all([this.store.accounts.touchToken(keyHash, now()), this.byId(cached.accountId)]);
+    return account;
   }
 
   async byPhone(phone: string): Promise<AccountRecord | undefined> {
@@ -270,39 +275,38 @@ export class Accounts {
     if (id !== undefined) return this.byId(id);
     if (!PHONE_PATTERN.test(phone)) return undefined;
     const account = await this.store.accounts.find('phone', phone);
-    if (account) this.remember(account);
-    return account;
+    return account && this.remember(account);
   }
 
   async byEmail(email: string): Promise<AccountRecord | undefined> {
     const account = await this.store.accounts.find('email', email.trim().toLowerCase());
-    if (account) this.remember(account);
-    return account;
+    return account && this.remember(account);
   }
 
   /** Every account, by id (for the administrator). */
-  list(): Promise<AccountRecord[]> {
-    return this.store.accounts.list();
+  async list(): Promise<AccountRecord[]> {
+    return (await this.store.accounts.list()).map(withoutPassword);
   }
 
   /** The accounts with these phones, in one query; phones nobody has are left out. */
   async byPhones(phones: readonly string[]): Promise<AccountRecord[]> {
     const accounts = await this.store.accounts.findMany('phone', phones.filter((phone) => PHONE_PATTERN.test(phone)));
-    for (const account of accounts) this.remember(account);
-    return accounts;
+    return accounts.map((account) => this.remember(account));
   }
 
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
     if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
     const account = await this.store.accounts.find('id', id);
-    if (account) this.remember(account);
-    return account;
+    return account && this.remember(account);
   }
 
-  private remember(account: AccountRecord): void {
+  /** Caches the account, without its password hash, and hands back what was cached. */
+  private remember(stored: StoredAccount): AccountRecord {
+    const account = withoutPassword(stored);
     this.accountsById.set(account.id, { account, cachedAt: Date.now() });
     if (account.phone) this.idByPhone.set(account.phone, account.id);
+    return account;
   }
 
   private async issueToken(accountId: number): Promise<string> {
@@ -310,6 +314,20 @@ export class Accounts {
     await this.store.accounts.insertToken({ keyHash: hashKey(key), accountId, createdAt: now(), lastUsedAt: null, revokedAt: null });
     return key;
   }
+}
+
+/**
+ * The account without its password hash: the cache (and every socket, through it) holds an
+ * account for as long as it is in use, and only log-in, which reads the store, needs the hash.
+ */
+function withoutPassword(stored: StoredAccount): AccountRecord {
+  const { id, email, username, phone, firstName, lastName, photo, role, year, createdAt } = stored;
+  return { id, email, username, phone, firstName, lastName, photo, role, year, createdAt };
+}
+
+/** The hash a key is stored under; undefined for a key no token can have. */
+export function keyHashOf(key: string): string | undefined {
+  return /^[0-9a-f]{40}$/.test(key) ? hashKey(key) : undefined;
 }
 
 export function hashKey(key: string): string {

@@ -1,8 +1,9 @@
 // One live socket: sends with a cap on unsent bytes, takes frames at a bounded rate and hands
-// them to its session one at a time, in order.
+// them to its session one at a time, in order. An idle socket holds many of these: what every
+// connection shares (the gateway's side, the socket's listeners) is held once, not per socket.
 import { isUtf8 } from 'node:buffer';
 import type { Writable } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { DeliveryEvent } from '../core/events.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
@@ -23,6 +24,32 @@ export interface SocketSession {
   onClose?(): void;
 }
 
+/** What a connection asks of the gateway that holds it: one object for every connection. */
+export interface ConnectionHost {
+  readonly metrics: Metrics;
+  /** A frame's handler threw. */
+  frameFailed(error: unknown): void;
+  /** Delivers the topic's events to the connection; resolves once in effect. */
+  subscribe(connection: Connection, topic: string): Promise<void>;
+  /** The socket closed: the connection is forgotten (its topics too). */
+  closed(connection: Connection): void;
+}
+
+/**
+ * ws's socket with its connection: the socket's listeners are functions shared by every socket
+ * (ws calls them with the socket as `this`), which find their connection here.
+ */
+export class ConnectionSocket extends WebSocket {
+  connection: Connection | undefined;
+}
+
+/** Most sockets listen to one topic or none: the list starts as this one, shared. */
+const NO_TOPICS: readonly string[] = [];
+
+/**
+ * One open socket. It is also the context its session opens with (SocketContext): the session
+ * keeps it, so there is no second object, and subscribing is a method, not a closure.
+ */
 export class Connection {
   session: SocketSession | undefined;
   alive = true;
@@ -35,19 +62,47 @@ export class Connection {
   private accepting = true;
   /** Events that arrived between subscribing and the session's opening, delivered at begin(). */
   private early: Array<[DeliveryEvent, RenderedFrames]> | undefined = [];
+  /** The topics subscribed, each once; a list of exactly its length (a set would cost more). */
+  topics = NO_TOPICS;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: ConnectionSocket,
     readonly account: AccountRecord,
     /** The hash of the token the socket was opened with: revoking it closes the socket. */
     readonly tokenHash: string,
     readonly dialect: string,
-    private readonly metrics: Metrics,
-    private readonly onError: (error: unknown) => void,
+    /** The route pattern's capture groups. */
+    readonly params: string[],
+    /** The origin the client used (from its Host header), for absolute URLs in frames. */
+    readonly origin: string,
+    private readonly host: ConnectionHost,
   ) {
     this.inbox = new Promise((resolve) => {
       this.opened = resolve;
     });
+    socket.connection = this;
+    // Frames that arrive while the session opens wait in the inbox.
+    socket.on('message', received);
+    socket.on('pong', ponged);
+    socket.on('error', ignore);
+    socket.on('close', closed);
+  }
+
+  /** The connection is its session's context (see SocketContext). */
+  get connection(): Connection {
+    return this;
+  }
+
+  /** The socket closed: the gateway forgets it. */
+  forget(): void {
+    this.host.closed(this);
+  }
+
+  /** Delivers events of this topic to this socket until it closes; resolves once in effect. */
+  async subscribe(topic: string): Promise<void> {
+    if (!this.open || this.topics.includes(topic)) return;
+    this.topics = [...this.topics, topic];
+    await this.host.subscribe(this, topic);
   }
 
   /** Starts handing queued and future frames to the session (none if it failed to open). */
@@ -79,7 +134,7 @@ export class Connection {
     }
     corkUntilTickEnds(this.socket);
     this.socket.send(bytes, { binary: false });
-    this.metrics.framesOut.inc({ dialect: this.dialect });
+    this.host.metrics.framesOut.inc({ dialect: this.dialect });
   }
 
   /**
@@ -90,7 +145,7 @@ export class Connection {
   async sendPaced(frame: string): Promise<void> {
     if (!this.open) return;
     const written = new Promise<void>((resolve) => this.socket.send(frame, () => resolve()));
-    this.metrics.framesOut.inc({ dialect: this.dialect });
+    this.host.metrics.framesOut.inc({ dialect: this.dialect });
     if (this.socket.bufferedAmount <= PACED_SEND_BYTES) return;
     let timer: NodeJS.Timeout | undefined;
     const tooSlow = new Promise<void>((resolve) => {
@@ -115,7 +170,7 @@ export class Connection {
    */
   receive(data: Buffer, isBinary: boolean): void {
     if (!this.accepting) return;
-    this.metrics.framesIn.inc({ dialect: this.dialect });
+    this.host.metrics.framesIn.inc({ dialect: this.dialect });
     if (!this.takeToken()) {
       this.close(CLOSE.rateLimited, 'rate limited');
       return;
@@ -126,7 +181,7 @@ export class Connection {
       try {
         await (text === undefined ? this.session.onInvalidText() : this.session.onFrame(text));
       } catch (error) {
-        this.onError(error);
+        this.host.frameFailed(error);
       }
     });
   }
@@ -148,6 +203,31 @@ export class Connection {
     this.tokens -= 1;
     return true;
   }
+}
+
+function received(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf(this)?.receive(toBuffer(data), isBinary);
+}
+
+function ponged(this: WebSocket): void {
+  const connection = connectionOf(this);
+  if (connection) connection.alive = true;
+}
+
+function closed(this: WebSocket): void {
+  connectionOf(this)?.forget();
+}
+
+/** A socket's errors end in its 'close', which does what there is to do. */
+function ignore(): void {}
+
+function connectionOf(socket: WebSocket): Connection | undefined {
+  return socket instanceof ConnectionSocket ? socket.connection : undefined;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
 /**

@@ -2,15 +2,15 @@
 // authenticates it, keeps the registry of live sockets, pings them, and drains them on shutdown.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { hashKey } from '../core/accounts.js';
+import { WebSocketServer } from 'ws';
+import { keyHashOf } from '../core/accounts.js';
 import type { Core } from '../core/core.js';
 import { textProblem } from '../core/text.js';
 import { keyFromUpgrade } from '../http/credentials.js';
 import { requestOrigin } from '../http/origin.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
-import { Connection } from './connection.js';
+import { Connection, ConnectionSocket, type ConnectionHost } from './connection.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
@@ -22,14 +22,22 @@ export interface GatewayLogger {
 
 export class Gateway {
   // Text frames are checked for UTF-8 by the connection, which answers a bad one instead of closing.
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, skipUTF8Validation: true });
+  // The gateway keeps its own set of connections: ws's (clientTracking) would cost every socket
+  // an entry and a 'close' closure more.
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    WebSocket: ConnectionSocket,
+    maxPayload: MAX_PAYLOAD_BYTES,
+    skipUTF8Validation: true,
+  });
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
   private readonly connections = new Set<Connection>();
   private readonly quota: SocketQuota;
   private readonly heartbeat: NodeJS.Timeout;
-  /** One handler for every socket's failed frames, not a closure each. */
-  private readonly frameFailed = (error: unknown): void => this.log.error({ err: error }, 'socket frame failed');
+  /** The gateway's side of every connection, one object for all of them. */
+  private readonly host: ConnectionHost;
   private draining = false;
 
   constructor(
@@ -41,7 +49,14 @@ export class Gateway {
     caps: SocketCaps,
   ) {
     this.quota = new SocketQuota(caps);
-    this.registry = new Registry(core.bus);
+    const registry = new Registry(core.bus);
+    this.registry = registry;
+    this.host = {
+      metrics,
+      frameFailed: (error) => log.error({ err: error }, 'socket frame failed'),
+      subscribe: (connection, topic) => registry.subscribe(connection, topic),
+      closed: (connection) => this.closed(connection),
+    };
     this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
     core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
     // Revocations may have gone unannounced: ask the store about every token in use.
@@ -113,14 +128,16 @@ export class Gateway {
     }
     const params = match.params;
     const key = this.presentedKey(request, url);
-    const account = key === undefined ? undefined : await this.core.accounts.authenticate(key);
+    // Hashed once: the connection keeps the very string the token cache is keyed by.
+    const keyHash = key === undefined ? undefined : keyHashOf(key);
+    const account = keyHash === undefined ? undefined : await this.core.accounts.authenticateHash(keyHash);
     if (socket.destroyed) return;
     // The place is taken before the handshake and given back when the connection goes, however it goes.
     const address = addressKey(request.socket.remoteAddress ?? '');
     const over = account && this.quota.take(account.id, address);
     if (account && !over) this.releaseOnClose(socket, account.id, address);
     const ws = await this.handshake(request, socket, head);
-    if (!account || key === undefined) {
+    if (!account || keyHash === undefined) {
       ws.close(CLOSE.unauthenticated, 'authentication required');
       return;
     }
@@ -128,17 +145,17 @@ export class Gateway {
       ws.close(CLOSE.rateLimited, over === 'account' ? 'too many sockets for this account' : 'too many sockets from this address');
       return;
     }
-    await this.open(ws, account, key, match.route, params, sharedOrigin(url.origin), withoutCredentials(url.searchParams));
+    await this.open(ws, account, keyHash, match.route, params, sharedOrigin(url.origin), withoutCredentials(url.searchParams));
   }
 
-  // The two closures an open socket keeps are made apart from upgrade(): a closure there would
+  // The one closure an open socket keeps is made apart from upgrade(): a closure there would
   // keep upgrade's whole scope, the request with its headers and its URL with the token in it.
   private releaseOnClose(socket: Duplex, accountId: number, address: string): void {
     // 'close' comes once: on() spares the wrapper once() would keep for the socket's life.
     socket.on('close', () => this.quota.release(accountId, address));
   }
 
-  private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
+  private handshake(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<ConnectionSocket> {
     return new Promise((resolve) => this.wss.handleUpgrade(request, socket, head, resolve));
   }
 
@@ -169,43 +186,23 @@ export class Gateway {
     this.closeRevoked(await this.core.accounts.revokedAmong([...inUse]));
   }
 
-  private async open(ws: WebSocket, account: AccountRecord, key: string, route: SocketRoute, params: string[], origin: string, query: URLSearchParams): Promise<void> {
-    const connection = new Connection(ws, account, hashKey(key), route.dialect, this.metrics, this.frameFailed);
-    // Most sockets listen to one topic: a list of exactly its length holds it for less than a set
-    // (or a list grown by push, which makes room for 17) would.
-    let topics: readonly string[] = [];
-    // Frames that arrive while the session opens wait in the connection's inbox.
-    ws.on('message', (data, isBinary) => connection.receive(toBuffer(data), isBinary));
-    ws.on('pong', () => {
-      connection.alive = true;
-    });
-    ws.on('error', ignore);
-    ws.on('close', () => {
-      this.connections.delete(connection);
-      for (const topic of topics) this.registry.unsubscribe(connection, topic);
-      this.core.presence.disconnected(account.id);
-      connection.session?.onClose?.();
-    });
+  private async open(
+    ws: ConnectionSocket,
+    account: AccountRecord,
+    keyHash: string,
+    route: SocketRoute,
+    params: string[],
+    origin: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const connection = new Connection(ws, account, keyHash, route.dialect, params, origin, this.host);
     this.connections.add(connection);
     this.core.presence.connected(account.id);
     let session: SocketSession | undefined;
     try {
       // A revocation between the authentication and now found no connection to close: look again.
-      if (!(await this.core.accounts.authenticate(key))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
-      session = await route.open(
-        {
-          connection,
-          account,
-          params,
-          origin,
-          subscribe: async (topic) => {
-            if (!connection.open || topics.includes(topic)) return;
-            topics = [...topics, topic];
-            await this.registry.subscribe(connection, topic);
-          },
-        },
-        query,
-      );
+      if (!(await this.core.accounts.authenticateHash(keyHash))) throw new SocketRefusal(CLOSE.unauthenticated, 'token revoked');
+      session = await route.open(connection, query);
     } catch (error) {
       if (error instanceof SocketRefusal) connection.close(error.code, error.message);
       else {
@@ -215,6 +212,14 @@ export class Gateway {
     } finally {
       connection.begin(session);
     }
+  }
+
+  /** A connection's socket closed. */
+  private closed(connection: Connection): void {
+    this.connections.delete(connection);
+    for (const topic of connection.topics) this.registry.unsubscribe(connection, topic);
+    this.core.presence.disconnected(connection.account.id);
+    connection.session?.onClose?.();
   }
 
   private ping(): void {
@@ -238,14 +243,6 @@ function pathParams(raw: readonly string[]): string[] | undefined {
     return undefined;
   }
 }
-
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-}
-
-/** A socket's errors end in its 'close', which does what there is to do. */
-function ignore(): void {}
 
 /** Origins sockets were opened with, each kept once (sockets keep theirs for absolute URLs). */
 const origins = new Map<string, string>();

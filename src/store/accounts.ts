@@ -1,19 +1,19 @@
 // Accounts and their tokens.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import type { AccountLookup, AccountRecord, NewAccount, TokenRecord } from './records.js';
+import type { AccountLookup, NewAccount, StoredAccount, TokenRecord } from './records.js';
 import { toAccount, toToken, uniqueViolation } from './rows.js';
 
 const ACCOUNT_COLUMNS = { id: 'id', email: 'email', username: 'username', phone: 'phone' } as const;
 
 export interface AccountStore {
   /** Throws UniqueViolation naming the field (email, username, phone) on a duplicate. */
-  insert(account: NewAccount): Promise<AccountRecord>;
-  find(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined>;
+  insert(account: NewAccount): Promise<StoredAccount>;
+  find(by: AccountLookup, value: string | number): Promise<StoredAccount | undefined>;
   /** The accounts with these ids or phones, in one query, in no particular order. */
-  findMany(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]>;
+  findMany(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<StoredAccount[]>;
   /** Every account, oldest first, for the admin command. */
-  list(): Promise<AccountRecord[]>;
+  list(): Promise<StoredAccount[]>;
   setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
   setRole(accountId: number, role: string): Promise<void>;
 
@@ -29,7 +29,7 @@ export interface AccountStore {
 export class SqlAccountStore implements AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(account: NewAccount): Promise<AccountRecord> {
+  async insert(account: NewAccount): Promise<StoredAccount> {
     try {
       const row = await this.db
         .insertInto('accounts')
@@ -53,18 +53,18 @@ export class SqlAccountStore implements AccountStore {
     }
   }
 
-  async find(by: AccountLookup, value: string | number): Promise<AccountRecord | undefined> {
+  async find(by: AccountLookup, value: string | number): Promise<StoredAccount | undefined> {
     const row = await this.db.selectFrom('accounts').selectAll().where(ACCOUNT_COLUMNS[by], '=', value).executeTakeFirst();
     return row && toAccount(row);
   }
 
-  async findMany(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<AccountRecord[]> {
+  async findMany(by: 'id' | 'phone', values: readonly (string | number)[]): Promise<StoredAccount[]> {
     if (values.length === 0) return [];
     const rows = await this.db.selectFrom('accounts').selectAll().where(ACCOUNT_COLUMNS[by], 'in', [...new Set(values)]).execute();
     return rows.map(toAccount);
   }
 
-  async list(): Promise<AccountRecord[]> {
+  async list(): Promise<StoredAccount[]> {
     const rows = await this.db.selectFrom('accounts').selectAll().orderBy('id').execute();
     return rows.map(toAccount);
   }

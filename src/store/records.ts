@@ -4,6 +4,7 @@
 export type ConversationKind = 'dialogue' | 'group' | 'match' | 'room';
 export type MemberRole = 'admin' | 'member';
 
+/** An account as the server holds and hands around: all but its password hash. */
 export interface AccountRecord {
   id: number;
   email: string;
@@ -14,11 +15,15 @@ export interface AccountRecord {
   photo: string | null;
   role: string;
   year: number | null;
-  passwordHash: string;
   createdAt: string;
 }
 
-export type NewAccount = Omit<AccountRecord, 'id'>;
+/** An account as stored, with the password hash only log-in reads. */
+export interface StoredAccount extends AccountRecord {
+  passwordHash: string;
+}
+
+export type NewAccount = Omit<StoredAccount, 'id'>;
 
 export interface TokenRecord {
   keyHash: string;

@@ -14,7 +14,6 @@ import type {
 } from './schema.js';
 import {
   UniqueViolation,
-  type AccountRecord,
   type AttachmentRecord,
   type ConversationKind,
   type ConversationRecord,
@@ -26,10 +25,11 @@ import {
   type NewMember,
   type NotificationRecord,
   type RoomRow,
+  type StoredAccount,
   type TokenRecord,
 } from './records.js';
 
-export function toAccount(row: Selectable<AccountsTable>): AccountRecord {
+export function toAccount(row: Selectable<AccountsTable>): StoredAccount {
   return {
     id: Number(row.id),
     email: row.email,
