@@ -84,7 +84,7 @@ export class SqlMessageStore implements MessageStore {
    */
   private readonly together: {
     insert: BatchedWrite<Database, MessageWrite, StoredMessage>;
-    acknowledge: BatchedWrite<Database, Acknowledgement, MessageRecord | undefined>;
+    acknowledge: BatchedWrite<Database, Acknowledgement, AcknowledgedMessage | undefined>;
   } = {
     // A message's rows are new: storing it locks nothing a conversation's acknowledgements or markers lock.
     insert: { many: (db, writes) => this.insertMany(db, writes), ownLanes: true },
@@ -158,7 +158,7 @@ export class SqlMessageStore implements MessageStore {
     const results: StoredMessage[] = [];
     for (const [i, { message, addressed }] of writes.entries()) {
       const row = rows[i]!;
-      results.push(row.fresh || addressed.sendKey === undefined ? { message: toMessage(row), notifications: [], repeated: false } : await this.repeat(db, message, addressed.sendKey));
+      results.push(row.id === null ? await this.repeat(db, message, claimedKey(addressed)) : { message: newRecord(message, row.id), notifications: [], repeated: false });
     }
     return results;
   }
@@ -177,9 +177,9 @@ export class SqlMessageStore implements MessageStore {
       for (const [i, { message, addressed }] of run.entries()) {
         const row = rows[i]!;
         results.push(
-          row.fresh || addressed.sendKey === undefined
-            ? await this.stored(trx, toMessage(row), addressed.mentions, addressed.notifications, addressed.change)
-            : await this.repeat(trx, message, addressed.sendKey),
+          row.id === null
+            ? await this.repeat(trx, message, claimedKey(addressed))
+            : await this.stored(trx, newRecord(message, row.id), addressed.mentions, addressed.notifications, addressed.change),
         );
       }
       run = [];
@@ -199,8 +199,11 @@ export class SqlMessageStore implements MessageStore {
     return results;
   }
 
-  /** The claims, messages and deliveries of `writes` in one statement: a row each, in order, fresh unless its key was claimed before. */
-  private async storeMany(db: Kysely<Database>, writes: readonly MessageWrite[]): Promise<Array<MessageRow & { fresh: boolean }>> {
+  /**
+   * The claims, messages and deliveries of `writes` in one statement: for each, in order, the id
+   * it was stored under, or null when its key was claimed before.
+   */
+  private async storeMany(db: Kysely<Database>, writes: readonly MessageWrite[]): Promise<Array<{ id: number | null }>> {
     const deliveryOrdinals: number[] = [];
     const deliveryRecipients: number[] = [];
     writes.forEach(({ addressed }, i) => {
@@ -360,18 +363,18 @@ export class SqlMessageStore implements MessageStore {
    * One run is one statement, atomic on its own: it needs no transaction, whose BEGIN and COMMIT
    * would cost two more round trips. Dropping what it left is safe at any time after it.
    */
-  private async acknowledgeMany(db: Kysely<Database>, inputs: readonly Acknowledgement[]): Promise<Array<MessageRecord | undefined>> {
+  private async acknowledgeMany(db: Kysely<Database>, inputs: readonly Acknowledgement[]): Promise<Array<AcknowledgedMessage | undefined>> {
     const runs = runsOf(inputs);
     if (runs.length === 1) return this.acknowledgeRun(db, inputs);
     return inTransaction(db, async (trx) => {
-      const results: Array<MessageRecord | undefined> = [];
+      const results: Array<AcknowledgedMessage | undefined> = [];
       // In order: each run sees what the runs before it removed.
       for (const run of runs) results.push(...(await this.acknowledgeRun(trx, run)));
       return results;
     });
   }
 
-  private async acknowledgeRun(db: Kysely<Database>, run: readonly Acknowledgement[]): Promise<Array<MessageRecord | undefined>> {
+  private async acknowledgeRun(db: Kysely<Database>, run: readonly Acknowledgement[]): Promise<Array<AcknowledgedMessage | undefined>> {
     const { rows } = await this.statements.acknowledgeMany.run(
       db,
       run.map((input) => input.conversationId),
@@ -382,7 +385,10 @@ export class SqlMessageStore implements MessageStore {
     );
     const drops = run.flatMap((input, i) => (input.dropWhenDelivered && rows[i]?.acknowledged && !rows[i].dropped ? [rows[i].id] : []));
     if (drops.length > 0) await this.statements.dropManyDelivered.run(db, drops);
-    return run.map((_, i) => (rows[i]?.acknowledged ? toMessage(rows[i]) : undefined));
+    return run.map((_, i) => {
+      const row = rows[i];
+      return row?.acknowledged ? { id: row.id, senderId: row.sender_id } : undefined;
+    });
   }
 
   async pendingPage(recipientId: number, kinds: readonly ConversationKind[], after: number, scan: number): Promise<{ messages: PendingMessage[]; next: number | null }> {
@@ -451,6 +457,12 @@ function runsOf(inputs: readonly Acknowledgement[]): Array<readonly Acknowledgem
 /** The write's send key with its sender and conversation, if it has one. */
 function keyOf({ message, addressed }: MessageWrite): string | undefined {
   return addressed.sendKey === undefined ? undefined : JSON.stringify([message.conversationId, message.senderId, addressed.sendKey]);
+}
+
+/** The key of a message that was not stored: only a key claimed before refuses one. */
+function claimedKey({ sendKey }: Addressed): string {
+  if (sendKey === undefined) throw new Error('a message without a send key was not stored');
+  return sendKey;
 }
 
 function carriesOnlyDeliveries({ addressed }: MessageWrite): boolean {
@@ -548,13 +560,13 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           )
           select * from stored`.compile(db),
     ),
-    storeMany: new Statement<[...MessageColumnArrays, keys: Array<string | null>, deliveryOrdinals: number[], deliveryRecipients: number[]], MessageRow & { fresh: boolean }>(
+    storeMany: new Statement<[...MessageColumnArrays, keys: Array<string | null>, deliveryOrdinals: number[], deliveryRecipients: number[]], { id: number | null }>(
       db,
       12,
       (db, conversationIds, senderIds, bodies, types, clientSentAts, sentAts, createdAts, attachments, parentIds, keys, deliveryOrdinals, deliveryRecipients) =>
         // Each message gets the next id in the order of the batch (the ids drawn are numbered in
         // ascending order); one with a key is stored only when its key's claim is new.
-        sql<MessageRow & { fresh: boolean }>`with input as (
+        sql<{ id: number | null }>`with input as (
             select * from unnest(${conversationIds}::bigint[], ${senderIds}::bigint[], ${bodies}::text[], ${types}::text[], ${clientSentAts}::text[],
               ${sentAts}::text[], ${createdAts}::text[], ${attachments}::text[], ${parentIds}::bigint[], ${keys}::text[])
               with ordinality as input (conversation_id, sender_id, body, type, client_sent_at, sent_at, created_at, attachment, parent_id, key, ord)
@@ -575,18 +587,18 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
               input.created_at, input.attachment, input.parent_id, input.created_at
             from input inner join numbered on numbered.ord = input.ord
             where input.key is null or numbered.id in (select message_id from claimed)
-            returning *
+            returning id
           ), delivered as (
             insert into deliveries (message_id, recipient_id)
             select stored.id, delivery.recipient_id
             from unnest(${deliveryOrdinals}::bigint[], ${deliveryRecipients}::bigint[]) as delivery (ord, recipient_id)
             inner join numbered on numbered.ord = delivery.ord inner join stored on stored.id = numbered.id
           )
-          select stored.*, stored.id is not null as fresh from numbered left join stored on stored.id = numbered.id order by numbered.ord`.compile(db),
+          select stored.id from numbered left join stored on stored.id = numbered.id order by numbered.ord`.compile(db),
     ),
     acknowledgeMany: new Statement<
       [conversationIds: number[], sentAts: string[], recipientIds: number[], receivedAts: string[], drops: boolean[]],
-      MessageRow & { acknowledged: boolean; dropped: boolean }
+      { id: number; sender_id: number; acknowledged: boolean; dropped: boolean }
     >(
       db,
       5,
@@ -594,7 +606,7 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
         // Each acknowledgement removes its recipient's delivery of the oldest message sent at that
         // instant; a recipient's received-marker moves to its last acknowledgement that removed one;
         // a message to drop goes when no other delivery of it is left in the statement's snapshot.
-        sql<MessageRow & { acknowledged: boolean; dropped: boolean }>`with input as (
+        sql<{ id: number; sender_id: number; acknowledged: boolean; dropped: boolean }>`with input as (
             select * from unnest(${conversationIds}::bigint[], ${sentAts}::text[], ${recipientIds}::bigint[], ${receivedAts}::text[], ${drops}::boolean[])
               with ordinality as input (conversation_id, sent_at, recipient_id, received_at, drop_delivered, ord)
           ), target as (
@@ -630,7 +642,7 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
             and (select count(*) from deliveries where deliveries.message_id = messages.id) = acknowledged.removed_count
             returning messages.id
           )
-          select target.*, removed.message_id is not null as acknowledged, dropped.id is not null as dropped
+          select target.id, target.sender_id, removed.message_id is not null as acknowledged, dropped.id is not null as dropped
           from input
           left join target on target.ord = input.ord
           left join removed on removed.message_id = target.id and removed.recipient_id = target.acknowledger
