@@ -44,9 +44,13 @@ export class AttachmentFiles {
         done(null, chunk);
       },
     });
+    const sink = fs.createWriteStream(file.path, { flags: 'wx' });
     try {
-      await pipeline(source, meter, fs.createWriteStream(file.path, { flags: 'wx' }));
+      await pipeline(source, meter, sink);
     } catch (error) {
+      // The pipeline fails without waiting for its file to close, and a file still being opened
+      // is created after that: removed now, it would be left behind.
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
       await this.discard(file);
       throw error;
     }
