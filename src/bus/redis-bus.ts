@@ -1,6 +1,8 @@
 // The Redis bus: events cross processes over Redis pub/sub. A process subscribes to a topic on
-// Redis while at least one local handler wants it; Redis echoes a process's own publications
-// back to it, so local and remote subscribers are served by the same path.
+// Redis while at least one local handler wants it. A process's own publications reach its own
+// handlers directly, as on the in-process bus, without the round trip through Redis: Redis
+// echoes them back too, marked with the process's origin, and the echo is dropped unread.
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { withItem, withoutItem } from '../one-or-set.js';
 import { runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
@@ -16,8 +18,13 @@ export interface RedisBusOptions extends BusObserver {
 /** How long closing waits for publications Redis has not yet taken (a command line's last events). */
 const CLOSE_FLUSH_MS = 2000;
 
-/** What travels on a channel: the event and when it was published (for the latency metric). */
+/**
+ * What travels on a channel: the publishing process, the event and when it was published (for
+ * the latency metric). The origin comes first, so that a process knows its own echo from the
+ * first bytes.
+ */
 interface Envelope<E> {
+  o?: string;
   t: number;
   e: E;
 }
@@ -36,6 +43,9 @@ export class RedisBus<E> implements Bus<E> {
   private readonly resumed: Array<() => void> = [];
   private readonly unsent = new Set<Promise<void>>();
   private subscriberWasReady = false;
+  /** This process's origin, and how its envelopes begin. */
+  private readonly origin = randomBytes(8).toString('hex');
+  private readonly ownPrefix = Buffer.from(`{"o":"${this.origin}"`);
   /** Both connections ready, as last reported: only a change is reported (not one client's start). */
   private reportedConnected = false;
 
@@ -78,16 +88,23 @@ export class RedisBus<E> implements Bus<E> {
   /**
    * Hands the event to Redis without waiting for its reply: a live delivery must never hold up
    * the acknowledgement of a stored message. While Redis is away, ioredis queues the publication
-   * and sends it on reconnection; what is stored stays fetchable either way.
+   * and sends it on reconnection; what is stored stays fetchable either way. This process's own
+   * handlers run on a later microtask, as on the in-process bus.
    */
   async publish(topic: string, event: E): Promise<void> {
-    const envelope: Envelope<E> = { t: Date.now(), e: event };
+    const envelope: Envelope<E> = { o: this.origin, t: Date.now(), e: event };
     const sent = this.publisher.publish(this.options.prefix + topic, JSON.stringify(envelope)).then(
       () => undefined,
       () => undefined,
     );
     this.unsent.add(sent);
     void sent.finally(() => this.unsent.delete(sent));
+    if (!this.handlers.has(topic)) return;
+    const published = performance.now();
+    await Promise.resolve();
+    this.options.onDelivered?.((performance.now() - published) / 1000);
+    const handlers = this.handlers.get(topic);
+    if (handlers) runHandlers(handlers, event, topic, this.options);
   }
 
   subscribe(topic: string, handler: BusHandler<E>): Promise<void> {
@@ -184,6 +201,7 @@ export class RedisBus<E> implements Bus<E> {
   }
 
   private deliver(channel: Buffer, payload: Buffer): void {
+    if (payload.length > this.ownPrefix.length && payload.compare(this.ownPrefix, 0, this.ownPrefix.length, 0, this.ownPrefix.length) === 0) return;
     const topic = channel.toString().slice(this.options.prefix.length);
     const handlers = this.handlers.get(topic);
     if (!handlers) return;

@@ -165,5 +165,14 @@ export function refOf(account: { id: number; phone: string | null; username: str
 }
 
 export function participantOf(account: AccountRecord): Participant {
-  return { ...refOf(account), firstName: account.firstName, lastName: account.lastName, photo: account.photo, role: account.role };
+  // A literal, not a spread of refOf's: one is built per message.
+  return {
+    id: account.id,
+    phone: account.phone,
+    username: account.username,
+    firstName: account.firstName,
+    lastName: account.lastName,
+    photo: account.photo,
+    role: account.role,
+  };
 }

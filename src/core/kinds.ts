@@ -84,5 +84,7 @@ export async function fanOut(
   event: CoreEvent,
 ): Promise<void> {
   if (KINDS[conversation.kind].fanout === 'topic') await bus.publish(conversationTopic(conversation.id), event);
+  // A dialogue's one recipient (every personal message and receipt) needs no Promise.all.
+  else if (recipients.length === 1) await bus.publish(accountTopic(recipients[0]!), event);
   else await Promise.all(recipients.map((id) => bus.publish(accountTopic(id), event)));
 }

@@ -119,7 +119,7 @@ export class Messages {
     const clientSentAt = input.clientSentAt === undefined ? undefined : requireInstant(input.clientSentAt, 'clientSentAt');
     const parent = parentId === null ? undefined : await this.parentIn(conversation.id, parentId);
     // Only members can be mentioned, each once; other ids are dropped, as the original stored them.
-    const mentions = [...new Set(mentioned)].filter((id) => membership.memberIds.includes(id)).sort((a, b) => a - b);
+    const mentions = mentioned.length === 0 ? [] : [...new Set(mentioned)].filter((id) => membership.memberIds.includes(id)).sort((a, b) => a - b);
     const recipients = dropsDelivered(conversation.kind) ? otherMembers(membership, input.actor.id) : [];
     const createdAt = now();
     const notice = mentions.length > 0 ? this.deps.mentionNotice({ roomName: conversation.name ?? '', by: input.actor }) : undefined;
@@ -167,9 +167,10 @@ export class Messages {
     }
     this.deps.onStored(conversation.kind, recipients.length);
     const detail = detailOf(message);
-    const event: MessageCreated = { ...createdEvent(conversation, detail), position: stored.position };
+    const event: MessageCreated = createdEvent(conversation, detail);
+    event.position = stored.position;
     await fanOut(this.bus, conversation, recipients, event);
-    await this.notify(stored.notifications, conversation.id, conversation.kind);
+    if (stored.notifications.length > 0) await this.notify(stored.notifications, conversation.id, conversation.kind);
     if (KINDS[conversation.kind].push === 'offline-members') void this.pushToOffline(input.actor, membership, message).catch(this.deps.push.onError);
     return { detail, event, repeated: false };
   }

@@ -21,9 +21,12 @@ export function parseInstant(text: string): Instant | undefined {
   const local = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(local);
   if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
-  const epochMs = local - zoneOffsetMinutes(zone) * 60_000;
+  const offset = zoneOffsetMinutes(zone);
   const micros = fraction.padEnd(6, '0').slice(0, 6);
-  return fromEpoch(epochMs, micros);
+  // In UTC the text's own fields are the instant's (years from 100 on, which Date.UTC takes as
+  // written): no second Date to format, on every frame that names a time.
+  if (offset === 0 && year >= 100) return `${y}-${mo}-${d}T${h}:${mi}:${s}.${micros}Z` as Instant;
+  return fromEpoch(local - offset * 60_000, micros);
 }
 
 function zoneOffsetMinutes(zone: string): number {

@@ -33,9 +33,10 @@ export interface MessageStore {
    * Removes the recipient's delivery of the oldest message in the conversation sent at that
    * instant; when `dropWhenDelivered` and no delivery remains, the message goes too. In the same
    * write the recipient's received-marker moves to `receivedAt`. Returns the message
-   * acknowledged, or undefined (and nothing written) when none was pending for the recipient.
+   * acknowledged (its id and sender), or undefined (and nothing written) when none was pending
+   * for the recipient.
    */
-  acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined>;
+  acknowledge(input: Acknowledgement): Promise<AcknowledgedMessage | undefined>;
   /**
    * One step of a walk through the recipient's undelivered messages in the given kinds of
    * conversation, oldest first: those among its next `scan` deliveries after message `after`,
@@ -60,6 +61,9 @@ interface MessageWrite {
 
 /** Deliveries of up to this many recipients are written by a statement compiled once per count. */
 const COMPILED_RECIPIENT_COUNTS = 16;
+
+/** What an acknowledgement tells of the message: reading the whole row cost SQLite more than the write. */
+export type AcknowledgedMessage = Pick<MessageRecord, 'id' | 'senderId'>;
 
 export interface Acknowledgement {
   conversationId: number;
@@ -128,19 +132,19 @@ export class SqlMessageStore implements MessageStore {
     }
     if (attachment) await insertAttachment(trx, attachment);
     const values: [id: number | null, ...MessageColumns] = [id, ...columnsOf(message)];
-    let row: MessageRow;
+    let record: MessageRecord;
     if (this.engine === 'postgres') {
       // The message and its deliveries in one round trip.
-      const result = await this.statements.insertWithDeliveries.first(trx, ...values, [...recipients]);
-      if (!result) throw new Error('message insert returned no row');
-      row = result;
+      const row = await this.statements.insertWithDeliveries.first(trx, ...values, [...recipients]);
+      if (!row) throw new Error('message insert returned no row');
+      record = toMessage(row);
     } else {
-      const result = await this.statements.insertMessage.first(trx, ...values);
-      if (!result) throw new Error('message insert returned no row');
-      row = result;
-      if (recipients.length > 0) await this.insertDeliveries(trx, Number(row.id), recipients);
+      const inserted = await this.statements.insertMessage.first(trx, ...values);
+      if (!inserted) throw new Error('message insert returned no row');
+      record = newRecord(message, Number(inserted.id));
+      if (recipients.length > 0) await this.insertDeliveries(trx, record.id, recipients);
     }
-    return this.stored(trx, row, mentions, notifications, change);
+    return this.stored(trx, record, mentions, notifications, change);
   }
 
   /**
@@ -174,7 +178,7 @@ export class SqlMessageStore implements MessageStore {
         const row = rows[i]!;
         results.push(
           row.fresh || addressed.sendKey === undefined
-            ? await this.stored(trx, row, addressed.mentions, addressed.notifications, addressed.change)
+            ? await this.stored(trx, toMessage(row), addressed.mentions, addressed.notifications, addressed.change)
             : await this.repeat(trx, message, addressed.sendKey),
         );
       }
@@ -227,16 +231,17 @@ export class SqlMessageStore implements MessageStore {
       if (!claimed) return this.repeated(message, this.statements.sendKey.firstNow(sqlite, message.conversationId, message.senderId, sendKey), (id) => this.statements.message.firstNow(sqlite, id));
       id = Number(claimed.message_id);
     }
-    const row = this.statements.insertMessage.firstNow(sqlite, id, ...columnsOf(message));
-    if (!row) throw new Error('message insert returned no row');
-    if (recipients.length > 0) this.deliveryInsert(recipients.length).runNow(sqlite, ...deliveryValues(Number(row.id), recipients));
-    return { message: toMessage(row), notifications: [], repeated: false };
+    const inserted = this.statements.insertMessage.firstNow(sqlite, id, ...columnsOf(message));
+    if (!inserted) throw new Error('message insert returned no row');
+    const record = newRecord(message, Number(inserted.id));
+    if (recipients.length > 0) this.deliveryInsert(recipients.length).runNow(sqlite, ...deliveryValues(record.id, recipients));
+    return { message: record, notifications: [], repeated: false };
   }
 
   /** The rest of a stored message's write: its mentions, notifications and change-log entry. */
   private async stored(
     trx: Transaction<Database>,
-    row: MessageRow,
+    stored: MessageRecord,
     mentions: readonly number[],
     notifications: NonNullable<MessageAddressing['notifications']>,
     change: MessageAddressing['change'],
@@ -244,10 +249,9 @@ export class SqlMessageStore implements MessageStore {
     if (mentions.length > 0) {
       await trx
         .insertInto('mentions')
-        .values(mentions.map((accountId) => ({ message_id: row.id, account_id: accountId })))
+        .values(mentions.map((accountId) => ({ message_id: stored.id, account_id: accountId })))
         .execute();
     }
-    const stored = toMessage(row);
     return {
       message: stored,
       notifications: notifications.length === 0 ? [] : await insertNotifications(trx, notifications.map((n) => ({ ...n, messageId: stored.id }))),
@@ -331,16 +335,18 @@ export class SqlMessageStore implements MessageStore {
     });
   }
 
-  async acknowledge(input: Acknowledgement): Promise<MessageRecord | undefined> {
+  async acknowledge(input: Acknowledgement): Promise<AcknowledgedMessage | undefined> {
     if (this.engine === 'postgres') return this.writes.runBatched(input.conversationId, this.together.acknowledge, input);
-    const { acknowledged, removeDelivery, dropDelivered, markReceived } = this.statements;
+    const { removePending, dropDelivered, senderOf, markReceived } = this.statements;
     return this.writes.runSync(input.conversationId, (sqlite) => {
-      const row = acknowledged.firstNow(sqlite, input.conversationId, input.sentAt, input.recipientId);
-      if (!row) return undefined;
-      if (removeDelivery.runNow(sqlite, row.id, input.recipientId) === 0) return undefined;
-      if (input.dropWhenDelivered) dropDelivered.runNow(sqlite, row.id);
+      const removed = removePending.firstNow(sqlite, input.recipientId, input.conversationId, input.sentAt);
+      if (!removed) return undefined;
+      const id = removed.message_id;
+      const dropped = input.dropWhenDelivered ? dropDelivered.firstNow(sqlite, id) : undefined;
+      const sender = dropped ?? senderOf.firstNow(sqlite, id);
+      if (!sender) throw new Error(`acknowledged message ${id} has no row`);
       markReceived.runNow(sqlite, input.receivedAt, input.conversationId, input.recipientId);
-      return toMessage(row);
+      return { id, senderId: sender.sender_id };
     });
   }
 
@@ -473,6 +479,11 @@ function asStored(message: NewMessage): Omit<MessageRecord, 'id' | 'createdAt' |
   };
 }
 
+/** A message just inserted with this id, as its row now reads. */
+function newRecord(message: NewMessage, id: number): MessageRecord {
+  return { ...asStored(message), id, createdAt: message.createdAt, updatedAt: message.createdAt };
+}
+
 /** The statements of the message path, compiled once for the store's engine. */
 function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) {
   const postgres = engine === 'postgres';
@@ -504,7 +515,7 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           .returning('message_id')
           .compile(),
     ),
-    insertMessage: new Statement<MessageValues, MessageRow>(db, 10, (db, id, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId) =>
+    insertMessage: new Statement<MessageValues, { id: number }>(db, 10, (db, id, conversationId, senderId, body, type, clientSentAt, sentAt, createdAt, attachment, parentId) =>
       db
         .insertInto('messages')
         .values({
@@ -520,7 +531,8 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           parent_id: parentId,
           updated_at: createdAt,
         })
-        .returningAll()
+        // The rest of the row is what was inserted (see newRecord).
+        .returning('id')
         .compile(),
     ),
     insertWithDeliveries: new Statement<[...MessageValues, recipients: number[]], MessageRow>(
@@ -606,16 +618,16 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
             ) as latest
             where members.conversation_id = latest.conversation_id and members.account_id = latest.acknowledger
           ), dropped as (
+            -- Every delivery of the message the snapshot holds is one this statement removed.
             delete from messages
-            where messages.id in (
-              select target.id from target inner join removed on removed.message_id = target.id and removed.recipient_id = target.acknowledger
+            using (
+              select target.id, count(*) as removed_count
+              from target inner join removed on removed.message_id = target.id and removed.recipient_id = target.acknowledger
               where target.drop_delivered
-            )
-            and not exists (
-              select 1 from deliveries
-              where deliveries.message_id = messages.id
-              and not exists (select 1 from removed where removed.message_id = deliveries.message_id and removed.recipient_id = deliveries.recipient_id)
-            )
+              group by target.id
+            ) as acknowledged
+            where messages.id = acknowledged.id
+            and (select count(*) from deliveries where deliveries.message_id = messages.id) = acknowledged.removed_count
             returning messages.id
           )
           select target.*, removed.message_id is not null as acknowledged, dropped.id is not null as dropped
@@ -625,30 +637,38 @@ function compileStatements(engine: 'sqlite' | 'postgres', db: Kysely<Database>) 
           left join dropped on dropped.id = target.id
           order by input.ord`.compile(db),
     ),
-    acknowledged: new Statement<[conversationId: number, sentAt: string, recipientId: number], MessageRow>(db, 3, (db, conversationId, sentAt, recipientId) =>
-      db
-        .selectFrom('messages')
-        .innerJoin('deliveries', 'deliveries.message_id', 'messages.id')
-        .selectAll('messages')
-        .where('messages.conversation_id', '=', conversationId)
-        .where('messages.sent_at', '=', sentAt)
-        .where('deliveries.recipient_id', '=', recipientId)
-        .orderBy('messages.id')
-        // A literal: SQLite ran this lookup ~30 times slower with its limit bound as a parameter.
-        .limit(sql.lit(1))
-        // Two acknowledgements of one message must not both see the other's delivery remaining.
-        .$if(postgres, (qb) => qb.forUpdate('messages'))
-        .compile(),
+    // SQLite: removes the recipient's delivery of the oldest message of the conversation sent at
+    // that instant, in one statement that finds it.
+    removePending: new Statement<[recipientId: number, conversationId: number, sentAt: string], { message_id: number }>(
+      db,
+      3,
+      (db, recipientId, conversationId, sentAt) =>
+        db
+          .deleteFrom('deliveries')
+          .where('recipient_id', '=', recipientId)
+          .where('message_id', '=', (eb) =>
+            eb
+              .selectFrom('messages')
+              .innerJoin('deliveries as pending', 'pending.message_id', 'messages.id')
+              .select('messages.id')
+              .where('messages.conversation_id', '=', conversationId)
+              .where('messages.sent_at', '=', sentAt)
+              .where('pending.recipient_id', '=', recipientId)
+              .orderBy('messages.id')
+              // A literal: SQLite ran this lookup ~30 times slower with its limit bound as a parameter.
+              .limit(sql.lit(1)),
+          )
+          .returning('message_id')
+          .compile(),
     ),
-    removeDelivery: new Statement<[messageId: number, recipientId: number], unknown>(db, 2, (db, messageId, recipientId) =>
-      db.deleteFrom('deliveries').where('message_id', '=', messageId).where('recipient_id', '=', recipientId).compile(),
-    ),
-    // One statement: the message goes only when no delivery of it remains.
-    dropDelivered: new Statement<[messageId: number], unknown>(db, 1, (db, messageId) =>
+    senderOf: new Statement<[id: number], { sender_id: number }>(db, 1, (db, id) => db.selectFrom('messages').select('sender_id').where('id', '=', id).compile()),
+    // One statement: the message goes only when no delivery of it remains; answers its sender when it went.
+    dropDelivered: new Statement<[messageId: number], { sender_id: number }>(db, 1, (db, messageId) =>
       db
         .deleteFrom('messages')
         .where('id', '=', messageId)
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('deliveries').select('message_id').where('message_id', '=', messageId))))
+        .returning('sender_id')
         .compile(),
     ),
     // PostgreSQL: one statement for the acknowledged messages whose other deliveries the acknowledgement saw.

@@ -67,7 +67,10 @@ async function openPostgres(connectionString: string): Promise<{ engine: 'postgr
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   // Up to two group-commit batches per lane in flight (messages have lanes of their own, see
   // group-commit.ts), with connections to spare for reads.
-  const pool = new pg.Pool({ connectionString, max: 20 });
+  // Prepared statements (see preparing) are planned once, for any values: planning a message
+  // path statement anew for each batch cost PostgreSQL more CPU than running it for a small batch
+  // (a message alone: 1.1 ms of PostgreSQL CPU planned each time, 0.6 ms planned once).
+  const pool = new pg.Pool({ connectionString, max: 20, options: '-c plan_cache_mode=force_generic_plan' });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);
   return { engine: 'postgres', db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparing(pool) }) }) };
