@@ -4,8 +4,12 @@ import type { Connection, SocketSession } from './connection.js';
 
 export type { SocketSession };
 
+/**
+ * What a session opens with, and may keep for the socket's life: the gateway hands it the
+ * Connection itself (its `connection` is itself), so an idle socket holds no second object.
+ */
 export interface SocketContext {
-  connection: Connection;
+  readonly connection: Connection;
   account: AccountRecord;
   /** The route pattern's capture groups. */
   params: string[];
