@@ -43,3 +43,16 @@ export function runHandlers<E>(handlers: Handlers<E>, event: E, topic: string, o
     }
   }
 }
+
+/**
+ * Runs the topic's handlers of this process on a later microtask, so that a publisher never
+ * re-enters itself, and reports how long the hop took.
+ */
+export async function deliverHere<E>(handlers: ReadonlyMap<string, Handlers<E>>, topic: string, event: E, observer: BusObserver): Promise<void> {
+  if (!handlers.has(topic)) return;
+  const published = performance.now();
+  await Promise.resolve();
+  observer.onDelivered?.((performance.now() - published) / 1000);
+  const current = handlers.get(topic);
+  if (current) runHandlers(current, event, topic, observer);
+}

@@ -1,20 +1,15 @@
 // The in-process bus: one process, no serialization; handlers run on a later microtask so a
 // publisher never re-enters itself, and one failing handler does not starve the others.
 import { withItem, withoutItem } from '../one-or-set.js';
-import { runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
+import { deliverHere, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
 
 export class LocalBus<E> implements Bus<E> {
   private readonly handlers = new Map<string, Handlers<E>>();
 
   constructor(private readonly observer: BusObserver) {}
 
-  async publish(topic: string, event: E): Promise<void> {
-    if (!this.handlers.has(topic)) return;
-    const published = performance.now();
-    await Promise.resolve();
-    this.observer.onDelivered?.((performance.now() - published) / 1000);
-    const handlers = this.handlers.get(topic);
-    if (handlers) runHandlers(handlers, event, topic, this.observer);
+  publish(topic: string, event: E): Promise<void> {
+    return deliverHere(this.handlers, topic, event, this.observer);
   }
 
   subscribe(topic: string, handler: BusHandler<E>): Promise<void> {

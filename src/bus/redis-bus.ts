@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { withItem, withoutItem } from '../one-or-set.js';
-import { runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
+import { deliverHere, runHandlers, type Bus, type BusHandler, type BusObserver, type Handlers } from './bus.js';
 
 export interface RedisBusOptions extends BusObserver {
   url: string;
@@ -99,12 +99,7 @@ export class RedisBus<E> implements Bus<E> {
     );
     this.unsent.add(sent);
     void sent.finally(() => this.unsent.delete(sent));
-    if (!this.handlers.has(topic)) return;
-    const published = performance.now();
-    await Promise.resolve();
-    this.options.onDelivered?.((performance.now() - published) / 1000);
-    const handlers = this.handlers.get(topic);
-    if (handlers) runHandlers(handlers, event, topic, this.options);
+    await deliverHere(this.handlers, topic, event, this.options);
   }
 
   subscribe(topic: string, handler: BusHandler<E>): Promise<void> {
