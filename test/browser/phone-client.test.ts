@@ -113,8 +113,10 @@ describe('phone dialect in the browser', () => {
     const socket = await personalSocket(server, alice, bob);
     try {
       await sendPersonal(socket, alice, bob, 'from yesterday', yesterday.toISOString());
-      await sendPersonal(socket, alice, bob, 'fresh 1', new Date().toISOString());
-      await sendPersonal(socket, alice, bob, 'fresh 2', new Date().toISOString());
+      // Distinct timestamps: one sender's two messages with one timestamp are one message resent.
+      const now = Date.now();
+      await sendPersonal(socket, alice, bob, 'fresh 1', new Date(now).toISOString());
+      await sendPersonal(socket, alice, bob, 'fresh 2', new Date(now + 1).toISOString());
     } finally {
       socket.close();
     }
@@ -135,8 +137,9 @@ describe('phone dialect in the browser', () => {
       await sendPersonal(socket, alice, bob, 'seen it', new Date().toISOString());
       await message(bobPage, 'seen it').waitFor();
       await chatWith(bobPage, carol);
-      await sendPersonal(socket, alice, bob, 'missed 1', new Date().toISOString());
-      await sendPersonal(socket, alice, bob, 'missed 2', new Date().toISOString());
+      const now = Date.now();
+      await sendPersonal(socket, alice, bob, 'missed 1', new Date(now).toISOString());
+      await sendPersonal(socket, alice, bob, 'missed 2', new Date(now + 1).toISOString());
       await expect.poll(() => bobPage.locator(`[data-conversation="phone:dialogue:${alice.phone}"] .badge`).textContent()).toBe('2');
       await chatWith(bobPage, alice);
       expect(await timelineShape(bobPage)).toEqual(['day:Today', 'seen it', 'unread', 'missed 1', 'missed 2+']);
