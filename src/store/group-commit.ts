@@ -47,6 +47,8 @@ interface Lane<DB> {
   queue: Array<Pending<DB>>;
   busy: boolean;
   scheduled: boolean;
+  /** When this lane's last batch of more than one write committed (performance.now()). */
+  streamingAt: number;
 }
 
 interface Settles {
@@ -64,6 +66,15 @@ type Pending<DB> = (SyncPending | AsyncPending<DB>) & { conversationId: number }
 
 /** Largest number of writes in one transaction; the rest wait for the next one. */
 export const MAX_GROUP_COMMIT = 500;
+
+/**
+ * While writes stream in (the lane's last batch, of more than one write, committed within
+ * STREAMING_MS), a batch gathers for GATHER_MS before it commits: a commit's fixed cost is then
+ * shared by a millisecond's writes instead of one I/O phase's (on SQLite 6 → 30 writes a commit
+ * cost 81 → 69 µs per message). A lone write still commits at once.
+ */
+export const GATHER_MS = 1;
+const STREAMING_MS = 10;
 
 export class GroupCommit<DB> {
   private readonly lanes: Array<Lane<DB>>;
@@ -126,17 +137,20 @@ export class GroupCommit<DB> {
   private schedule(lane: Lane<DB>): void {
     if (lane.scheduled || lane.busy || lane.queue.length === 0) return;
     lane.scheduled = true;
-    // After the current I/O phase, so that every frame read in it joins the same batch.
-    setImmediate(() => {
+    const flush = () => {
       lane.scheduled = false;
       if (lane.busy || lane.queue.length === 0) return;
       const batch = lane.queue.splice(0, MAX_GROUP_COMMIT);
       lane.busy = true;
       void this.commit(batch).finally(() => {
         lane.busy = false;
+        if (batch.length > 1) lane.streamingAt = performance.now();
         this.schedule(lane);
       });
-    });
+    };
+    // At least until the current I/O phase ends, so that every frame read in it joins the batch.
+    if (lane.queue.length < MAX_GROUP_COMMIT && performance.now() - lane.streamingAt < STREAMING_MS) setTimeout(flush, GATHER_MS);
+    else setImmediate(flush);
   }
 
   private async commit(batch: Array<Pending<DB>>): Promise<void> {
@@ -217,7 +231,7 @@ export class GroupCommit<DB> {
 }
 
 function newLanes<DB>(count: number): Array<Lane<DB>> {
-  return Array.from({ length: count }, () => ({ queue: [], busy: false, scheduled: false }));
+  return Array.from({ length: count }, () => ({ queue: [], busy: false, scheduled: false, streamingAt: -Infinity }));
 }
 
 async function one<DB>(db: Kysely<DB>, { write, input }: NonNullable<Pending<DB>['batched']>): Promise<unknown> {

@@ -70,6 +70,21 @@ describe('GroupCommit', () => {
     expect(begins).toBe(2);
   });
 
+  it('while writes stream in, gathers the writes of the next millisecond into one transaction', async () => {
+    const writes = new GroupCommit(db, 1);
+    await insert(writes, 1);
+    await Promise.all([insert(writes, 2), insert(writes, 3)]);
+    expect(begins).toBe(2);
+    // The lane is streaming now: writes a few event-loop turns apart share the next commit.
+    const streamed: Array<Promise<number>> = [];
+    for (const id of [4, 5, 6]) {
+      streamed.push(insert(writes, id));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(streamed);
+    expect(begins).toBe(3);
+  });
+
   it('with several lanes, commits each conversation\'s writes in its lane\'s batch', async () => {
     const writes = new GroupCommit(db, 2);
     // Conversations 1 and 3 share a lane; 2 has the other: two transactions, one per lane.
