@@ -22,21 +22,30 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
+/** A dialect's frames so far, counted as plain numbers: a frame is too frequent for a labelled inc. */
+interface FrameCount {
+  in: number;
+  out: number;
+}
+
 export class Metrics {
   private readonly own = new Registry();
   private openSocketsByDialect: () => Iterable<[string, number]> = () => [];
+  private readonly frames = new Map<string, FrameCount>();
 
-  readonly framesIn = new Counter({
+  private readonly framesIn: Counter<'dialect'> = new Counter({
     name: 'parley_frames_in_total',
     help: 'WebSocket frames received, by dialect.',
     labelNames: ['dialect'] as const,
     registers: [this.own],
+    collect: (): void => this.collectFrames(this.framesIn, 'in'),
   });
-  readonly framesOut = new Counter({
+  private readonly framesOut: Counter<'dialect'> = new Counter({
     name: 'parley_frames_out_total',
     help: 'WebSocket frames sent, by dialect.',
     labelNames: ['dialect'] as const,
     registers: [this.own],
+    collect: (): void => this.collectFrames(this.framesOut, 'out'),
   });
   readonly messagesStored = new Counter({
     name: 'parley_messages_stored_total',
@@ -83,8 +92,29 @@ export class Metrics {
 
   /** A dialect's frame counters start at 0, so that each dialect served has its series. */
   serveDialect(dialect: string): void {
-    this.framesIn.inc({ dialect }, 0);
-    this.framesOut.inc({ dialect }, 0);
+    this.frameCount(dialect);
+  }
+
+  frameIn(dialect: string): void {
+    this.frameCount(dialect).in += 1;
+  }
+
+  frameOut(dialect: string): void {
+    this.frameCount(dialect).out += 1;
+  }
+
+  private frameCount(dialect: string): FrameCount {
+    let count = this.frames.get(dialect);
+    if (!count) {
+      count = { in: 0, out: 0 };
+      this.frames.set(dialect, count);
+    }
+    return count;
+  }
+
+  private collectFrames(counter: Counter<'dialect'>, direction: keyof FrameCount): void {
+    counter.reset();
+    for (const [dialect, count] of this.frames) counter.inc({ dialect }, count[direction]);
   }
 
   messageStored(kind: ConversationKind, deliveries: number): void {

@@ -134,7 +134,7 @@ export class Connection {
     }
     corkUntilTickEnds(this.socket);
     this.socket.send(bytes, { binary: false });
-    this.host.metrics.framesOut.inc({ dialect: this.dialect });
+    this.host.metrics.frameOut(this.dialect);
   }
 
   /**
@@ -145,7 +145,7 @@ export class Connection {
   async sendPaced(frame: string): Promise<void> {
     if (!this.open) return;
     const written = new Promise<void>((resolve) => this.socket.send(frame, () => resolve()));
-    this.host.metrics.framesOut.inc({ dialect: this.dialect });
+    this.host.metrics.frameOut(this.dialect);
     if (this.socket.bufferedAmount <= PACED_SEND_BYTES) return;
     let timer: NodeJS.Timeout | undefined;
     const tooSlow = new Promise<void>((resolve) => {
@@ -170,7 +170,7 @@ export class Connection {
    */
   receive(data: Buffer, isBinary: boolean): void {
     if (!this.accepting) return;
-    this.host.metrics.framesIn.inc({ dialect: this.dialect });
+    this.host.metrics.frameIn(this.dialect);
     if (!this.takeToken()) {
       this.close(CLOSE.rateLimited, 'rate limited');
       return;

@@ -28,6 +28,20 @@ describe('Metrics', () => {
     ]);
   });
 
+  it('counts frames in and out per dialect, read at every scrape', async () => {
+    const metrics = new Metrics();
+    metrics.serveDialect('rooms');
+    metrics.frameIn('phone');
+    metrics.frameOut('phone');
+    metrics.frameOut('phone');
+    const first = parseScrape(await metrics.render());
+    expect(first.value('parley_frames_in_total', { dialect: 'phone' })).toBe(1);
+    expect(first.value('parley_frames_out_total', { dialect: 'phone' })).toBe(2);
+    expect(first.value('parley_frames_in_total', { dialect: 'rooms' })).toBe(0);
+    metrics.frameIn('phone');
+    expect(parseScrape(await metrics.render()).value('parley_frames_in_total', { dialect: 'phone' })).toBe(2);
+  });
+
   it('reads open sockets at scrape time from the gateway’s counts', async () => {
     const metrics = new Metrics();
     let open = 1;
