@@ -108,6 +108,19 @@ export async function startBare(historyBody: string, searchBody = '{}'): Promise
   return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) };
 }
 
+/**
+ * The start-up ceiling: the bare server (node:http and ws, nothing else) spawned as Parley is and
+ * timed to its first 200 from /readyz the same way.
+ */
+export async function startBareAlone(): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(here, 'bare-server.js')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BARE_PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  const readyMs = await waitReady(url, child, started);
+  return { url, pid: child.pid ?? 0, readyMs, stop: stopper(child) };
+}
+
 /** Resident memory of a process, in KiB. */
 export function rssKib(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

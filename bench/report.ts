@@ -7,7 +7,7 @@ export interface Report {
   startedAt: string;
   durationS?: number;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; kernel: string };
-  startup?: { readyMs: number; idleRssKib: number; runs: number[] };
+  startup?: { readyMs: number; idleRssKib: number; runs: number[]; /** The bare server started the same way (absent in results of earlier runs). */ bare?: { readyMs: number; idleRssKib: number } };
   fanout?: { parley: Ladder; bare: Ladder };
   personal?: { parley: Ladder; bare: Ladder; /** The personal ceiling: runs before the bare phone relay had the echo. */ ceiling?: 'phone relay' | 'echo' };
   history?: { parley: HttpResult; bare: HttpResult };
@@ -127,13 +127,13 @@ export function rows(report: Report): Row[] {
     });
   }
   if (report.startup) {
-    const { readyMs, idleRssKib } = report.startup;
+    const { readyMs, idleRssKib, bare } = report.startup;
     out.push({
       scenario: '5. start to ready; idle memory',
       target: `< ${targets.readyMs} ms; < ${targets.idleRssBytes / 1024 / 1024} MiB`,
       parley: `${n(readyMs)} ms; ${(idleRssKib / 1024).toFixed(0)} MiB`,
-      ceiling: '–',
-      ratio: '–',
+      ceiling: bare ? `${n(bare.readyMs)} ms; ${(bare.idleRssKib / 1024).toFixed(0)} MiB (bare server)` : '–',
+      ratio: bare ? `${ratio(readyMs, bare.readyMs)}; ${ratio(idleRssKib, bare.idleRssKib)}` : '–',
       met: verdict(readyMs < targets.readyMs && idleRssKib * 1024 < targets.idleRssBytes),
     });
   }

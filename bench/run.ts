@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ROOT, rssKib, startBare, startParley, Workers, type ParleyOptions } from './harness.js';
+import { ROOT, rssKib, startBare, startBareAlone, startParley, Workers, type ParleyOptions, type ServerProcess } from './harness.js';
 import { fetchBacklog, idleConnections, pageReads, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
 import { buildFixture, type BenchUser } from './setup.js';
 import { updateBenchmarks } from './benchmarks-file.js';
@@ -34,8 +34,8 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown
 
 /** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
 const MODE = quick
-  ? { stepMs: 2000, fanoutRates: [25, 50, 75, 100, 125], personalRates: [2000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 6000, historyMs: 4000 }
-  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [2000, 4000, 6000, 8000, 10_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
+  ? { stepMs: 2000, fanoutRates: [25, 50, 75, 100, 125], personalRates: [1000, 2000, 3000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 6000, historyMs: 4000 }
+  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;
 const HISTORY_CONCURRENCY = 50;
@@ -73,19 +73,24 @@ async function freshDatabase(): Promise<{ databaseUrl?: string; redisUrl?: strin
 }
 
 async function startup(base: Omit<ParleyOptions, 'dataDir'>, scratch: string): Promise<Report['startup']> {
-  const readies: number[] = [];
-  const rss: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const server = await startParley({ ...base, dataDir: path.join(scratch, `startup-${i}`) });
-    readies.push(server.readyMs);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    rss.push(rssKib(server.pid));
-    await server.stop();
-  }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const result = { readyMs: median(readies), idleRssKib: median(rss), runs: readies };
-  log(`  ready in ${result.readyMs.toFixed(0)} ms (runs: ${readies.map((r) => r.toFixed(0)).join(', ')}), idle RSS ${(result.idleRssKib / 1024).toFixed(1)} MiB`);
-  return result;
+  const measure = async (start: (i: number) => Promise<ServerProcess>): Promise<{ readyMs: number; idleRssKib: number; runs: number[] }> => {
+    const readies: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const server = await start(i);
+      readies.push(server.readyMs);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      rss.push(rssKib(server.pid));
+      await server.stop();
+    }
+    return { readyMs: median(readies), idleRssKib: median(rss), runs: readies };
+  };
+  const result = await measure((i) => startParley({ ...base, dataDir: path.join(scratch, `startup-${i}`) }));
+  const bare = await measure(() => startBareAlone());
+  log(`  ready in ${result.readyMs.toFixed(0)} ms (runs: ${result.runs.map((r) => r.toFixed(0)).join(', ')}), idle RSS ${(result.idleRssKib / 1024).toFixed(1)} MiB`);
+  log(`  bare: ready in ${bare.readyMs.toFixed(0)} ms (runs: ${bare.runs.map((r) => r.toFixed(0)).join(', ')}), idle RSS ${(bare.idleRssKib / 1024).toFixed(1)} MiB`);
+  return { ...result, bare: { readyMs: bare.readyMs, idleRssKib: bare.idleRssKib } };
 }
 
 async function main(): Promise<void> {
