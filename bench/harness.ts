@@ -71,27 +71,27 @@ export interface ParleyOptions {
 }
 
 export async function startParley(options: ParleyOptions): Promise<ServerProcess> {
-  const port = await freePort();
   const main = options.main ?? MAIN;
   const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, main] : [main];
+  return spawnReady(args, (port) => ({
+    PARLEY_PORT: String(port),
+    PARLEY_HOST: '127.0.0.1',
+    PARLEY_DATA_DIR: options.dataDir,
+    PARLEY_DATABASE_URL: options.databaseUrl ?? '',
+    PARLEY_REDIS_URL: options.redisUrl ?? '',
+    PARLEY_LOG_LEVEL: 'warn',
+    // The scenarios open up to 18,000 sockets from eight loopback addresses (2,250 each) and a
+    // few per account: the per-address cap goes up to the open-files limit, the other stays.
+    PARLEY_MAX_SOCKETS_PER_ADDRESS: '20000',
+    PARLEY_MAX_SOCKETS_PER_ACCOUNT: '100',
+  }));
+}
+
+/** Spawns a server process on a free port (`env` names it) and resolves once /readyz answers 200. */
+async function spawnReady(args: string[], env: (port: number) => NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      PARLEY_PORT: String(port),
-      PARLEY_HOST: '127.0.0.1',
-      PARLEY_DATA_DIR: options.dataDir,
-      PARLEY_DATABASE_URL: options.databaseUrl ?? '',
-      PARLEY_REDIS_URL: options.redisUrl ?? '',
-      PARLEY_LOG_LEVEL: 'warn',
-      // The scenarios open up to 18,000 sockets from eight loopback addresses (2,250 each) and a
-      // few per account: the per-address cap goes up to the open-files limit, the other stays.
-      PARLEY_MAX_SOCKETS_PER_ADDRESS: '20000',
-      PARLEY_MAX_SOCKETS_PER_ACCOUNT: '100',
-    },
-  });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env(port) } });
   const url = `http://127.0.0.1:${port}`;
   const readyMs = await waitReady(url, child, started);
   return { url, pid: child.pid ?? 0, readyMs, stop: stopper(child) };
@@ -112,13 +112,8 @@ export async function startBare(historyBody: string, searchBody = '{}'): Promise
  * The start-up ceiling: the bare server (node:http and ws, nothing else) spawned as Parley is and
  * timed to its first 200 from /readyz the same way.
  */
-export async function startBareAlone(): Promise<ServerProcess> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(here, 'bare-server.js')], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, BARE_PORT: String(port) } });
-  const url = `http://127.0.0.1:${port}`;
-  const readyMs = await waitReady(url, child, started);
-  return { url, pid: child.pid ?? 0, readyMs, stop: stopper(child) };
+export function startBareAlone(): Promise<ServerProcess> {
+  return spawnReady([path.join(here, 'bare-server.js')], (port) => ({ BARE_PORT: String(port) }));
 }
 
 /** Resident memory of a process, in KiB. */
