@@ -2,7 +2,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
-import { UniqueViolation, type AccountRecord, type StoredAccount } from '../store/records.js';
+import { SharedReads } from '../shared-reads.js';
+import { UniqueViolation, type AccountRecord, type StoredAccount, type TokenRecord } from '../store/records.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -50,6 +51,12 @@ export class Accounts {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly accountsById = new Map<number, { account: AccountRecord; cachedAt: number }>();
   private readonly idByPhone = new Map<string, number>();
+  // A burst of sockets opening (every client of a restarted server reconnecting) asks for many
+  // tokens and accounts at once: those asked in one turn are read in one query, and their
+  // tokens marked used in one statement, instead of a round trip (and a commit) each.
+  private readonly tokenReads: SharedReads<string, TokenRecord>;
+  private readonly accountReads: SharedReads<number, StoredAccount>;
+  private readonly tokenTouches: SharedReads<string, never>;
 
   /** A hash no password matches, made on first need so that start-up does not pay for it. */
   private unknownAccountHash: Promise<string> | undefined;
@@ -61,6 +68,12 @@ export class Accounts {
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
   ) {
+    this.tokenReads = new SharedReads(async (keyHashes) => new Map((await store.accounts.findTokens(keyHashes)).map((token) => [token.keyHash, token])));
+    this.accountReads = new SharedReads(async (ids) => new Map((await store.accounts.findMany('id', ids)).map((account) => [account.id, account])));
+    this.tokenTouches = new SharedReads(async (keyHashes) => {
+      await store.accounts.touchTokens(keyHashes, now());
+      return new Map<string, never>();
+    });
     bus.subscribe(INVALIDATION_TOPIC, (event) => {
       if (event.type === 'invalidate.token') this.revoked(event.keyHash);
       else if (event.type === 'invalidate.account') this.accountsById.delete(event.id);
@@ -256,7 +269,7 @@ export class Accounts {
   async authenticateHash(keyHash: string): Promise<AccountRecord | undefined> {
     let cached = this.tokens.get(keyHash);
     if (!cached) {
-      const token = await this.store.accounts.findToken(keyHash);
+      const token = (await this.tokenReads.read([keyHash])).get(keyHash);
       if (!token || token.revokedAt !== null) return undefined;
       cached = { accountId: token.accountId, touchedAt: 0 };
       this.tokens.set(keyHash, cached);
@@ -266,7 +279,7 @@ export class Accounts {
     cached.touchedAt = nowMs;
     // The touch and the account's read go together: one round trip's wait, not two, for a
     // socket that opens (and holds its upgrade's request meanwhile).
-    const [, account] = await Promise.all([this.store.accounts.touchToken(keyHash, now()), this.byId(cached.accountId)]);
+    const [, account] = await Promise.all([this.tokenTouches.read([keyHash]), this.byId(cached.accountId)]);
     return account;
   }
 
@@ -297,7 +310,7 @@ export class Accounts {
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
     if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
-    const account = await this.store.accounts.find('id', id);
+    const account = (await this.accountReads.read([id])).get(id);
     return account && this.remember(account);
   }
 

@@ -18,12 +18,13 @@ export interface AccountStore {
   setRole(accountId: number, role: string): Promise<void>;
 
   insertToken(token: TokenRecord): Promise<void>;
-  findToken(keyHash: string): Promise<TokenRecord | undefined>;
+  /** The tokens with these hashes, in one query, in no particular order. */
   findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]>;
   revokeToken(keyHash: string, at: string): Promise<void>;
   /** Revokes the account's live tokens; returns their hashes. */
   revokeTokensOf(accountId: number, at: string): Promise<string[]>;
-  touchToken(keyHash: string, at: string): Promise<void>;
+  /** Marks these tokens used at `at`, in one statement. */
+  touchTokens(keyHashes: readonly string[], at: string): Promise<void>;
 }
 
 export class SqlAccountStore implements AccountStore {
@@ -90,11 +91,6 @@ export class SqlAccountStore implements AccountStore {
       .execute();
   }
 
-  async findToken(keyHash: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.selectFrom('tokens').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
-    return row && toToken(row);
-  }
-
   async findTokens(keyHashes: readonly string[]): Promise<TokenRecord[]> {
     if (keyHashes.length === 0) return [];
     const rows = await this.db.selectFrom('tokens').selectAll().where('key_hash', 'in', [...keyHashes]).execute();
@@ -116,7 +112,8 @@ export class SqlAccountStore implements AccountStore {
     return rows.map((row) => row.key_hash);
   }
 
-  async touchToken(keyHash: string, at: string): Promise<void> {
-    await this.db.updateTable('tokens').set({ last_used_at: at }).where('key_hash', '=', keyHash).execute();
+  async touchTokens(keyHashes: readonly string[], at: string): Promise<void> {
+    if (keyHashes.length === 0) return;
+    await this.db.updateTable('tokens').set({ last_used_at: at }).where('key_hash', 'in', [...keyHashes]).execute();
   }
 }

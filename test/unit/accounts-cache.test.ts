@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalBus } from '../../src/bus/local-bus.js';
-import { Accounts } from '../../src/core/accounts.js';
+import { Accounts, keyHashOf } from '../../src/core/accounts.js';
 import { DEFAULT_LOGIN_LIMITS } from '../../src/config.js';
 import type { CoreEvent } from '../../src/core/events.js';
 import { LoginThrottle, memoryLoginCounters } from '../../src/core/login-throttle.js';
@@ -56,6 +56,36 @@ describe('Accounts cache', () => {
       expect((await here.byId(account.id))?.role).toBe('admin');
       await new Promise((resolve) => setImmediate(resolve));
       expect((await there.byId(account.id))?.role).toBe('admin');
+    } finally {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the tokens and accounts of sockets opening together in one query each, and marks the tokens used in one statement', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-unit-'));
+    const store = await openStore({ dataDir, databaseUrl: undefined });
+    try {
+      const bus = new LocalBus<CoreEvent>({ onHandlerError: () => undefined });
+      const make = () =>
+        new Accounts(store, bus, new PasswordHasher({ N: 1024, r: 8, p: 1 }), new LoginThrottle(memoryLoginCounters(DEFAULT_LOGIN_LIMITS)));
+      const signups = [];
+      for (const name of ['cy', 'di', 'ed']) {
+        signups.push(await make().signup({ email: `${name}@example.com`, username: name, password: 'a-long-secret', phone: `90000000${signups.length}0` }, '127.0.0.1'));
+      }
+      const hashes = signups.map(({ token }) => keyHashOf(token)!);
+      const findTokens = vi.spyOn(store.accounts, 'findTokens');
+      const findMany = vi.spyOn(store.accounts, 'findMany');
+      const touchTokens = vi.spyOn(store.accounts, 'touchTokens');
+      // A process that has seen none of them yet, as after a restart.
+      const fresh = make();
+      const opened = await Promise.all(hashes.map((hash) => fresh.authenticateHash(hash)));
+      expect(opened.map((account) => account?.username)).toEqual(['cy', 'di', 'ed']);
+      expect(findTokens.mock.calls).toEqual([[hashes]]);
+      expect(findMany.mock.calls).toEqual([['id', signups.map(({ account }) => account.id)]]);
+      expect(touchTokens).toHaveBeenCalledTimes(1);
+      expect(touchTokens.mock.calls[0]?.[0]).toEqual(hashes);
+      expect((await store.accounts.findTokens(hashes)).every((token) => token.lastUsedAt !== null)).toBe(true);
     } finally {
       await store.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
