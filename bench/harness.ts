@@ -36,7 +36,7 @@ export function freePort(): Promise<number> {
 
 async function waitReady(url: string, child: ChildProcess, started: number): Promise<number> {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited with ${child.exitCode ?? child.signalCode} before it was ready`);
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.status === 200) return performance.now() - started;
