@@ -15,7 +15,7 @@ const COPY = path.join(ROOT, 'dist/test-launcher');
 
 const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest();
 
-/** Starts the copied entry; resolves with its first log line's message once /readyz answers. */
+/** Starts the copied entry and stops it once /readyz answers; resolves with its ready line's message. */
 async function startCopy(): Promise<string> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(COPY, 'data-'));
