@@ -79,7 +79,7 @@ async function writeCodeCache() {
   try {
     const deadline = Date.now() + 30_000;
     while (!(await ready(`http://127.0.0.1:${port}/readyz`))) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error('the server did not start');
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error('the server did not start');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill('SIGTERM');

@@ -30,7 +30,7 @@ async function startCopy(): Promise<string> {
   try {
     const deadline = Date.now() + 15_000;
     while (!stdout.includes('"url"')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the copied server did not start: ${stdout}`);
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) throw new Error(`the copied server did not start: ${stdout}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
