@@ -18,6 +18,7 @@ import { requestOrigin, type RequestOrigin } from './origin.js';
 import { ErrorBody } from './schemas.js';
 import type { ApiDocs } from './api-docs.js';
 import { lazyCompilers } from './lazy-schemas.js';
+import { answerClientError } from './client-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,6 +76,7 @@ export async function buildApp(options: AppOptions, apiDocs: ApiDocs): Promise<F
     // Wrong-typed fields are refused, not converted.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
     schemaController: { compilersFactory: lazyCompilers },
+    clientErrorHandler: answerClientError,
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   // Bodies are JSON: no original client sent a form, and a form or text/plain body is what a

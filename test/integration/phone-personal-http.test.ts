@@ -203,6 +203,18 @@ describe('/chat/info/active/', () => {
   });
 });
 
+describe('test pages without a session', () => {
+  it('send the visitor to the log-in and back, without the way back when it would not fit a header', async () => {
+    const page = await request(server, 'GET', '/chat/room/5550001111/?tab=1');
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/?next=%2Fchat%2Froom%2F5550001111%2F%3Ftab%3D1');
+    // 16,000 characters, under Node's limit for a request; encoded, they would be about 40,000.
+    const long = await request(server, 'GET', `/chat/room/5550001111/?x=${'%C3%A9'.repeat(2660)}`);
+    expect(long.status).toBe(302);
+    expect(long.headers.get('location')).toBe('/');
+  });
+});
+
 describe('unknown routes and methods', () => {
   it('answer 404 with a JSON body', async () => {
     const result = await request(server, 'GET', '/chat/nothing-here/');

@@ -36,9 +36,19 @@ ${data}
 `;
 }
 
+/**
+ * The longest `next` the log-in redirect carries. Encoding can nearly triple a URL that Node
+ * accepted (16 KiB), and a Location over 16 KiB is refused by clients (undici, Node's own);
+ * no real page address comes near this.
+ */
+const MAX_NEXT_LENGTH = 4096;
+
 /** The pages need a session: without one the visitor logs in first and comes back. */
 function withSession(request: FastifyRequest, reply: FastifyReply, html: () => string): FastifyReply {
-  if (!request.account) return reply.redirect(`/?next=${encodeURIComponent(request.url)}`);
+  if (!request.account) {
+    const next = encodeURIComponent(request.url);
+    return reply.redirect(next.length <= MAX_NEXT_LENGTH ? `/?next=${next}` : '/');
+  }
   return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html());
 }
 
