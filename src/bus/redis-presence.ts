@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { LocalPresence, type Presence, type PresenceStatus } from '../core/presence.js';
 import type { Instant } from '../core/time.js';
-import { SharedReads } from '../shared-reads.js';
+import { TurnBatch } from '../turn-batch.js';
 
 const PRESENCE_TTL_SECONDS = 30;
 const HEARTBEAT_MS = 10_000;
@@ -49,7 +49,7 @@ export class RedisPresence implements Presence {
   /** The writes of this tick: sockets that open or close together (a burst of connects) share one MULTI. */
   private writes: ChainableCommander | undefined;
   /** Presence reads of requests that ask at once share their round trips to Redis. */
-  private readonly reads = new SharedReads<number, PresenceStatus>((accountIds) => this.read(accountIds));
+  private readonly reads = new TurnBatch<number, PresenceStatus>((accountIds) => this.read(accountIds));
 
   constructor(url: string, prefix: string) {
     this.nodesKey = `${prefix}presence:nodes`;
@@ -121,7 +121,7 @@ export class RedisPresence implements Presence {
   async statuses(accountIds: readonly number[]): Promise<Map<number, PresenceStatus>> {
     if (accountIds.length === 0) return new Map();
     // A shared read answers other callers' accounts too: each caller gets its own.
-    const read = await this.reads.read(accountIds);
+    const read = await this.reads.request(accountIds);
     return new Map(accountIds.map((id) => [id, read.get(id) ?? this.local.localStatus(id)]));
   }
 

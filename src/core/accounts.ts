@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Bus } from '../bus/bus.js';
 import type { Store } from '../store/store.js';
-import { SharedReads } from '../shared-reads.js';
+import { TurnBatch } from '../turn-batch.js';
 import { UniqueViolation, type AccountRecord, type StoredAccount, type TokenRecord } from '../store/records.js';
 import { problem, ValidationError, type Problem } from './errors.js';
 import { INVALIDATION_TOPIC, type CoreEvent } from './events.js';
@@ -54,9 +54,9 @@ export class Accounts {
   // A burst of sockets opening (every client of a restarted server reconnecting) asks for many
   // tokens and accounts at once: those asked in one turn are read in one query, and their
   // tokens marked used in one statement, instead of a round trip (and a commit) each.
-  private readonly tokenReads: SharedReads<string, TokenRecord>;
-  private readonly accountReads: SharedReads<number, StoredAccount>;
-  private readonly tokenTouches: SharedReads<string, never>;
+  private readonly tokenReads: TurnBatch<string, TokenRecord>;
+  private readonly accountReads: TurnBatch<number, StoredAccount>;
+  private readonly tokenTouches: TurnBatch<string, never>;
 
   /** A hash no password matches, made on first need so that start-up does not pay for it. */
   private unknownAccountHash: Promise<string> | undefined;
@@ -68,9 +68,9 @@ export class Accounts {
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
   ) {
-    this.tokenReads = new SharedReads(async (keyHashes) => new Map((await store.accounts.findTokens(keyHashes)).map((token) => [token.keyHash, token])));
-    this.accountReads = new SharedReads(async (ids) => new Map((await store.accounts.findMany('id', ids)).map((account) => [account.id, account])));
-    this.tokenTouches = new SharedReads(async (keyHashes) => {
+    this.tokenReads = new TurnBatch(async (keyHashes) => new Map((await store.accounts.findTokens(keyHashes)).map((token) => [token.keyHash, token])));
+    this.accountReads = new TurnBatch(async (ids) => new Map((await store.accounts.findMany('id', ids)).map((account) => [account.id, account])));
+    this.tokenTouches = new TurnBatch(async (keyHashes) => {
       await store.accounts.touchTokens(keyHashes, now());
       return new Map<string, never>();
     });
@@ -269,7 +269,7 @@ export class Accounts {
   async authenticateHash(keyHash: string): Promise<AccountRecord | undefined> {
     let cached = this.tokens.get(keyHash);
     if (!cached) {
-      const token = (await this.tokenReads.read([keyHash])).get(keyHash);
+      const token = (await this.tokenReads.request([keyHash])).get(keyHash);
       if (!token || token.revokedAt !== null) return undefined;
       cached = { accountId: token.accountId, touchedAt: 0 };
       this.tokens.set(keyHash, cached);
@@ -279,7 +279,7 @@ export class Accounts {
     cached.touchedAt = nowMs;
     // The touch and the account's read go together: one round trip's wait, not two, for a
     // socket that opens (and holds its upgrade's request meanwhile).
-    const [, account] = await Promise.all([this.tokenTouches.read([keyHash]), this.byId(cached.accountId)]);
+    const [, account] = await Promise.all([this.tokenTouches.request([keyHash]), this.byId(cached.accountId)]);
     return account;
   }
 
@@ -310,7 +310,7 @@ export class Accounts {
   async byId(id: number): Promise<AccountRecord | undefined> {
     const cached = this.accountsById.get(id);
     if (cached && Date.now() - cached.cachedAt < ACCOUNT_CACHE_MS) return cached.account;
-    const account = (await this.accountReads.read([id])).get(id);
+    const account = (await this.accountReads.request([id])).get(id);
     return account && this.remember(account);
   }
 

@@ -2,13 +2,13 @@
 // mentions, read in one query with the room's count and version (history_counts, kept by
 // triggers: migration 009). A page read before is answered again, from memory, for as long as the
 // room's version has not moved: checking the version is one primary-key lookup, on PostgreSQL
-// shared by the requests of one turn of the event loop (see shared-reads.ts).
+// shared by the requests of one turn of the event loop (see turn-batch.ts).
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, MessagesTable } from './schema.js';
 import type { AnnotatedMessage } from './records.js';
 import { toMessage } from './rows.js';
 import { Statement } from './statements.js';
-import { SharedReads } from '../shared-reads.js';
+import { TurnBatch } from '../turn-batch.js';
 
 type MessageRow = Selectable<MessagesTable>;
 
@@ -57,7 +57,7 @@ export class HistoryPages {
   private readonly page;
   private readonly counts;
   /** PostgreSQL: the version checks of one turn of the event loop share a round trip. */
-  private readonly shared: SharedReads<number, Counts> | undefined;
+  private readonly countReads: TurnBatch<number, Counts> | undefined;
   private readonly pages = new Map<string, HistoryPage & { version: number }>();
 
   constructor(
@@ -91,7 +91,7 @@ export class HistoryPages {
       db.selectFrom('history_counts').select(['message_count', 'version']).where('conversation_id', '=', conversationId).compile(),
     );
     if (postgres) {
-      this.shared = new SharedReads(async (ids) => {
+      this.countReads = new TurnBatch(async (ids) => {
         const rows = await db
           .selectFrom('history_counts')
           .select(['conversation_id', 'message_count', 'version'])
@@ -108,7 +108,7 @@ export class HistoryPages {
     const cached = this.pages.get(key);
     if (cached) {
       // SQLite answers at once: its check is not worth a turn of the event loop.
-      const counts = this.shared ? (await this.shared.read([conversationId])).get(conversationId) : await this.counts.first(this.db, conversationId);
+      const counts = this.countReads ? (await this.countReads.request([conversationId])).get(conversationId) : await this.counts.first(this.db, conversationId);
       if (counts && Number(counts.version) === cached.version) return cached;
       this.pages.delete(key);
     }
