@@ -5,7 +5,7 @@
 // with the constraints' triggers off (SQLite: `foreign_keys = OFF`; PostgreSQL:
 // `session_replication_role = replica`, which also stops the history-count trigger). A
 // diagnostic, not a target: it says where the store's time goes.
-// `npm run build && node dist/bench/store-constraints.js [--postgres]`
+// `npx tsc -p bench/tsconfig.json && node scripts/build-server.mjs && node dist/bench/store-constraints.js [--postgres]`
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // The server's memory while six accounts each upload a 25 MB file at the same time: resident set
 // before, and its peak while the uploads run (sampled, and the kernel's high-water mark).
-// `npm run build && node dist/bench/upload-memory.js [--main <another build's dist/src/main.js>]`
+// `npx tsc -p bench/tsconfig.json && node scripts/build-server.mjs && node dist/bench/upload-memory.js [--main <another build's dist/src/main.js>]`
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
