@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { Command, WorkerReply } from './protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -114,6 +115,26 @@ export async function startBare(historyBody: string, searchBody = '{}'): Promise
  */
 export function startBareAlone(): Promise<ServerProcess> {
   return spawnReady([path.join(here, 'bare-server.js')], (port) => ({ BARE_PORT: String(port) }));
+}
+
+/** PostgreSQL for a run: PARLEY_BENCH_POSTGRES_URL, or the local server's `postgres` database. */
+const POSTGRES_ADMIN_URL = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A new PostgreSQL database named `name`: its URL, and how to drop it (with whatever is still connected). */
+export async function createDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Resident memory of a process, in KiB. */

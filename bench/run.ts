@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ROOT, rssKib, startBare, startBareAlone, startParley, Workers, type ParleyOptions, type ServerProcess } from './harness.js';
+import { createDatabase, ROOT, rssKib, startBare, startBareAlone, startParley, Workers, type ParleyOptions, type ServerProcess } from './harness.js';
 import { fetchBacklog, idleConnections, pageReads, personalMessages, roomFanout, type HttpResult, type IdleResult } from './scenarios.js';
 import { buildFixture, type BenchUser } from './setup.js';
 import { updateBenchmarks } from './benchmarks-file.js';
@@ -51,25 +51,10 @@ const log = (line: string): void => {
 
 async function freshDatabase(): Promise<{ databaseUrl?: string; redisUrl?: string; drop(): Promise<void> }> {
   if (!values.postgres) return { drop: async () => undefined };
-  const adminUrl = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `parley_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const database = await createDatabase(name);
   process.env.PARLEY_REDIS_PREFIX = `${name}:`;
-  return {
-    databaseUrl: url.toString(),
-    redisUrl: process.env.PARLEY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  return { databaseUrl: database.url, redisUrl: process.env.PARLEY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', drop: database.drop };
 }
 
 async function startup(base: Omit<ParleyOptions, 'dataDir'>, scratch: string): Promise<Report['startup']> {

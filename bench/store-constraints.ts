@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { openStore } from '../src/store/open.js';
+import { createDatabase } from './harness.js';
 
 const { values } = parseArgs({ options: { postgres: { type: 'boolean', default: false } } });
 const PAIRS = 1000;
@@ -144,25 +145,18 @@ async function postgresCycle(databaseUrl: string, mode: Mode, round: number): Pr
 async function main(): Promise<void> {
   const results = new Map<Mode, number[]>(MODES.map((mode) => [mode, []]));
   if (values.postgres) {
-    const adminUrl = process.env.PARLEY_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    const name = `parley_constraints_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+    const database = await createDatabase(`parley_constraints_${Date.now()}`);
     try {
-      await migrated(url.toString(), os.tmpdir());
-      const seed = new pg.Client({ connectionString: url.toString() });
+      await migrated(database.url, os.tmpdir());
+      const seed = new pg.Client({ connectionString: database.url });
       await seed.connect();
       await seed.query(SEED_POSTGRES);
       await seed.end();
       for (let round = 0; round < ROUNDS; round += 1) {
-        for (const mode of MODES) results.get(mode)!.push(await postgresCycle(url.toString(), mode, round));
+        for (const mode of MODES) results.get(mode)!.push(await postgresCycle(database.url, mode, round));
       }
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await database.drop();
     }
   } else {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-constraints-'));

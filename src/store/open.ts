@@ -70,11 +70,11 @@ async function openPostgres(connectionString: string): Promise<{ engine: 'postgr
   // Prepared statements (see preparing) are planned once, for any values: planning a message
   // path statement anew for each batch cost PostgreSQL more CPU than running it for a small batch
   // (a message alone: 1.1 ms of PostgreSQL CPU planned each time, 0.6 ms planned once).
-  // No sequential scans where an index serves: deliveries (and send keys) are written and removed
-  // within moments, so their statistics say empty, and a plan made then (the message path's, and
-  // the foreign keys' own checks and cascades, kept for the connection's life) read the table
-  // whole, every dead row included, on every message: 36 million rows read for 33,000 messages
-  // in a bench run, and a server that fell behind fell further.
+  // No sequential scans where an index serves: deliveries are written and removed within
+  // moments, so their statistics say empty, and a plan made then (the message path's, and the
+  // foreign keys' own checks and cascades, kept for the connection's life) read the table whole,
+  // every dead row included, on every message: 36 million rows read for 33,000 messages in a
+  // bench run, and a server that fell behind fell further.
   const pool = new pg.Pool({ connectionString, max: 20, options: '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off' });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => undefined);
