@@ -2,8 +2,8 @@
 // every caller gets its own result after the commit, and a failing write fails alone.
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit, type BatchedWrite } from '../../src/store/group-commit.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GATHER_MS, GroupCommit, type BatchedWrite } from '../../src/store/group-commit.js';
 
 interface Schema {
   notes: { id: number; body: string };
@@ -75,13 +75,21 @@ describe('GroupCommit', () => {
     await insert(writes, 1);
     await Promise.all([insert(writes, 2), insert(writes, 3)]);
     expect(begins).toBe(2);
-    // The lane is streaming now: writes a few event-loop turns apart share the next commit.
-    const streamed: Array<Promise<number>> = [];
-    for (const id of [4, 5, 6]) {
-      streamed.push(insert(writes, id));
-      await new Promise((resolve) => setImmediate(resolve));
+    // The lane is streaming now: writes a few event-loop turns apart share the next commit. The
+    // gather's clock is held, so that a slow turn on a busy machine cannot end the millisecond.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const streamed: Array<Promise<number>> = [];
+      for (const id of [4, 5, 6]) {
+        streamed.push(insert(writes, id));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(begins).toBe(2);
+      vi.advanceTimersByTime(GATHER_MS);
+      await Promise.all(streamed);
+    } finally {
+      vi.useRealTimers();
     }
-    await Promise.all(streamed);
     expect(begins).toBe(3);
   });
 
