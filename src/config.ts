@@ -46,6 +46,8 @@ export interface Config {
   maxSocketsPerAccount: number;
   /** Sockets one client address (IPv6: one /64) may hold open on this process; 0 for no cap. */
   maxSocketsPerAddress: number;
+  /** How often each socket is pinged; one that has not answered the ping before is dropped. */
+  heartbeatSeconds: number;
 }
 
 export const DEFAULT_SESSION_DAYS = 30;
@@ -59,6 +61,9 @@ export const DEFAULT_UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
  */
 export const DEFAULT_MAX_SOCKETS_PER_ACCOUNT = 100;
 export const DEFAULT_MAX_SOCKETS_PER_ADDRESS = 1000;
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+/** A silent socket holds its file for up to two periods: an hour is already generous. */
+const MAX_HEARTBEAT_SECONDS = 3600;
 export const DEFAULT_UPLOAD_TYPES: readonly string[] = [
   'image/*',
   'video/*',
@@ -214,6 +219,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const maxSocketsPerAccount = count('PARLEY_MAX_SOCKETS_PER_ACCOUNT', DEFAULT_MAX_SOCKETS_PER_ACCOUNT);
   const maxSocketsPerAddress = count('PARLEY_MAX_SOCKETS_PER_ADDRESS', DEFAULT_MAX_SOCKETS_PER_ADDRESS);
+  const heartbeatSeconds = positive('PARLEY_HEARTBEAT_SECONDS', DEFAULT_HEARTBEAT_SECONDS, 'seconds');
+  if (heartbeatSeconds > MAX_HEARTBEAT_SECONDS) problems.push(`PARLEY_HEARTBEAT_SECONDS: at most ${MAX_HEARTBEAT_SECONDS}`);
 
   const pushWebhookUrl = httpUrl('PARLEY_PUSH_WEBHOOK_URL');
   const publicUrl = httpUrl('PARLEY_PUBLIC_URL')?.replace(/\/+$/, '');
@@ -241,5 +248,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     maxSocketsPerAccount,
     maxSocketsPerAddress,
+    heartbeatSeconds,
   };
 }

@@ -80,7 +80,7 @@ export async function startParley(config: Config, options: ParleyOptions = {}): 
   const gateway = new Gateway(core, log, metrics, config.publicUrl, {
     perAccount: config.maxSocketsPerAccount,
     perAddress: config.maxSocketsPerAddress,
-  });
+  }, config.heartbeatSeconds * 1000);
   await registerPhoneDialect(app, gateway, core);
   await registerRoomsDialect(app, gateway, core, { timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(webRoutes());

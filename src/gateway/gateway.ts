@@ -11,7 +11,8 @@ import { requestOrigin } from '../http/origin.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection, ConnectionSocket, type ConnectionHost } from './connection.js';
-import { CLOSE, DRAIN_TIMEOUT_MS, HEARTBEAT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
+import { Connections } from './connections.js';
+import { CLOSE, DRAIN_TIMEOUT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
 import { SocketRefusal, type SocketRoute, type SocketSession } from './session.js';
@@ -33,9 +34,8 @@ export class Gateway {
   });
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
-  private readonly connections = new Set<Connection>();
+  private readonly connections: Connections;
   private readonly quota: SocketQuota;
-  private readonly heartbeat: NodeJS.Timeout;
   /** The gateway's side of every connection, one object for all of them. */
   private readonly host: ConnectionHost;
   private draining = false;
@@ -47,6 +47,8 @@ export class Gateway {
     /** PARLEY_PUBLIC_URL: Parley's own origin, which a socket authenticated by cookie must come from. */
     private readonly publicUrl: string | undefined,
     caps: SocketCaps,
+    /** PARLEY_HEARTBEAT_SECONDS, in ms: how often each socket is pinged. */
+    heartbeatMs: number,
   ) {
     this.quota = new SocketQuota(caps);
     const registry = new Registry(core.bus);
@@ -57,7 +59,7 @@ export class Gateway {
       subscribe: (connection, topic) => registry.subscribe(connection, topic),
       closed: (connection) => this.closed(connection),
     };
-    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS).unref();
+    this.connections = new Connections(heartbeatMs);
     core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
     // Revocations may have gone unannounced: ask the store about every token in use.
     core.onCachesDropped(() => {
@@ -94,7 +96,7 @@ export class Gateway {
    */
   async close(): Promise<void> {
     this.draining = true;
-    clearInterval(this.heartbeat);
+    this.connections.stopHeartbeat();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
     await Promise.all(
       [...this.connections].map(async (connection) => {
@@ -220,17 +222,6 @@ export class Gateway {
     for (const topic of connection.topics) this.registry.unsubscribe(connection, topic);
     this.core.presence.disconnected(connection.account.id);
     connection.session?.onClose?.();
-  }
-
-  private ping(): void {
-    for (const connection of this.connections) {
-      if (!connection.alive) {
-        connection.socket.terminate();
-        continue;
-      }
-      connection.alive = false;
-      connection.socket.ping();
-    }
   }
 }
 

@@ -32,5 +32,5 @@ export const FRAME_BURST = 200;
 export const FRAMES_PER_SECOND = 100;
 /** On shutdown, how long a socket may take to finish the frames it already sent. */
 export const DRAIN_TIMEOUT_MS = 10_000;
-/** A socket that has not answered a ping by the next one is dropped. */
-export const HEARTBEAT_MS = 30_000;
+/** The heartbeat pings one slice of the sockets at a time, this many slices a period (see Connections). */
+export const HEARTBEAT_SLICES = 100;

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       trustProxy: undefined,
       maxSocketsPerAccount: 100,
       maxSocketsPerAddress: 1000,
+      heartbeatSeconds: 30,
     });
   });
 
@@ -70,6 +71,14 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ACCOUNT: '-1' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ACCOUNT="-1"/);
     expect(() => loadConfig({ PARLEY_MAX_SOCKETS_PER_ADDRESS: 'many' })).toThrow(/PARLEY_MAX_SOCKETS_PER_ADDRESS="many"/);
+  });
+
+  it('reads the heartbeat period, from a fraction of a second to an hour', () => {
+    expect(loadConfig({ PARLEY_HEARTBEAT_SECONDS: '2.5' }).heartbeatSeconds).toBe(2.5);
+    expect(loadConfig({ PARLEY_HEARTBEAT_SECONDS: '3600' }).heartbeatSeconds).toBe(3600);
+    for (const value of ['0', '-5', 'soon', '3601']) {
+      expect(() => loadConfig({ PARLEY_HEARTBEAT_SECONDS: value }), value).toThrow(/PARLEY_HEARTBEAT_SECONDS/);
+    }
   });
 
   it('reads every variable', () => {
