@@ -35,7 +35,7 @@ for (const name of only) if (!SCENARIOS.includes(name)) throw new Error(`unknown
 /** Sizes and ladders of the two modes. The server's open-file limit (see BENCHMARKS.md) caps idle sockets. */
 const MODE = quick
   ? { stepMs: 2000, fanoutRates: [25, 50, 75, 100, 125], personalRates: [1000, 2000, 3000, 4000, 6000, 8000, 12_000], idle: 10_000, idleHoldMs: 6000, historyMs: 4000 }
-  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10_000, 12_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
+  : { stepMs: 8000, fanoutRates: [25, 50, 65, 80, 100, 120, 150, 200], personalRates: [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000, 15_000, 20_000, 25_000], idle: 18_000, idleHoldMs: 60_000, historyMs: 15_000 };
 const ROOM_MEMBERS = 1000;
 const PAIR_USERS = 2000;
 const HISTORY_CONCURRENCY = 50;
