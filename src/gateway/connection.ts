@@ -53,8 +53,6 @@ const NO_TOPICS: readonly string[] = [];
 export class Connection {
   session: SocketSession | undefined;
   alive = true;
-  /** Which of the heartbeat's slices holds this connection (see Connections). */
-  heartbeatSlice = 0;
   private tokens = FRAME_BURST;
   private refilledAt = Date.now();
   /** Frames wait here until the session is open, then run one after another. */

@@ -11,7 +11,7 @@ import { requestOrigin } from '../http/origin.js';
 import type { Metrics } from '../metrics.js';
 import type { AccountRecord } from '../store/records.js';
 import { Connection, ConnectionSocket, type ConnectionHost } from './connection.js';
-import { Connections } from './connections.js';
+import { Heartbeat } from './heartbeat.js';
 import { CLOSE, DRAIN_TIMEOUT_MS, MAX_PAYLOAD_BYTES } from './limits.js';
 import { addressKey, SocketQuota, type SocketCaps } from './quota.js';
 import { Registry } from './registry.js';
@@ -34,8 +34,9 @@ export class Gateway {
   });
   private readonly registry: Registry;
   private readonly routes: SocketRoute[] = [];
-  private readonly connections: Connections;
+  private readonly connections = new Set<Connection>();
   private readonly quota: SocketQuota;
+  private readonly heartbeat: Heartbeat;
   /** The gateway's side of every connection, one object for all of them. */
   private readonly host: ConnectionHost;
   private draining = false;
@@ -59,7 +60,7 @@ export class Gateway {
       subscribe: (connection, topic) => registry.subscribe(connection, topic),
       closed: (connection) => this.closed(connection),
     };
-    this.connections = new Connections(heartbeatMs);
+    this.heartbeat = new Heartbeat(this.connections, heartbeatMs);
     core.accounts.onRevoked((tokenHash) => this.closeRevoked([tokenHash]));
     // Revocations may have gone unannounced: ask the store about every token in use.
     core.onCachesDropped(() => {
@@ -96,7 +97,7 @@ export class Gateway {
    */
   async close(): Promise<void> {
     this.draining = true;
-    this.connections.stopHeartbeat();
+    this.heartbeat.stop();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
     await Promise.all(
       [...this.connections].map(async (connection) => {
