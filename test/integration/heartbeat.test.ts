@@ -37,10 +37,10 @@ describe('the heartbeat', () => {
     try {
       const pings = sockets.map(() => [] as number[]);
       sockets.forEach((ws, i) => ws.on('ping', () => pings[i]!.push(performance.now() - opened)));
-      await new Promise((resolve) => setTimeout(resolve, 2 * PERIOD_MS + 200));
+      await new Promise((resolve) => setTimeout(resolve, 2 * PERIOD_MS + 600));
       for (const times of pings) {
         expect(times.length).toBeGreaterThanOrEqual(2);
-        expect(times[0]).toBeLessThan(PERIOD_MS + 200);
+        expect(times[0]).toBeLessThan(PERIOD_MS + 500);
         expect(times[1]! - times[0]!).toBeGreaterThan(PERIOD_MS - 200);
       }
       expect(sockets.every((ws) => ws.readyState === WebSocket.OPEN)).toBe(true);
