@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import WebSocket from 'ws';
 import type { Command, WorkerReply } from './protocol.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -21,6 +22,12 @@ export interface ServerProcess {
   pid: number;
   /** Milliseconds from spawn to the first 200 from /readyz. */
   readyMs: number;
+  /**
+   * A full garbage collection in the server, through its inspector; present when the server was
+   * started with one (`inspect`), so that a memory reading counts what is held, not what V8 has
+   * yet to collect.
+   */
+  collectGarbage?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,12 +76,19 @@ export interface ParleyOptions {
   cpuProfDir?: string;
   /** Another build's dist/src/main.js, to measure it against this one. */
   main?: string;
+  /** With an inspector on a loopback port, for collectGarbage. */
+  inspect?: boolean;
 }
 
 export async function startParley(options: ParleyOptions): Promise<ServerProcess> {
   const main = options.main ?? MAIN;
-  const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, main] : [main];
-  return spawnReady(args, (port) => ({
+  const inspectPort = options.inspect ? await freePort() : undefined;
+  const args = [
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+    main,
+  ];
+  const server = await spawnReady(args, (port) => ({
     PARLEY_PORT: String(port),
     PARLEY_HOST: '127.0.0.1',
     PARLEY_DATA_DIR: options.dataDir,
@@ -86,6 +100,24 @@ export async function startParley(options: ParleyOptions): Promise<ServerProcess
     PARLEY_MAX_SOCKETS_PER_ADDRESS: '20000',
     PARLEY_MAX_SOCKETS_PER_ACCOUNT: '100',
   }));
+  return inspectPort ? { ...server, collectGarbage: () => collectGarbage(inspectPort) } : server;
+}
+
+/** Asks the inspector on `port` for a full collection, and resolves when it is done. */
+async function collectGarbage(port: number): Promise<void> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    socket.on('message', (data) => {
+      const reply = JSON.parse(String(data)) as { id?: number; error?: { message: string } };
+      if (reply.id !== 1) return;
+      socket.close();
+      if (reply.error) reject(new Error(reply.error.message));
+      else resolve();
+    });
+  });
 }
 
 /** Spawns a server process on a free port (`env` names it) and resolves once /readyz answers 200. */
@@ -99,14 +131,20 @@ async function spawnReady(args: string[], env: (port: number) => NodeJS.ProcessE
 }
 
 /** The bare server, answering GET /history and GET /search with these bodies (Parley's own, byte for byte). */
-export async function startBare(historyBody: string, searchBody = '{}'): Promise<ServerProcess> {
+export async function startBare(historyBody: string, searchBody = '{}', options: { inspect?: boolean } = {}): Promise<ServerProcess> {
+  const inspectPort = options.inspect ? await freePort() : undefined;
   const started = performance.now();
-  const child = fork(path.join(here, 'bare-server.js'), [], { env: { ...process.env, BARE_HISTORY_BODY: historyBody, BARE_SEARCH_BODY: searchBody }, stdio: 'inherit' });
+  const child = fork(path.join(here, 'bare-server.js'), [], {
+    env: { ...process.env, BARE_HISTORY_BODY: historyBody, BARE_SEARCH_BODY: searchBody },
+    execArgv: [...process.execArgv, ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
+    stdio: 'inherit',
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) };
+  const server: ServerProcess = { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) };
+  return inspectPort ? { ...server, collectGarbage: () => collectGarbage(inspectPort) } : server;
 }
 
 /**

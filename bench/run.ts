@@ -163,8 +163,8 @@ async function main(): Promise<void> {
     }
     if (only.has('idle')) {
       log(`idle connections: ${MODE.idle} authenticated sockets held ${MODE.idleHoldMs / 1000} s (fresh servers)`);
-      const freshBare = await startBare('{}');
-      const fresh = await startParley({ ...base, dataDir });
+      const freshBare = await startBare('{}', '{}', { inspect: true });
+      const fresh = await startParley({ ...base, dataDir, inspect: true });
       try {
         const ceiling: IdleResult = await idleConnections(freshBare, 'bare', workers, fixture.idle, MODE.idleHoldMs, log);
         const measured: IdleResult = await idleConnections(fresh, 'parley', workers, fixture.idle, MODE.idleHoldMs, log);
