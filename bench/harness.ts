@@ -189,6 +189,15 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * Write system calls a process has made so far (socket writes, and SQLite's WAL and database
+ * writes: every call the kernel counts in /proc/<pid>/io as syscw).
+ */
+export function writeCalls(pid: number): number {
+  const match = /syscw:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return match ? Number(match[1]) : 0;
+}
+
 /** Waits until the process is nearly idle (a backlog from the last step drained), or `limitMs` passes. */
 export async function quiesce(pid: number, limitMs = 20_000): Promise<void> {
   const deadline = performance.now() + limitMs;

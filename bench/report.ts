@@ -182,15 +182,21 @@ function bar(share: number, width = 40): string {
 }
 
 function ladderTable(title: string, ladders: { parley: Ladder; bare: Ladder }, unit: string): string {
-  const lines = [`**${title}**`, '', `| offered msgs/s | bare ${unit} | bare p99 ms | Parley ${unit} | Parley p50 ms | Parley p99 ms | Parley server CPU |`, '|---|---|---|---|---|---|---|'];
+  const lines = [
+    `**${title}**`,
+    '',
+    `| offered msgs/s | bare ${unit} | bare p99 ms | Parley ${unit} | Parley p50 ms | Parley p99 ms | Parley server CPU | server write calls a message, bare / Parley |`,
+    '|---|---|---|---|---|---|---|---|',
+  ];
   const rates = [...new Set([...ladders.bare.steps, ...ladders.parley.steps].map((s) => s.rate))].sort((a, b) => a - b);
   for (const rate of rates) {
     const b = ladders.bare.steps.find((s) => s.rate === rate);
     const p = ladders.parley.steps.find((s) => s.rate === rate);
     const cell = (s: typeof b, f: (s: NonNullable<typeof b>) => string): string => (s ? f(s) : '–');
+    const writes = (s: typeof b): string => cell(s, (s) => (s.serverWrites === undefined ? '–' : s.serverWrites.toFixed(1)));
     lines.push(
       `| ${n(rate)} | ${cell(b, (s) => n(s.throughput) + (s.ok ? '' : ' ✗'))} | ${cell(b, (s) => s.latency.p99.toFixed(1))} | ` +
-        `${cell(p, (s) => n(s.throughput) + (s.ok ? '' : ' ✗'))} | ${cell(p, (s) => s.latency.p50.toFixed(1))} | ${cell(p, (s) => s.latency.p99.toFixed(1))} | ${cell(p, (s) => `${(s.serverCpu * 100).toFixed(0)}%`)} |`,
+        `${cell(p, (s) => n(s.throughput) + (s.ok ? '' : ' ✗'))} | ${cell(p, (s) => s.latency.p50.toFixed(1))} | ${cell(p, (s) => s.latency.p99.toFixed(1))} | ${cell(p, (s) => `${(s.serverCpu * 100).toFixed(0)}%`)} | ${writes(b)} / ${writes(p)} |`,
     );
   }
   return lines.join('\n');

@@ -1,7 +1,7 @@
 // The scenarios. Each drives the same load against Parley and against the bare `ws` ceiling and
 // reports both, so that the ratio of the two (same machine, same run) is the figure that counts.
 import http from 'node:http';
-import { cpuSeconds, LOCAL_ADDRESSES, quiesce, rssKib, split, Workers, type ServerProcess } from './harness.js';
+import { cpuSeconds, LOCAL_ADDRESSES, quiesce, rssKib, split, Workers, writeCalls, type ServerProcess } from './harness.js';
 import type { FetchSocketResult, PersonalUser, StepResult } from './protocol.js';
 import type { BenchUser } from './setup.js';
 import { Histogram, type LatencySummary } from './stats.js';
@@ -22,6 +22,8 @@ export interface Step {
   unacknowledged?: number;
   /** Server CPU used during the step, as a share of one core. */
   serverCpu: number;
+  /** The server's write system calls during the step, per message sent (absent in results of earlier runs). */
+  serverWrites?: number;
   ok: boolean;
 }
 
@@ -67,14 +69,16 @@ async function climb(rates: readonly number[], contenders: Contender[], log: (li
     for (const contender of climbing) {
       const { server } = contender;
       const cpuBefore = cpuSeconds(server.pid);
+      const writesBefore = writeCalls(server.pid);
       const wallBefore = performance.now();
       const results = await contender.runStep(rate);
       const cpu = (cpuSeconds(server.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
-      const step = contender.judge(rate, results, cpu);
+      const judged = contender.judge(rate, results, cpu);
+      const step = { ...judged, serverWrites: judged.sent === 0 ? 0 : (writeCalls(server.pid) - writesBefore) / judged.sent };
       steps.get(contender.flavour)?.push(step);
       log(
         `    ${contender.flavour.padEnd(6)} rate ${rate}/s: ${Math.round(step.throughput)}/s delivered (${Math.round(step.frameBytes)} B frames), p50 ${step.latency.p50.toFixed(1)} ms, p99 ${step.latency.p99.toFixed(1)} ms` +
-          `${step.secondary ? `, msg_sent p99 ${step.secondary.p99.toFixed(1)} ms` : ''}, server cpu ${(cpu * 100).toFixed(0)}%${step.ok ? '' : '  (missed)'}`,
+          `${step.secondary ? `, msg_sent p99 ${step.secondary.p99.toFixed(1)} ms` : ''}, server cpu ${(cpu * 100).toFixed(0)}%, ${step.serverWrites.toFixed(1)} write calls a message${step.ok ? '' : '  (missed)'}`,
       );
       // One miss can be noise on a shared machine; two in a row end the climb.
       failures.set(contender.flavour, step.ok ? 0 : (failures.get(contender.flavour) ?? 0) + 1);
