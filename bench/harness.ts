@@ -85,7 +85,7 @@ export async function startParley(options: ParleyOptions): Promise<ServerProcess
   const inspectPort = options.inspect ? await freePort() : undefined;
   const args = [
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-    ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
+    ...inspectArgs(inspectPort),
     main,
   ];
   const server = await spawnReady(args, (port) => ({
@@ -100,7 +100,15 @@ export async function startParley(options: ParleyOptions): Promise<ServerProcess
     PARLEY_MAX_SOCKETS_PER_ADDRESS: '20000',
     PARLEY_MAX_SOCKETS_PER_ACCOUNT: '100',
   }));
-  return inspectPort ? { ...server, collectGarbage: () => collectGarbage(inspectPort) } : server;
+  return inspectable(server, inspectPort);
+}
+
+/** The flag for an inspector on `port`, if any. */
+const inspectArgs = (port: number | undefined): string[] => (port ? [`--inspect=127.0.0.1:${port}`] : []);
+
+/** `server`, with collectGarbage when it has an inspector on `port`. */
+function inspectable(server: ServerProcess, port: number | undefined): ServerProcess {
+  return port ? { ...server, collectGarbage: () => collectGarbage(port) } : server;
 }
 
 /** Asks the inspector on `port` for a full collection, and resolves when it is done. */
@@ -136,15 +144,14 @@ export async function startBare(historyBody: string, searchBody = '{}', options:
   const started = performance.now();
   const child = fork(path.join(here, 'bare-server.js'), [], {
     env: { ...process.env, BARE_HISTORY_BODY: historyBody, BARE_SEARCH_BODY: searchBody },
-    execArgv: [...process.execArgv, ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
+    execArgv: [...process.execArgv, ...inspectArgs(inspectPort)],
     stdio: 'inherit',
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message: { port: number }) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
   });
-  const server: ServerProcess = { url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) };
-  return inspectPort ? { ...server, collectGarbage: () => collectGarbage(inspectPort) } : server;
+  return inspectable({ url: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, readyMs: performance.now() - started, stop: stopper(child) }, inspectPort);
 }
 
 /**
