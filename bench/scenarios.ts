@@ -73,8 +73,9 @@ async function climb(rates: readonly number[], contenders: Contender[], log: (li
       const wallBefore = performance.now();
       const results = await contender.runStep(rate);
       const cpu = (cpuSeconds(server.pid) - cpuBefore) / ((performance.now() - wallBefore) / 1000);
+      const writes = writeCalls(server.pid) - writesBefore;
       const judged = contender.judge(rate, results, cpu);
-      const step = { ...judged, serverWrites: judged.sent === 0 ? 0 : (writeCalls(server.pid) - writesBefore) / judged.sent };
+      const step = { ...judged, serverWrites: judged.sent === 0 ? 0 : writes / judged.sent };
       steps.get(contender.flavour)?.push(step);
       log(
         `    ${contender.flavour.padEnd(6)} rate ${rate}/s: ${Math.round(step.throughput)}/s delivered (${Math.round(step.frameBytes)} B frames), p50 ${step.latency.p50.toFixed(1)} ms, p99 ${step.latency.p99.toFixed(1)} ms` +
